@@ -1,0 +1,99 @@
+/**
+ * The Smart Home protocol's XOR autokey cipher: every byte is XORed with the
+ * previous ciphertext byte, the first one with 171.
+ *
+ * Encryption is a running XOR (c[i] = key ^ p[0] ^ ... ^ p[i]) and decryption
+ * is c[i] ^ c[i-1]; both are computed four bytes at a time on 32-bit words
+ * (little-endian hosts), which is what makes them faster than a byte loop.
+ */
+import { endianness } from 'os';
+
+export const INITIAL_KEY = 0xab;
+
+const LITTLE_ENDIAN = endianness() === 'LE';
+/** Below this many bytes the word path's set-up costs more than it saves. */
+const WORD_THRESHOLD = 48;
+
+export type Plaintext = Buffer | Uint8Array | string;
+
+/** Encrypts `input` (a string is encoded as UTF-8) into a new Buffer. */
+export function encrypt(input: Plaintext, key: number = INITIAL_KEY): Buffer {
+  const out = toOwnedBuffer(input, 0);
+  encryptInPlace(out, 0, out.length, key);
+  return out;
+}
+
+/** Decrypts `input` into a new Buffer; the input is left untouched. */
+export function decrypt(input: Uint8Array, key: number = INITIAL_KEY): Buffer {
+  const out = Buffer.from(input);
+  decryptInPlace(out, 0, out.length, key);
+  return out;
+}
+
+/** Copies `input` into a fresh Buffer with `headroom` spare bytes in front. */
+export function toOwnedBuffer(input: Plaintext, headroom: number): Buffer {
+  if (typeof input === 'string') {
+    if (headroom === 0) return Buffer.from(input, 'utf8');
+    const length = Buffer.byteLength(input, 'utf8');
+    const out = Buffer.allocUnsafe(headroom + length);
+    out.write(input, headroom, length, 'utf8');
+    return out;
+  }
+  const out = Buffer.allocUnsafe(headroom + input.length);
+  out.set(input, headroom);
+  return out;
+}
+
+/** Encrypts buf[start, end) in place and returns the last ciphertext byte. */
+export function encryptInPlace(buf: Uint8Array, start: number, end: number, key: number = INITIAL_KEY): number {
+  let i = start;
+  let k = key & 0xff;
+  if (LITTLE_ENDIAN && end - start >= WORD_THRESHOLD) {
+    for (; i < end && ((buf.byteOffset + i) & 3) !== 0; i++) {
+      k ^= buf[i];
+      buf[i] = k;
+    }
+    const words = (end - i) >>> 2;
+    const view = new Uint32Array(buf.buffer, buf.byteOffset + i, words);
+    for (let w = 0; w < words; w++) {
+      let x = view[w];
+      x ^= x << 8;
+      x ^= x << 16;
+      x ^= Math.imul(k, 0x01010101);
+      view[w] = x;
+      k = x >>> 24;
+    }
+    i += words << 2;
+  }
+  for (; i < end; i++) {
+    k ^= buf[i];
+    buf[i] = k;
+  }
+  return k;
+}
+
+/** Decrypts buf[start, end) in place. */
+export function decryptInPlace(buf: Uint8Array, start: number, end: number, key: number = INITIAL_KEY): void {
+  let i = start;
+  let k = key & 0xff;
+  if (LITTLE_ENDIAN && end - start >= WORD_THRESHOLD) {
+    for (; i < end && ((buf.byteOffset + i) & 3) !== 0; i++) {
+      const c = buf[i];
+      buf[i] = c ^ k;
+      k = c;
+    }
+    const words = (end - i) >>> 2;
+    const view = new Uint32Array(buf.buffer, buf.byteOffset + i, words);
+    for (let w = 0; w < words; w++) {
+      const c = view[w];
+      view[w] = c ^ ((c << 8) | k);
+      k = c >>> 24;
+    }
+    i += words << 2;
+  }
+  for (; i < end; i++) {
+    const c = buf[i];
+    buf[i] = c ^ k;
+    k = c;
+  }
+}

@@ -1,0 +1,36 @@
+'use strict';
+// Places the editor HTML, locales and icons next to the compiled node files,
+// where Node-RED looks for them, and marks the CLI entry points executable.
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const nodesSrc = path.join(root, 'nodes');
+const nodesOut = path.join(root, 'dist', 'nodes');
+const iconsSrc = path.join(root, 'icons');
+
+function copyDir(from, to) {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const src = path.join(from, entry.name);
+    const dst = path.join(to, entry.name);
+    if (entry.isDirectory()) copyDir(src, dst);
+    else if (!entry.name.endsWith('.ts')) fs.copyFileSync(src, dst);
+  }
+}
+
+if (fs.existsSync(nodesSrc)) {
+  for (const type of fs.readdirSync(nodesSrc)) {
+    const dir = path.join(nodesSrc, type);
+    if (!fs.statSync(dir).isDirectory()) continue;
+    copyDir(dir, path.join(nodesOut, type));
+    if (fs.existsSync(iconsSrc)) copyDir(iconsSrc, path.join(nodesOut, type, 'icons'));
+  }
+}
+
+const cliOut = path.join(root, 'dist', 'lib', 'cli');
+if (fs.existsSync(cliOut)) {
+  for (const file of fs.readdirSync(cliOut)) {
+    if (file.endsWith('.js')) fs.chmodSync(path.join(cliOut, file), 0o755);
+  }
+}
