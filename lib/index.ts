@@ -1,0 +1,17 @@
+/**
+ * @kasa-red/node-red-tplink-kasa: the protocol library behind the Node-RED nodes.
+ */
+export { encrypt, decrypt, INITIAL_KEY } from './smarthome/cipher';
+export { encodeFrame, FrameDecoder, FrameError, encodeDatagram, decodeDatagram, DEFAULT_MAX_FRAME_LENGTH } from './smarthome/framing';
+export * as commands from './smarthome/commands';
+export { combine, forChildren, resolveChildId } from './smarthome/commands';
+export type { SmartHomeRequest, ScheduleRule, CountdownRule, AntiTheftRule, TimezoneSetting } from './smarthome/commands';
+export { checkResponse, normalizeEnergy, normalizeStats, normalizeUnits } from './smarthome/response';
+export type { EnergyReading, EnergyStat, SmartHomeResponse } from './smarthome/response';
+export {
+  SmartHomeError, TimeoutError, ConnectionError, ProtocolError, DeviceError, AuthenticationError, ClientClosedError,
+} from './smarthome/errors';
+export { SmartHomeClient, powerStateOf } from './smarthome/client';
+export type { SmartHomeClientOptions, RequestOptions, SysInfo } from './smarthome/client';
+export { createTransport, TcpTransport, UdpTransport } from './smarthome/transports';
+export type { Transport, TransportName, TransportOptions } from './smarthome/transports';

@@ -1,0 +1,173 @@
+/**
+ * TCP transport: one persistent connection per device, TCP_NODELAY, frames
+ * reassembled by FrameDecoder. The socket is unref'd while idle (an idle
+ * client never keeps a process alive) and closed after `idleTimeout`.
+ */
+import * as net from 'net';
+import { encodeFrame, FrameDecoder, DEFAULT_MAX_FRAME_LENGTH } from '../framing';
+import { ConnectionError, ProtocolError, TimeoutError, ClientClosedError, type DeviceAddress } from '../errors';
+import { markRetriable, type Transport } from './transport';
+
+export interface TcpTransportOptions {
+  host: string;
+  port?: number;
+  /** Milliseconds an unused connection stays open (default 10 s). */
+  idleTimeout?: number;
+  /** Largest reply accepted, in bytes (default 1 MiB). */
+  maxFrameLength?: number;
+  /** Source address to connect from. */
+  localAddress?: string;
+}
+
+interface PendingReply {
+  resolve(reply: Buffer): void;
+  reject(error: Error): void;
+}
+
+export class TcpTransport implements Transport {
+  readonly kind = 'tcp' as const;
+  readonly host: string;
+  readonly port: number;
+  private readonly idleTimeout: number;
+  private readonly maxFrameLength: number;
+  private readonly localAddress: string | undefined;
+  private socket: net.Socket | undefined;
+  private decoder: FrameDecoder;
+  private pending: PendingReply | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: TcpTransportOptions) {
+    this.host = options.host;
+    this.port = options.port ?? 9999;
+    this.idleTimeout = options.idleTimeout ?? 10_000;
+    this.maxFrameLength = options.maxFrameLength ?? DEFAULT_MAX_FRAME_LENGTH;
+    this.localAddress = options.localAddress;
+    this.decoder = new FrameDecoder(this.maxFrameLength);
+  }
+
+  private get address(): DeviceAddress {
+    return { host: this.host, port: this.port };
+  }
+
+  async send(request: Buffer, timeout: number): Promise<Buffer> {
+    const deadline = Date.now() + timeout;
+    this.clearIdleTimer();
+    const socket = this.socket ?? (await this.connect(timeout));
+    const remaining = Math.max(1, deadline - Date.now());
+    return new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending = undefined;
+        // The reply may still arrive later and would be taken for the next one.
+        this.destroySocket();
+        reject(new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address));
+      }, remaining);
+      this.pending = {
+        resolve: (reply) => {
+          clearTimeout(timer);
+          this.pending = undefined;
+          this.armIdleTimer();
+          resolve(reply);
+        },
+        reject: (error) => {
+          clearTimeout(timer);
+          this.pending = undefined;
+          reject(error);
+        },
+      };
+      socket.ref();
+      socket.write(encodeFrame(request));
+    });
+  }
+
+  async close(): Promise<void> {
+    this.clearIdleTimer();
+    this.pending?.reject(new ClientClosedError(this.address));
+    this.destroySocket();
+  }
+
+  private connect(timeout: number): Promise<net.Socket> {
+    return new Promise<net.Socket>((resolve, reject) => {
+      const socket = net.connect({ host: this.host, port: this.port, localAddress: this.localAddress, noDelay: true });
+      const fail = (error: Error): void => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(markRetriable(new ConnectionError(`cannot connect: ${describe(error)}`, this.address, error)));
+      };
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(markRetriable(new TimeoutError(`connect timed out after ${timeout} ms`, timeout, this.address)));
+      }, timeout);
+      socket.once('error', fail);
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.off('error', fail);
+        this.adopt(socket);
+        resolve(socket);
+      });
+    });
+  }
+
+  private adopt(socket: net.Socket): void {
+    this.socket = socket;
+    this.decoder = new FrameDecoder(this.maxFrameLength);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
+    socket.on('error', (error: Error) => {
+      this.dropSocket(socket);
+      this.pending?.reject(new ConnectionError(`connection failed: ${describe(error)}`, this.address, error));
+    });
+    socket.on('close', () => {
+      const midFrame = this.socket === socket && this.decoder.pendingBytes > 0;
+      this.dropSocket(socket);
+      if (!this.pending) return;
+      this.pending.reject(
+        midFrame
+          ? new ProtocolError('connection closed in the middle of a reply frame', this.address)
+          : new ConnectionError('connection closed by the device before it replied', this.address),
+      );
+    });
+  }
+
+  private onData(socket: net.Socket, chunk: Buffer): void {
+    if (this.socket !== socket) return;
+    const result = this.decoder.push(chunk);
+    if (!result.ok) {
+      this.destroySocket();
+      this.pending?.reject(new ProtocolError(`bad reply frame: ${result.error.message}`, this.address, result.error));
+      return;
+    }
+    // A reply that arrives with nothing waiting for it (after a timeout) is dropped.
+    if (result.frames.length > 0) this.pending?.resolve(result.frames[0]);
+  }
+
+  private armIdleTimer(): void {
+    this.socket?.unref();
+    this.clearIdleTimer();
+    this.idleTimer = setTimeout(() => this.destroySocket(), this.idleTimeout);
+    this.idleTimer.unref();
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
+  }
+
+  private dropSocket(socket: net.Socket): void {
+    if (this.socket === socket) {
+      this.socket = undefined;
+      this.clearIdleTimer();
+    }
+  }
+
+  private destroySocket(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.clearIdleTimer();
+    socket?.destroy();
+  }
+}
+
+export function describe(error: Error): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && !error.message.includes(code) ? `${code} ${error.message}` : error.message;
+}
