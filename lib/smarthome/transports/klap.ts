@@ -1,0 +1,145 @@
+/**
+ * KLAP transport: the Smart Home JSON inside an authenticated AES session
+ * over HTTP (port 80), spoken by firmware released since about 2023 that
+ * closes TCP 9999. Handshakes on first use, again when the session expires
+ * or the device drops it (403 or an undecryptable reply, retried once).
+ */
+import * as http from 'node:http';
+import { ProtocolError, TimeoutError, SmartHomeError, type DeviceAddress } from '../errors';
+import type { KlapCredentials, KlapVersion } from '../klap/auth';
+import { performHandshake, type HandshakeResult } from '../klap/handshake';
+import { postBinary, type PostReply } from '../klap/http';
+import { markRetriable, type Transport } from './transport';
+
+export const KLAP_DEFAULT_PORT = 80;
+export const KLAP_DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024;
+
+export interface KlapTransportOptions {
+  host: string;
+  port?: number;
+  /** TP-Link cloud e-mail; blank for a device never bound to the cloud. */
+  username?: string;
+  password?: string;
+  /** Force a protocol version; by default handshake1 reveals it (v2 is checked first). */
+  version?: KlapVersion;
+  /** Largest reply body accepted, checked before buffering. */
+  maxResponseSize?: number;
+  /** A caller-owned agent; it is left open by close(). */
+  agent?: http.Agent;
+}
+
+type Outcome = { ok: true; plaintext: Buffer } | { ok: false; error: SmartHomeError };
+
+export class KlapTransport implements Transport {
+  readonly host: string;
+  readonly port: number;
+  readonly kind = 'klap' as const;
+  readonly maxResponseSize: number;
+  // A private field, so that util.inspect (Node-RED debug, logs) never shows it.
+  readonly #credentials: KlapCredentials;
+  private versions: readonly KlapVersion[];
+  private readonly sharedAgent: http.Agent | undefined;
+  private ownAgent: http.Agent | undefined;
+  private state: HandshakeResult | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: KlapTransportOptions) {
+    this.host = options.host;
+    this.port = options.port ?? KLAP_DEFAULT_PORT;
+    this.#credentials = { username: options.username ?? '', password: options.password ?? '' };
+    this.versions = options.version ? [options.version] : [2, 1];
+    this.maxResponseSize = options.maxResponseSize ?? KLAP_DEFAULT_MAX_RESPONSE_SIZE;
+    this.sharedAgent = options.agent;
+  }
+
+  /** The protocol version of the open session, once a handshake succeeded. */
+  get version(): KlapVersion | undefined {
+    return this.state?.version;
+  }
+
+  private get address(): DeviceAddress {
+    return { host: this.host, port: this.port };
+  }
+
+  private get agent(): http.Agent {
+    if (this.sharedAgent) return this.sharedAgent;
+    // One socket, kept alive: the handshake and the requests share it.
+    this.ownAgent ??= new http.Agent({ keepAlive: true, maxSockets: 1 });
+    return this.ownAgent;
+  }
+
+  send(request: Buffer, timeout: number): Promise<Buffer> {
+    // One request at a time per device: the sequence numbers must arrive in order.
+    const run = this.queue.then(() => this.exchange(request, performance.now() + timeout, timeout));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    this.state = undefined;
+    this.ownAgent?.destroy();
+    this.ownAgent = undefined;
+  }
+
+  private async exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
+    let outcome: Outcome | undefined;
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const state = await this.session(deadline, timeout);
+      outcome = await this.requestOnce(state, request, deadline, timeout);
+      if (outcome.ok) return outcome.plaintext;
+      this.state = undefined; // the device no longer knows this session
+    }
+    throw (outcome as { error: SmartHomeError }).error;
+  }
+
+  private async session(deadline: number, timeout: number): Promise<HandshakeResult> {
+    const current = this.state;
+    if (current && performance.now() < current.expiresAt && !current.session.exhausted) return current;
+    this.state = undefined;
+    try {
+      const state = await performHandshake((path, body, cookie) => this.post(path, body, cookie, deadline, timeout), {
+        address: this.address,
+        credentials: this.#credentials,
+        versions: this.versions,
+      });
+      this.versions = [state.version];
+      this.state = state;
+      return state;
+    } catch (error) {
+      // The command has not been sent yet; a retry cannot apply it twice.
+      // Wrong credentials stay unmarked: retrying them only repeats the failure.
+      if (error instanceof SmartHomeError && error.code !== 'EAUTH') markRetriable(error);
+      throw error;
+    }
+  }
+
+  private async requestOnce(state: HandshakeResult, request: Buffer, deadline: number, timeout: number): Promise<Outcome> {
+    const { seq, body } = state.session.seal(request);
+    const reply = await this.post(`/app/request?seq=${seq}`, body, state.cookie, deadline, timeout);
+    if (reply.status === 403) {
+      // Rejected before execution: safe to resend on a fresh session.
+      return { ok: false, error: markRetriable(new ProtocolError('device rejected the KLAP session (HTTP 403)', this.address)) };
+    }
+    if (reply.status !== 200) {
+      this.state = undefined;
+      throw new ProtocolError(`KLAP request with seq ${seq} answered HTTP ${reply.status}`, this.address);
+    }
+    const opened = state.session.open(seq, reply.body);
+    if (opened.ok) return { ok: true, plaintext: opened.plaintext };
+    return { ok: false, error: new ProtocolError(`KLAP reply to seq ${seq}: ${opened.reason}`, this.address) };
+  }
+
+  private post(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number): Promise<PostReply> {
+    const left = Math.floor(deadline - performance.now());
+    if (left <= 0) return Promise.reject(new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address));
+    return postBinary({
+      agent: this.agent,
+      address: this.address,
+      path,
+      body,
+      cookie,
+      timeout: left,
+      maxResponseSize: this.maxResponseSize,
+    });
+  }
+}
