@@ -295,7 +295,7 @@ local types = {
   [4] = "HEART_BEAT",
 }
 local codes = { [1] = "Request", [2] = "Reply" }
-local statuses = { [0] = "OK", [9] = "Error" }
+local statuses = { [0] = "OK", [3] = "Unsupported", [9] = "Error" }
 local digest_statuses = { [0] = "Bad", [1] = "Good" }
 
 local f = {
@@ -309,7 +309,7 @@ local f = {
   reserved = ProtoField.uint8("tddp.reserved", "Reserved", base.HEX),
   digest = ProtoField.bytes("tddp.digest", "MD5 digest"),
   digest_status = ProtoField.uint8("tddp.digest.status", "Digest status", base.DEC, digest_statuses),
-  digest_computed = ProtoField.bytes("tddp.digest.computed", "Computed digest"),
+  digest_computed = ProtoField.string("tddp.digest.computed", "Computed digest"),
   data = ProtoField.bytes("tddp.data", "Data"),
   plaintext = ProtoField.bytes("tddp.plaintext", "Decrypted data"),
   text = ProtoField.string("tddp.text", "Text"),
@@ -324,7 +324,7 @@ local ex = {
   bad_digest = ProtoExpert.new("tddp.digest.bad", "MD5 digest does not match the packet",
     expert.group.CHECKSUM, expert.severity.ERROR),
   length = ProtoExpert.new("tddp.length.mismatch", "Data length does not match the packet",
-    expert.group.MALFORMED, expert.severity.WARN),
+    expert.group.PROTOCOL, expert.severity.WARN),
   undecryptable = ProtoExpert.new("tddp.decrypt.failed",
     "Data does not decrypt to text: wrong username or password?",
     decryption_group, expert.severity.WARN),
@@ -413,7 +413,7 @@ function proto.dissector(tvb, pinfo, tree)
     local good = computed == digest_tvb:raw()
     ditem:add(f.digest_status, digest_tvb, good and 1 or 0):set_generated()
     if not good then
-      ditem:add(f.digest_computed, digest_tvb, ByteArray.new(to_hex(computed))):set_generated()
+      ditem:add(f.digest_computed, digest_tvb, to_hex(computed)):set_generated()
       ditem:add_proto_expert_info(ex.bad_digest)
       pinfo.cols.info:append(" [bad digest]")
     end
