@@ -1,0 +1,62 @@
+/** Helpers for the TDDP tests: free loopback ports, socket counting, a bounded wait. */
+import { createSocket, Socket } from 'dgram';
+
+export const LOOPBACK = '127.0.0.1';
+
+/** Binds a throwaway socket to an ephemeral loopback port and returns that port, now free again. */
+export async function freeUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, LOOPBACK, resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+export async function boundSocket(address = LOOPBACK, port = 0): Promise<Socket> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(port, address, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  return socket;
+}
+
+export function closeQuietly(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    try {
+      socket.close(() => resolve());
+    } catch {
+      resolve();
+    }
+  });
+}
+
+export function udpHandleCount(): number {
+  return process.getActiveResourcesInfo().filter((name) => name === 'UDPWrap').length;
+}
+
+/** Polls `condition` every 10 ms, at most `limit` times; a closed handle disappears one loop turn after its callback. */
+export async function eventually(condition: () => boolean, limit = 50): Promise<boolean> {
+  for (let i = 0; i < limit; i++) {
+    if (condition()) return true;
+    await delay(10);
+  }
+  return condition();
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves with the rejection of `promise`, failing if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a rejection, got a value');
+}
