@@ -69,17 +69,19 @@ function postOnce(options: PostOptions): Promise<PostReply> {
       const declared = Number(res.headers['content-length']);
       const tooBig = (size: number): ProtocolError =>
         new ProtocolError(`${where}: reply of ${size} bytes exceeds the limit of ${maxResponseSize} bytes`, address);
+      // Settle first: destroying the reply emits 'aborted', which would otherwise win.
       if (declared > maxResponseSize) {
+        finish(tooBig(declared));
         res.destroy();
-        return finish(tooBig(declared));
+        return;
       }
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxResponseSize) {
-          res.destroy();
           finish(tooBig(size));
+          res.destroy();
           return;
         }
         chunks.push(chunk);

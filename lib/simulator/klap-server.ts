@@ -1,0 +1,220 @@
+/**
+ * A KLAP endpoint for the simulator, behaving like new firmware: HTTP on
+ * port 80 with handshake1/handshake2/request, a session cookie with a
+ * TIMEOUT, signatures and strictly increasing sequence numbers checked,
+ * 403 for an unknown, expired or replayed session. Also an optional UDP
+ * 20002 discovery responder.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import * as dgram from 'node:dgram';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { authHash, handshake1ServerHash, handshake2ClientHash, type KlapVersion } from '../smarthome/klap/auth';
+import { deriveSessionKeys, openPayload, sealPayload, type SessionKeys } from '../smarthome/klap/session';
+import { encodeDiscovery20002Reply, parseDiscovery20002Request } from '../smarthome/discovery20002';
+
+export interface KlapServerOptions {
+  host?: string;
+  port?: number;
+  version: KlapVersion;
+  /** The cloud account the device is bound to; blank for an unbound device. */
+  username?: string;
+  password?: string;
+  handler: (requestJson: string) => string | Promise<string>;
+  sessionTimeoutSeconds?: number;
+}
+
+export interface KlapServerStats {
+  handshakes: number;
+  requests: number;
+  rejected: number;
+  /** TCP connections accepted so far, and those still open (keep-alive checks). */
+  connections: number;
+  openConnections: number;
+}
+
+export interface KlapServer {
+  readonly host: string;
+  readonly port: number;
+  readonly stats: KlapServerStats;
+  close(): Promise<void>;
+  /** Forgets every session, as a device does when its TIMEOUT passes or it reboots. */
+  expireSessions(): void;
+}
+
+interface Session {
+  localSeed: Buffer;
+  remoteSeed: Buffer;
+  open: boolean;
+  keys: SessionKeys | undefined;
+  lastSeq: number;
+  expiresAt: number;
+}
+
+const MAX_SESSIONS = 16; // devices keep only a few; the oldest goes first
+const MAX_BODY = 64 * 1024;
+
+export async function startKlapServer(options: KlapServerOptions): Promise<KlapServer> {
+  const { version, handler } = options;
+  const auth = authHash(version, { username: options.username ?? '', password: options.password ?? '' });
+  const timeoutSeconds = options.sessionTimeoutSeconds ?? 86_400;
+  const sessions = new Map<string, Session>();
+  const stats: KlapServerStats = { handshakes: 0, requests: 0, rejected: 0, connections: 0, openConnections: 0 };
+
+  const reject = (res: http.ServerResponse, status: number): void => {
+    stats.rejected += 1;
+    res.writeHead(status).end();
+  };
+  const sessionOf = (req: http.IncomingMessage): [string, Session] | undefined => {
+    const id = /(?:^|;\s*)TP_SESSIONID=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+    const session = id === undefined ? undefined : sessions.get(id);
+    if (!id || !session) return undefined;
+    if (Date.now() >= session.expiresAt) {
+      sessions.delete(id);
+      return undefined;
+    }
+    return [id, session];
+  };
+
+  const handshake1 = (body: Buffer, res: http.ServerResponse): void => {
+    if (body.length !== 16) return reject(res, 400);
+    const id = randomBytes(16).toString('hex').toUpperCase();
+    const remoteSeed = randomBytes(16);
+    if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
+    sessions.set(id, { localSeed: body, remoteSeed, open: false, keys: undefined, lastSeq: 0, expiresAt: Date.now() + timeoutSeconds * 1000 });
+    res.writeHead(200, { 'Set-Cookie': `TP_SESSIONID=${id};TIMEOUT=${timeoutSeconds}`, 'Content-Type': 'application/octet-stream' });
+    res.end(Buffer.concat([remoteSeed, handshake1ServerHash(version, body, remoteSeed, auth)]));
+  };
+
+  const handshake2 = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void => {
+    const found = sessionOf(req);
+    if (!found || found[1].open) return reject(res, 403);
+    const [id, session] = found;
+    const expected = handshake2ClientHash(version, session.localSeed, session.remoteSeed, auth);
+    if (body.length !== expected.length || !timingSafeEqual(body, expected)) {
+      sessions.delete(id);
+      return reject(res, 403);
+    }
+    session.open = true;
+    session.keys = deriveSessionKeys(session.localSeed, session.remoteSeed, auth);
+    session.lastSeq = session.keys.initialSeq;
+    stats.handshakes += 1;
+    res.writeHead(200).end();
+  };
+
+  const request = async (req: http.IncomingMessage, url: URL, body: Buffer, res: http.ServerResponse): Promise<void> => {
+    const session = sessionOf(req)?.[1];
+    if (!session?.keys) return reject(res, 403);
+    const seqText = url.searchParams.get('seq') ?? '';
+    const seq = Number(seqText);
+    if (!/^-?\d{1,10}$/.test(seqText) || seq !== (seq | 0)) return reject(res, 400);
+    // Replayed or out-of-order numbers are refused like a forged session.
+    if (seq <= session.lastSeq) return reject(res, 403);
+    const opened = openPayload(session.keys, seq, body, true);
+    if (!opened.ok) return reject(res, opened.reason === 'signature mismatch' ? 403 : 400);
+    session.lastSeq = seq;
+    stats.requests += 1;
+    const reply = await handler(opened.plaintext.toString('utf8'));
+    res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
+    res.end(sealPayload(session.keys, seq, Buffer.from(reply, 'utf8')));
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_BODY) chunks.push(chunk);
+    });
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://device');
+      const body = Buffer.concat(chunks);
+      if (req.method !== 'POST') return reject(res, 405);
+      if (size > MAX_BODY) return reject(res, 413);
+      if (url.pathname === '/app/handshake1') return handshake1(body, res);
+      if (url.pathname === '/app/handshake2') return handshake2(req, body, res);
+      if (url.pathname === '/app/request') {
+        request(req, url, body, res).catch(() => {
+          if (!res.headersSent) res.writeHead(500);
+          res.end();
+        });
+        return;
+      }
+      reject(res, 404);
+    });
+  });
+  server.on('connection', (socket) => {
+    stats.connections += 1;
+    stats.openConnections += 1;
+    socket.on('close', () => {
+      stats.openConnections -= 1;
+    });
+  });
+
+  await new Promise<void>((resolve, reject_) => {
+    server.once('error', reject_);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject_);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    host: address.address,
+    port: address.port,
+    stats,
+    expireSessions: () => sessions.clear(),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export interface Discovery20002ResponderOptions {
+  host?: string;
+  /** 20002 on a real network; 0 (any free port) in tests. */
+  port?: number;
+  /** The `result` object of the reply, built per probe so it tracks the device's state. */
+  result: () => Record<string, unknown>;
+}
+
+/** Answers TDP probes that carry a valid header and CRC; ignores anything else, as devices do. */
+export async function startDiscovery20002Responder(
+  options: Discovery20002ResponderOptions,
+): Promise<{ host: string; port: number; close(): Promise<void> }> {
+  const socket = dgram.createSocket('udp4');
+  socket.on('message', (packet, peer) => {
+    const probe = parseDiscovery20002Request(packet);
+    if (!probe) return;
+    socket.send(encodeDiscovery20002Reply(options.result(), probe.serial), peer.port, peer.address);
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  socket.on('error', () => undefined); // a bad peer must not take the simulator down
+  const address = socket.address();
+  return {
+    host: address.address,
+    port: address.port,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}
+
+/** The discovery `result` a KLAP plug advertises. */
+export function klapDiscoveryResult(info: { deviceId: string; model: string; mac: string; ip: string; httpPort: number; version: KlapVersion }): Record<string, unknown> {
+  return {
+    device_id: info.deviceId,
+    device_type: 'IOT.SMARTPLUGSWITCH',
+    device_model: info.model,
+    ip: info.ip,
+    mac: info.mac,
+    factory_default: false,
+    mgt_encrypt_schm: { is_support_https: false, encrypt_type: 'KLAP', http_port: info.httpPort, ...(info.version === 2 ? { lv: 2 } : {}) },
+  };
+}
