@@ -1,0 +1,185 @@
+/**
+ * Command line of tplink-smartplug: the flags of tplink_smartplug.py (with
+ * its -u/-b/-s/-T extensions) parsed by util.parseArgs and checked up front,
+ * so that every mistake is a usage error (exit 2) before anything is sent.
+ */
+import * as net from 'net';
+import { parseArgs } from 'util';
+import { UsageError } from './exit-status';
+import { PREDEFINED_COMMANDS, PREDEFINED_COMMAND_NAMES, isPredefinedCommand } from './smartplug-commands';
+
+export const USAGE =
+  'usage: tplink-smartplug (-t <host> | -b) [-c <command> | -j <json>] [-u] [-s <address>] [-T <seconds>] ' +
+  '[-p <port>] [-o <child id>] [-q] [--yes] [--klap [--username <email>] [--password <password>]] [--help]';
+
+/** Seconds, as in the original: its TCP connect timeout was 10 s, its UDP and broadcast wait 0.5 s. */
+const DEFAULT_TCP_TIMEOUT_S = 10;
+const DEFAULT_UDP_TIMEOUT_S = 0.5;
+const MAX_TIMEOUT_S = 3600;
+
+export interface SmartplugOptions {
+  /** Target host, or the broadcast address with `broadcast`. */
+  host: string;
+  broadcast: boolean;
+  port: number | undefined;
+  transport: 'tcp' | 'udp' | 'klap';
+  /** Name of the predefined command, when one was used (or defaulted). */
+  command: string | undefined;
+  /** The request: JSON text as the user wrote it (-j), or the predefined command's JSON. */
+  json: string;
+  sourceAddress: string | undefined;
+  /** Milliseconds. */
+  timeout: number;
+  outlet: string | undefined;
+  quiet: boolean;
+  yes: boolean;
+  username: string | undefined;
+  password: string | undefined;
+}
+
+export const HELP = `${USAGE}
+
+Sends one command to a TP-Link Kasa smart plug over the Smart Home protocol
+(TCP or UDP port 9999, or KLAP over HTTP) and prints the reply.
+
+  -t, --target <host>        device hostname or IP address
+  -b, --broadcast            send by UDP broadcast and print every reply until the timeout
+      --broadcast-address <address>
+                             broadcast address (default 255.255.255.255)
+  -c, --command <command>    predefined command (default info):
+                             ${PREDEFINED_COMMAND_NAMES.join(', ')}
+  -j, --json <json>          full JSON request, e.g. '{"system":{"get_sysinfo":{}}}'
+  -u, --udp                  send over UDP instead of TCP
+  -s, --source <address>     source IP address to send from
+  -T, --timeout <seconds>    time to wait for a reply (default 10 for TCP and KLAP,
+                             0.5 for UDP and broadcast)
+  -p, --port <port>          device port (default 9999, 80 with --klap)
+  -o, --outlet <child id>    one outlet of a power strip: full child id, short id (00-05)
+                             or alias
+  -q, --quiet                print only the reply JSON
+  -y, --yes                  do not ask before reboot or reset
+      --klap                 use KLAP (newer firmware); credentials from --username and
+                             --password or KASA_USERNAME and KASA_PASSWORD
+      --username <email>     TP-Link cloud account e-mail (KLAP)
+      --password <password>  TP-Link cloud account password (KLAP)
+  -h, --help                 show this help
+
+Exit codes: 0 success, 1 the device answered with an err_code, 2 usage error,
+3 timeout or unreachable, 4 malformed reply, 5 KLAP authentication failed.
+`;
+
+export type ParsedCommandLine = { help: true } | { help: false; options: SmartplugOptions };
+
+const FLAGS = {
+  target: { type: 'string', short: 't' },
+  broadcast: { type: 'boolean', short: 'b' },
+  'broadcast-address': { type: 'string' },
+  command: { type: 'string', short: 'c' },
+  json: { type: 'string', short: 'j' },
+  udp: { type: 'boolean', short: 'u' },
+  source: { type: 'string', short: 's' },
+  timeout: { type: 'string', short: 'T' },
+  port: { type: 'string', short: 'p' },
+  outlet: { type: 'string', short: 'o' },
+  quiet: { type: 'boolean', short: 'q' },
+  yes: { type: 'boolean', short: 'y' },
+  klap: { type: 'boolean' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Parses argv (without node and the script); credentials may come from the environment. */
+export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv = {}): ParsedCommandLine {
+  const values = parseFlags(argv);
+  if (values.help) return { help: true };
+  if (values.target === undefined && !values.broadcast) throw new UsageError('one of -t/--target or -b/--broadcast is required');
+  if (values.target !== undefined && values.broadcast) throw new UsageError('-t/--target and -b/--broadcast cannot be used together');
+  if (values.command !== undefined && values.json !== undefined) throw new UsageError('-c/--command and -j/--json cannot be used together');
+  if (values['broadcast-address'] !== undefined && !values.broadcast) throw new UsageError('--broadcast-address needs -b/--broadcast');
+  const broadcast = values.broadcast === true;
+  const transport = values.klap ? 'klap' : values.udp || broadcast ? 'udp' : 'tcp';
+  if (values.klap && (values.udp || broadcast)) throw new UsageError('--klap runs over HTTP: it cannot be combined with -u or -b');
+  if (!values.klap && (values.username !== undefined || values.password !== undefined)) {
+    throw new UsageError('--username and --password need --klap');
+  }
+  if (broadcast && values.outlet !== undefined) throw new UsageError('-o/--outlet addresses one device: it cannot be used with -b');
+  const { command, json } = requestText(values.command, values.json);
+  return {
+    help: false,
+    options: {
+      host: broadcast ? broadcastAddress(values['broadcast-address']) : nonEmpty(values.target, '-t/--target'),
+      broadcast,
+      port: values.port === undefined ? undefined : parsePort(values.port),
+      transport,
+      command,
+      json,
+      sourceAddress: values.source === undefined ? undefined : parseAddress(values.source, '-s/--source'),
+      timeout: parseTimeout(values.timeout, transport === 'udp' ? DEFAULT_UDP_TIMEOUT_S : DEFAULT_TCP_TIMEOUT_S),
+      outlet: values.outlet === undefined ? undefined : nonEmpty(values.outlet, '-o/--outlet'),
+      quiet: values.quiet === true,
+      yes: values.yes === true,
+      username: values.username ?? (values.klap ? env.KASA_USERNAME : undefined),
+      password: values.password ?? (values.klap ? env.KASA_PASSWORD : undefined),
+    },
+  };
+}
+
+function parseFlags(argv: readonly string[]): { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K]['type'] extends 'string' ? string : boolean } {
+  try {
+    return parseArgs({ args: [...argv], options: FLAGS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    // parseArgs' messages are clear but long; keep the first sentence.
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new UsageError(message.replace(/\. To specify .*$/, ''));
+  }
+}
+
+function requestText(command: string | undefined, json: string | undefined): { command: string | undefined; json: string } {
+  if (json !== undefined) {
+    let value: unknown;
+    try {
+      value = JSON.parse(json);
+    } catch {
+      throw new UsageError(`-j/--json is not valid JSON: ${json}`);
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      throw new UsageError(`-j/--json must be a JSON object such as {"system":{"get_sysinfo":{}}}: ${json}`);
+    }
+    return { command: undefined, json };
+  }
+  const name = command ?? 'info';
+  if (!isPredefinedCommand(name)) {
+    throw new UsageError(`unknown command '${name}'; choose one of: ${PREDEFINED_COMMAND_NAMES.join(', ')}`);
+  }
+  return { command: name, json: JSON.stringify(PREDEFINED_COMMANDS[name]) };
+}
+
+function parsePort(text: string): number {
+  const port = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`invalid port '${text}': expected 1-65535`);
+  return port;
+}
+
+function parseTimeout(text: string | undefined, defaultSeconds: number): number {
+  if (text === undefined) return defaultSeconds * 1000;
+  const seconds = /^\d*\.?\d+$/.test(text.trim()) ? Number(text) : NaN;
+  if (!(seconds > 0 && seconds <= MAX_TIMEOUT_S)) {
+    throw new UsageError(`invalid timeout '${text}': expected seconds, more than 0 and at most ${MAX_TIMEOUT_S}`);
+  }
+  return Math.max(1, Math.round(seconds * 1000));
+}
+
+function parseAddress(text: string, flag: string): string {
+  if (net.isIP(text) === 0) throw new UsageError(`${flag} must be an IP address: '${text}'`);
+  return text;
+}
+
+function broadcastAddress(text: string | undefined): string {
+  return text === undefined ? '255.255.255.255' : parseAddress(text, '--broadcast-address');
+}
+
+function nonEmpty(text: string | undefined, flag: string): string {
+  if (text === undefined || text.trim() === '') throw new UsageError(`${flag} must not be empty`);
+  return text.trim();
+}

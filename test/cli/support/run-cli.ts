@@ -1,0 +1,36 @@
+/**
+ * Runs a command-line tool from dist/ as a child process, as a user would,
+ * and collects what it printed and its exit code.
+ */
+import { execFile } from 'child_process';
+import * as path from 'path';
+import { repoRoot } from '../../support/repo';
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  /** Milliseconds the run took. */
+  elapsed: number;
+}
+
+export function cliPath(name: string): string {
+  return path.join(repoRoot(), 'dist', 'lib', 'cli', `${name}.js`);
+}
+
+export function runCli(name: string, args: readonly string[], options: { timeout?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [cliPath(name), ...args],
+      { timeout: options.timeout ?? 15_000, env: { ...process.env, ...options.env }, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : null) : 0;
+        resolve({ code, stdout, stderr, elapsed: Date.now() - started });
+      },
+    );
+    // No terminal, no input: what a script or CI job gives the tool.
+    child.stdin?.end();
+  });
+}
