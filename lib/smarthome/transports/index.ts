@@ -1,5 +1,7 @@
 import { TcpTransport } from './tcp';
 import { UdpTransport } from './udp';
+import { KlapTransport } from './klap';
+import { AutoTransport } from './auto';
 import type { Transport } from './transport';
 
 export type TransportName = 'tcp' | 'udp' | 'klap' | 'auto';
@@ -31,6 +33,18 @@ export function createTransport(options: TransportOptions): Transport {
       return new UdpTransport({
         host: options.host, port: options.port, idleTimeout: options.idleTimeout, localAddress: options.localAddress,
       });
+    case 'klap':
+      // With KLAP alone, `port` means the HTTP port unless klapPort says otherwise.
+      return new KlapTransport({
+        host: options.host, port: options.klapPort ?? options.port, username: options.username,
+        password: options.password, maxResponseSize: options.maxResponseSize,
+      });
+    case 'auto':
+      return new AutoTransport({
+        host: options.host, port: options.port, klapPort: options.klapPort, username: options.username,
+        password: options.password, tcp: { idleTimeout: options.idleTimeout, maxFrameLength: options.maxResponseSize,
+          localAddress: options.localAddress }, klap: { maxResponseSize: options.maxResponseSize },
+      });
     default:
       throw new Error(`transport '${kind}' is not available`);
   }
@@ -39,3 +53,5 @@ export function createTransport(options: TransportOptions): Transport {
 export type { Transport, TransportKind } from './transport';
 export { TcpTransport } from './tcp';
 export { UdpTransport } from './udp';
+export { KlapTransport } from './klap';
+export { AutoTransport } from './auto';
