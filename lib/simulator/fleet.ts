@@ -1,0 +1,145 @@
+/**
+ * Many devices in one process, optionally answering broadcast discovery.
+ *
+ * A UDP socket bound to a unicast address never sees broadcasts, so a fleet
+ * can add one listener bound to the wildcard (or broadcast) address that
+ * hands each discovery datagram to every device; each device replies from
+ * its own unicast socket, so the reply's source is that device's address,
+ * as with real devices.
+ */
+import * as dgram from 'dgram';
+import * as net from 'net';
+import { startDevice, type RunningDevice, type StartDeviceOptions } from './device-server';
+import { parseFault, type FaultSpec } from './faults';
+import { bindUdp, closeUdp } from './sockets';
+
+export interface BroadcastListenerOptions {
+  /** Default 0.0.0.0: use it only inside a network namespace; on a host prefer e.g. 127.255.255.255. */
+  host?: string;
+  /** Default: the first device's UDP port. */
+  port?: number;
+}
+
+export interface StartFleetOptions {
+  devices: StartDeviceOptions[];
+  broadcastListener?: boolean | BroadcastListenerOptions;
+  /** Devices started at once; keeps a 1000-device start from opening everything in one tick. Default 64. */
+  concurrency?: number;
+}
+
+export interface RunningFleet {
+  readonly devices: RunningDevice[];
+  /** Where the broadcast listener is bound, when there is one. */
+  readonly broadcast: { host: string; port: number } | undefined;
+  close(): Promise<void>;
+}
+
+export async function startFleet(options: StartFleetOptions): Promise<RunningFleet> {
+  const shared = options.broadcastListener !== undefined && options.broadcastListener !== false;
+  const specs = options.devices.map((d) => (shared ? { ...d, reuseAddr: true } : d));
+  const devices: RunningDevice[] = [];
+  const concurrency = Math.max(1, options.concurrency ?? 64);
+  for (let i = 0; i < specs.length; i += concurrency) {
+    const results = await Promise.allSettled(specs.slice(i, i + concurrency).map((spec) => startDevice(spec)));
+    for (const result of results) if (result.status === 'fulfilled') devices.push(result.value);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      // Leave nothing listening behind a failed start.
+      await Promise.all(devices.map((d) => d.close()));
+      throw failed.reason;
+    }
+  }
+  let listener: dgram.Socket | undefined;
+  let broadcast: { host: string; port: number } | undefined;
+  if (shared) {
+    const given = typeof options.broadcastListener === 'object' ? options.broadcastListener : {};
+    const host = given.host ?? '0.0.0.0';
+    const port = given.port ?? devices[0]?.udpPort ?? 9999;
+    try {
+      listener = await bindUdp(host, port, true);
+    } catch (error) {
+      await Promise.all(devices.map((d) => d.close()));
+      throw error;
+    }
+    // Deliberately bound to accept broadcasts, which an address-bound socket cannot.
+    listener.setBroadcast(true);
+    listener.on('message', (message, from) => {
+      for (const device of devices) device.handleDatagram(message, from);
+    });
+    broadcast = { host, port };
+  }
+  return {
+    devices,
+    broadcast,
+    async close(): Promise<void> {
+      if (listener) await closeUdp(listener);
+      await Promise.all(devices.map((d) => d.close()));
+    },
+  };
+}
+
+export interface FleetLayoutOptions extends Omit<StartDeviceOptions, 'host' | 'port'> {
+  count: number;
+  host?: string;
+  port?: number;
+  /** `ports`: one host, consecutive ports (port 0: each picks a free one); `hosts`: consecutive IPv4 addresses, one port. */
+  layout?: 'ports' | 'hosts';
+}
+
+/** Device options for `count` devices laid out on consecutive ports or addresses. */
+export function fleetLayout(options: FleetLayoutOptions): StartDeviceOptions[] {
+  const { count, layout = 'ports', host = '127.0.0.1', port = 0, ...device } = options;
+  if (!Number.isInteger(count) || count < 1) throw new Error(`count must be a positive integer, not ${count}`);
+  if (layout === 'hosts' && !net.isIPv4(host)) throw new Error(`layout "hosts" needs an IPv4 host, not "${host}"`);
+  const out: StartDeviceOptions[] = [];
+  for (let i = 0; i < count; i++) {
+    const seed = device.seed !== undefined ? `${device.seed}-${i}` : `${layout === 'hosts' ? host : port}-${i}`;
+    out.push({
+      ...device,
+      seed,
+      alias: device.alias !== undefined && count > 1 ? `${device.alias} ${i + 1}` : device.alias,
+      host: layout === 'hosts' ? addIPv4(host, i) : host,
+      port: layout === 'ports' && port !== 0 ? port + i : port,
+    });
+  }
+  return out;
+}
+
+export function addIPv4(address: string, n: number): string {
+  const value = address.split('.').reduce((acc, part) => acc * 256 + Number(part), 0) + n;
+  if (value > 0xffff_ffff) throw new Error(`${address} + ${n} is past 255.255.255.255`);
+  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join('.');
+}
+
+/**
+ * A fleet file: `{"devices": [...], "broadcastListener": ...}` or a bare
+ * array of devices. Each device takes the StartDeviceOptions fields, `count`
+ * and `layout` (expanded with fleetLayout), and `fault` as an object or in
+ * the CLI form (`"slow:500"`).
+ */
+export function parseFleetFile(text: string, source = 'fleet file'): StartFleetOptions {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${source}: not JSON: ${(error as Error).message}`);
+  }
+  const root = Array.isArray(data) ? { devices: data } : data;
+  if (typeof root !== 'object' || root === null || !Array.isArray((root as { devices?: unknown }).devices)) {
+    throw new Error(`${source}: expected an array of devices or {"devices": [...]}`);
+  }
+  const { devices: entries, broadcastListener } = root as { devices: unknown[]; broadcastListener?: unknown };
+  const devices: StartDeviceOptions[] = [];
+  entries.forEach((entry, index) => {
+    if (typeof entry !== 'object' || entry === null || typeof (entry as { model?: unknown }).model !== 'string') {
+      throw new Error(`${source}: device ${index} needs a "model" string`);
+    }
+    const raw = entry as Record<string, unknown>;
+    const fault: FaultSpec | undefined = typeof raw.fault === 'string' ? parseFault(raw.fault) : (raw.fault as FaultSpec | undefined);
+    const spec = { ...raw, fault } as StartDeviceOptions & { count?: number; layout?: 'ports' | 'hosts' };
+    if (spec.count !== undefined) devices.push(...fleetLayout({ ...spec, count: spec.count }));
+    else devices.push(spec);
+  });
+  const listener = broadcastListener as StartFleetOptions['broadcastListener'];
+  return listener === undefined ? { devices } : { devices, broadcastListener: listener };
+}

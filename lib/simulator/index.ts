@@ -1,0 +1,9 @@
+/**
+ * The device simulator: Kasa Smart Home devices on TCP/UDP, with faults.
+ */
+export { startDevice, DEFAULT_HOST, type RunningDevice, type StartDeviceOptions } from './device-server';
+export { startFleet, fleetLayout, parseFleetFile, addIPv4, type RunningFleet, type StartFleetOptions, type BroadcastListenerOptions, type FleetLayoutOptions } from './fleet';
+export { SimulatedDevice, type SimulatedDeviceOptions, type Clock } from './simulated-device';
+export { FAULT_KINDS, parseFault, type FaultSpec, type FaultKind } from './faults';
+export { MODELS, MODEL_NAMES, resolveModel, type ModelName, type ModelSpec } from './models';
+export { SimulatorError } from './sockets';

@@ -1,0 +1,76 @@
+/**
+ * One switched outlet: a plug, one socket of a power strip, or a bulb's
+ * light. It owns the relay, the on_time counter, the meter and the rules,
+ * because on an HS300 each socket has its own of all of these.
+ */
+import { EnergyMeter } from './energy-meter';
+import type { ModelSpec } from './models';
+import { RuleTable } from './rules';
+
+export interface OutletOptions {
+  id: string;
+  alias: string;
+  on: boolean;
+  now: number;
+  spec: ModelSpec;
+  /** Distinguishes the load curves of outlets on one device. */
+  seed: number;
+  withMeter: boolean;
+  initialTotalWh?: number;
+}
+
+export class Outlet {
+  readonly id: string;
+  alias: string;
+  readonly meter: EnergyMeter | undefined;
+  readonly schedule: RuleTable;
+  readonly countDown: RuleTable;
+  readonly antiTheft: RuleTable;
+  private relayOn: boolean;
+  private onSince: number;
+
+  constructor(options: OutletOptions) {
+    this.id = options.id;
+    this.alias = options.alias;
+    this.relayOn = options.on;
+    this.onSince = options.now;
+    this.meter = options.withMeter
+      ? new EnergyMeter({
+          // Plugs and strip outlets feed different appliances; a bulb draws its rating.
+          loadW: options.spec.kind === 'bulb' ? options.spec.loadW : options.spec.loadW * (0.6 + 0.8 * ((options.seed % 101) / 101)),
+          voltage: options.spec.voltage,
+          units: options.spec.emeter,
+          seed: options.seed,
+          now: options.now,
+          initialTotalWh: options.initialTotalWh,
+        })
+      : undefined;
+    this.meter?.update(options.now, 0, { on: options.on });
+    this.schedule = new RuleTable('schedule', options.id);
+    this.countDown = new RuleTable('count_down', options.id);
+    this.antiTheft = new RuleTable('anti_theft', options.id);
+  }
+
+  get isOn(): boolean {
+    return this.relayOn;
+  }
+
+  /** Accounts energy up to `now` before the relay changes, so none is lost or invented. */
+  setRelay(on: boolean, now: number, offsetMs: number): void {
+    this.meter?.update(now, offsetMs, { on });
+    if (on && !this.relayOn) this.onSince = now;
+    this.relayOn = on;
+  }
+
+  /** Seconds the relay has been closed, 0 when open. */
+  onTime(now: number): number {
+    return this.relayOn ? Math.max(0, Math.floor((now - this.onSince) / 1000)) : 0;
+  }
+
+  /** Applies timers that ran out since the last request, at the instant they ran out. */
+  fireTimers(now: number, offsetMs: number): void {
+    for (let fired = this.countDown.takeExpiredTimer(now); fired; fired = this.countDown.takeExpiredTimer(now)) {
+      this.setRelay(fired.act === 1, fired.at, offsetMs);
+    }
+  }
+}

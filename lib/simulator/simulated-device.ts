@@ -1,0 +1,179 @@
+/**
+ * A simulated device without any network: its state and the Smart Home
+ * request handling. The TCP/UDP server, an HTTP KLAP server or a test call
+ * `handle()` / `handleJson()` directly.
+ */
+import { dispatch } from './dispatch';
+import { defaultAlias, deriveIdentity, resolveModel, type DeviceIdentity, type ModelName, type ModelSpec } from './models';
+import { Outlet } from './outlet';
+
+export type Clock = () => number;
+
+export interface SimulatedDeviceOptions {
+  /** A model name (`HS110`, `HS110v2`, `hs300`, ...). */
+  model: ModelName | string;
+  alias?: string;
+  /** Seeds deviceId, MAC and load curves; the same seed gives the same device. Default: random. */
+  seed?: string;
+  deviceId?: string;
+  mac?: string;
+  /** Milliseconds since the epoch; inject one to make time and energy deterministic. Default Date.now. */
+  clock?: Clock;
+  /** Initial relay state (bulbs: light on). Default true, so that meters show a load. */
+  on?: boolean;
+  ledOff?: boolean;
+  /** Local time = clock + this offset until a set_timezone says otherwise. Default 0. */
+  utcOffsetMinutes?: number;
+  /** Energy already on each meter at start, Wh. Default 0. */
+  initialTotalWh?: number;
+  childAliases?: string[];
+}
+
+export interface LightState {
+  on_off: number;
+  mode: string;
+  hue: number;
+  saturation: number;
+  color_temp: number;
+  brightness: number;
+}
+
+export interface CloudState {
+  username: string;
+  server: string;
+  binded: number;
+}
+
+export class SimulatedDevice {
+  readonly spec: ModelSpec;
+  readonly clock: Clock;
+  readonly seed: string;
+  identity: DeviceIdentity;
+  alias: string;
+  ledOff: boolean;
+  latitude = 0;
+  longitude = 0;
+  timezoneIndex = 18;
+  ssid = 'SimulatedWiFi';
+  /** Local time minus clock time, in ms. */
+  localOffsetMs: number;
+  rssi: number;
+  /** The device itself (plugs, bulbs) or the strip as a whole (HS300: rules and defaults). */
+  readonly main: Outlet;
+  readonly children: Outlet[];
+  readonly light: LightState | undefined;
+  readonly cloud: CloudState = { username: '', server: 'devs.tplinkcloud.com', binded: 0 };
+  /** Dimmer tuning (HS220), echoed by get_dimmer_parameters. */
+  readonly dimmer: Record<string, number> = {
+    minThreshold: 0, fadeOnTime: 1000, fadeOffTime: 1000, gentleOnTime: 3000, gentleOffTime: 10000, rampRate: 30, bulb_type: 1,
+  };
+  brightness = 100;
+  /** Called on reboot / reset with the delay in seconds; the server takes the device off the network. */
+  onRestart: ((delaySeconds: number) => void) | undefined;
+  private readonly options: SimulatedDeviceOptions;
+
+  constructor(options: SimulatedDeviceOptions) {
+    this.options = options;
+    this.spec = resolveModel(options.model);
+    this.clock = options.clock ?? Date.now;
+    this.seed = options.seed ?? Math.random().toString(36).slice(2, 10);
+    const derived = deriveIdentity(this.spec, this.seed);
+    this.identity = { ...derived, deviceId: options.deviceId ?? derived.deviceId, mac: options.mac ?? derived.mac };
+    this.alias = options.alias ?? defaultAlias(this.spec, this.seed);
+    this.ledOff = options.ledOff ?? false;
+    this.localOffsetMs = (options.utcOffsetMinutes ?? 0) * 60_000;
+    this.rssi = -40 - (seedNumber(this.seed) % 30);
+    const now = this.clock();
+    const on = options.on ?? true;
+    const hasMeter = this.spec.emeter !== 'none';
+    const seedBase = seedNumber(this.seed);
+    this.main = new Outlet({
+      id: this.identity.deviceId, alias: this.alias, on, now, spec: this.spec, seed: seedBase,
+      withMeter: hasMeter && this.spec.kind !== 'strip', initialTotalWh: options.initialTotalWh,
+    });
+    this.children = [];
+    for (let i = 0; i < this.spec.childCount; i++) {
+      this.children.push(new Outlet({
+        id: `${this.identity.deviceId}${String(i).padStart(2, '0')}`,
+        alias: options.childAliases?.[i] ?? `Outlet ${i + 1}`,
+        on: on && i % 2 === 0,
+        now, spec: this.spec, seed: seedBase + 17 * (i + 1), withMeter: true, initialTotalWh: options.initialTotalWh,
+      }));
+    }
+    this.light = this.spec.kind === 'bulb'
+      ? { on_off: on ? 1 : 0, mode: 'normal', hue: 0, saturation: 0, color_temp: 2700, brightness: 100 }
+      : undefined;
+    this.syncBulbLoad(now);
+  }
+
+  get deviceId(): string {
+    return this.identity.deviceId;
+  }
+
+  get model(): string {
+    return this.spec.model;
+  }
+
+  /** Every outlet a client can switch: the children of a strip, else the device itself. */
+  get outlets(): Outlet[] {
+    return this.children.length > 0 ? this.children : [this.main];
+  }
+
+  /** Local wall-clock time of the device, ms. */
+  localTime(now: number = this.clock()): number {
+    return now + this.localOffsetMs;
+  }
+
+  /** Answers a request object with a response object, module by module. */
+  handle(request: object): Record<string, unknown> {
+    const now = this.clock();
+    for (const outlet of [this.main, ...this.children]) outlet.fireTimers(now, this.localOffsetMs);
+    return dispatch(this, request, now);
+  }
+
+  /** Answers a JSON request with a JSON response; throws SyntaxError when `text` is not a JSON object. */
+  handleJson(text: string): string {
+    const request: unknown = JSON.parse(text);
+    if (typeof request !== 'object' || request === null || Array.isArray(request)) {
+      throw new SyntaxError('a Smart Home request is a JSON object');
+    }
+    return JSON.stringify(this.handle(request));
+  }
+
+  findChild(id: string): Outlet | undefined {
+    // Clients send the full id (deviceId + index); a short index is accepted too.
+    const full = id.length <= 2 ? `${this.deviceId}${id.padStart(2, '0')}` : id;
+    return this.children.find((c) => c.id.toUpperCase() === full.toUpperCase());
+  }
+
+  /** Bulbs draw power in proportion to brightness. */
+  syncBulbLoad(now: number): void {
+    if (!this.light) return;
+    this.main.setRelay(this.light.on_off === 1, now, this.localOffsetMs);
+    this.main.meter?.update(now, this.localOffsetMs, { scale: this.light.brightness / 100 });
+  }
+
+  /** Factory reset: names, rules and settings back to defaults; identity kept. */
+  reset(now: number): void {
+    this.alias = this.options.alias ?? defaultAlias(this.spec, this.seed);
+    this.ledOff = false;
+    this.cloud.username = '';
+    this.cloud.binded = 0;
+    for (const [i, outlet] of [this.main, ...this.children].entries()) {
+      outlet.schedule.deleteAll();
+      outlet.countDown.deleteAll();
+      outlet.antiTheft.deleteAll();
+      if (i > 0) outlet.alias = `Outlet ${i}`;
+      outlet.setRelay(false, now, this.localOffsetMs);
+    }
+    if (this.light) this.light.on_off = 0;
+    this.syncBulbLoad(now);
+  }
+}
+
+/** A small stable number from a string, for phases and ranges. */
+export function seedNumber(seed: string): number {
+  let h = 2166136261;
+  for (let i = 0; i < seed.length; i++) h = Math.imul(h ^ seed.charCodeAt(i), 16777619);
+  return (h >>> 0) % 100_000;
+}
