@@ -25,6 +25,11 @@ export interface StartFleetOptions {
   broadcastListener?: boolean | BroadcastListenerOptions;
   /** Devices started at once; keeps a 1000-device start from opening everything in one tick. Default 64. */
   concurrency?: number;
+  /**
+   * Devices asking for port 0 get the port the first device got: for fleets
+   * on consecutive addresses, where discovery expects one port. Default false.
+   */
+  samePort?: boolean;
 }
 
 export interface RunningFleet {
@@ -36,8 +41,13 @@ export interface RunningFleet {
 
 export async function startFleet(options: StartFleetOptions): Promise<RunningFleet> {
   const shared = options.broadcastListener !== undefined && options.broadcastListener !== false;
-  const specs = options.devices.map((d) => (shared ? { ...d, reuseAddr: true } : d));
+  let specs = options.devices.map((d) => (shared ? { ...d, reuseAddr: true } : d));
   const devices: RunningDevice[] = [];
+  if (options.samePort && specs.length > 0) {
+    const first = await startDevice(specs[0]);
+    devices.push(first);
+    specs = specs.slice(1).map((d) => ((d.port ?? 0) === 0 ? { ...d, port: first.port } : d));
+  }
   const concurrency = Math.max(1, options.concurrency ?? 64);
   for (let i = 0; i < specs.length; i += concurrency) {
     const results = await Promise.allSettled(specs.slice(i, i + concurrency).map((spec) => startDevice(spec)));
@@ -97,7 +107,7 @@ export function fleetLayout(options: FleetLayoutOptions): StartDeviceOptions[] {
     out.push({
       ...device,
       seed,
-      alias: device.alias !== undefined && count > 1 ? `${device.alias} ${i + 1}` : device.alias,
+      alias: device.alias === undefined ? `Simulated ${device.model} ${i + 1}` : count > 1 ? `${device.alias} ${i + 1}` : device.alias,
       host: layout === 'hosts' ? addIPv4(host, i) : host,
       port: layout === 'ports' && port !== 0 ? port + i : port,
     });

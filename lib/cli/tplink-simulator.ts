@@ -1,0 +1,198 @@
+#!/usr/bin/env node
+/**
+ * tplink-simulator: run simulated Kasa devices (one, a fleet, or a fleet
+ * file) until SIGINT / SIGTERM. Prints one line per device.
+ *
+ * Exit codes: 0 stopped by a signal, 1 could not start (port in use, bad
+ * address), 2 usage error.
+ */
+import { readFileSync } from 'fs';
+import { parseArgs } from 'util';
+import {
+  FAULT_KINDS, fleetLayout, MODEL_NAMES, parseFault, parseFleetFile, resolveModel, startFleet,
+  type RunningFleet, type StartFleetOptions,
+} from '../simulator';
+import { startTddpResponder, type TddpResponder } from '../simulator/tddp-responder';
+
+const USAGE = 'Usage: tplink-simulator [--model HS110] [--host 127.0.0.1] [--port 9999] [--count N [--layout ports|hosts]] '
+  + '[--alias NAME] [--fault KIND[:N]] [--fleet FILE.json] [--broadcast-listener HOST] [--tddp ...] [--help]';
+
+const HELP = `${USAGE}
+
+Runs simulated TP-Link Kasa devices speaking the Smart Home protocol on
+TCP and UDP (same port), until interrupted.
+
+  -m, --model <name>        ${MODEL_NAMES.join(', ')} (default HS110)
+      --host <address>      address to listen on (default 127.0.0.1)
+  -p, --port <n>            TCP and UDP port; 0 picks a free one (default 9999)
+  -n, --count <n>           number of devices (default 1)
+      --layout <how>        ports: consecutive ports on one host (default);
+                            hosts: consecutive addresses (127.0.1.1, 127.0.1.2, ...), one port
+  -a, --alias <name>        device alias (numbered when --count > 1)
+      --seed <text>         seed for deviceId / MAC (same seed, same devices)
+  -f, --fault <kind[:n]>    start with a fault: ${FAULT_KINDS.join(', ')}
+                            e.g. slow:1500, split:1, err-code:-3, offline:5000
+      --fleet <file.json>   devices from a file: [{"model":"HS300","port":9999,...}, ...]
+      --broadcast-listener <host>
+                            also listen on <host> (e.g. 0.0.0.0 in a network
+                            namespace, 127.255.255.255 on loopback) for broadcast
+                            discovery, answered by every device from its own address
+      --tddp                also run a TDDP responder
+      --tddp-port <n>       its port (default 1040)
+      --tddp-username <u>   (default admin)
+      --tddp-password <p>   (default admin)
+      --tddp-reply-port <n> port replies go to (default 61000)
+  -h, --help                print this help
+
+Exit status: 0 stopped by SIGINT/SIGTERM, 1 could not start, 2 usage error.`;
+
+class UsageError extends Error {}
+
+const OPTIONS = {
+  model: { type: 'string', short: 'm' },
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  count: { type: 'string', short: 'n' },
+  layout: { type: 'string' },
+  alias: { type: 'string', short: 'a' },
+  seed: { type: 'string' },
+  fault: { type: 'string', short: 'f' },
+  fleet: { type: 'string' },
+  'broadcast-listener': { type: 'string' },
+  tddp: { type: 'boolean' },
+  'tddp-port': { type: 'string' },
+  'tddp-username': { type: 'string' },
+  'tddp-password': { type: 'string' },
+  'tddp-reply-port': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
+
+function integer(value: string | undefined, name: string, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, not "${value}"`);
+  return n;
+}
+
+function fleetOptions(values: Values): StartFleetOptions {
+  let options: StartFleetOptions;
+  if (values.fleet !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(values.fleet, 'utf8');
+    } catch (error) {
+      throw new UsageError(`cannot read ${values.fleet}: ${(error as Error).message}`);
+    }
+    try {
+      options = parseFleetFile(text, values.fleet);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  } else {
+    const model = values.model ?? 'HS110';
+    try {
+      resolveModel(model);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const layout = values.layout ?? 'ports';
+    if (layout !== 'ports' && layout !== 'hosts') throw new UsageError(`--layout must be ports or hosts, not "${layout}"`);
+    let fault;
+    try {
+      fault = values.fault === undefined ? undefined : parseFault(values.fault);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    options = {
+      samePort: layout === 'hosts',
+      devices: fleetLayout({
+        model, layout, fault,
+        count: integer(values.count, 'count', 1, 1, 100_000),
+        host: values.host ?? '127.0.0.1',
+        port: integer(values.port, 'port', 9999, 0, 65535),
+        alias: values.alias,
+        seed: values.seed,
+      }),
+    };
+  }
+  const listener = values['broadcast-listener'];
+  if (listener !== undefined) options = { ...options, broadcastListener: { host: listener } };
+  return options;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let values: Values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  let options: StartFleetOptions;
+  try {
+    options = fleetOptions(values);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`tplink-simulator: ${error.message}\n${USAGE}`);
+    return 2;
+  }
+
+  let fleet: RunningFleet | undefined;
+  let tddp: TddpResponder | undefined;
+  const stop = async (): Promise<void> => {
+    await tddp?.close();
+    await fleet?.close();
+  };
+  try {
+    fleet = await startFleet(options);
+    if (values.tddp) {
+      tddp = await startTddpResponder({
+        host: values.host ?? '127.0.0.1',
+        port: integer(values['tddp-port'], 'tddp-port', 1040, 0, 65535),
+        username: values['tddp-username'] ?? 'admin',
+        password: values['tddp-password'] ?? 'admin',
+        replyPort: integer(values['tddp-reply-port'], 'tddp-reply-port', 61000, 1, 65535),
+      });
+    }
+  } catch (error) {
+    await stop();
+    console.error(`tplink-simulator: ${error instanceof UsageError ? error.message : (error as Error).message}`);
+    return error instanceof UsageError ? 2 : 1;
+  }
+
+  for (const d of fleet.devices) {
+    const udp = d.udpPort === d.port ? '' : ` (udp ${d.udpPort})`;
+    console.log(`${d.model} hw ${d.device.spec.hwVer} ${d.host}:${d.port}${udp} "${d.alias}" ${d.deviceId}`);
+  }
+  if (fleet.broadcast) console.log(`broadcast listener ${fleet.broadcast.host}:${fleet.broadcast.port}`);
+  if (tddp) console.log(`TDDP responder ${tddp.address().address}:${tddp.port}`);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const onSignal = (): void => {
+      if (stopping) {
+        process.exit(130); // A second Ctrl-C: do not wait for sockets to close.
+      }
+      stopping = true;
+      stop().then(() => resolve(0), () => resolve(1));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`tplink-simulator: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 70;
+  },
+);
