@@ -15,3 +15,7 @@ export { SmartHomeClient, powerStateOf } from './smarthome/client';
 export type { SmartHomeClientOptions, RequestOptions, SysInfo } from './smarthome/client';
 export { createTransport, TcpTransport, UdpTransport } from './smarthome/transports';
 export type { Transport, TransportName, TransportOptions } from './smarthome/transports';
+export { discover, DiscoveryScanner } from './smarthome/discovery';
+export type {
+  DiscoverOptions, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo, DiscoveryScannerOptions, DeviceChange, SweepSummary,
+} from './smarthome/discovery';

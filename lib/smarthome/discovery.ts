@@ -1,0 +1,63 @@
+/**
+ * Discovery of Smart Home devices on the LAN: a one-shot `discover()` and
+ * the continuous `DiscoveryScanner`.
+ *
+ * Where other tools fail, and what is done here instead:
+ * - several interfaces (second NIC, Docker bridges): a limited broadcast
+ *   leaves by one interface only, so every interface's directed broadcast is
+ *   probed too, and `interface` / `sourceAddress` pick one network;
+ * - packet loss: each sweep repeats the probe;
+ * - duplicate replies (several probes, several destinations): one device per deviceId;
+ * - firmware that resets when a broadcast asks for much: get_sysinfo only;
+ * - junk, other kinds of device, socket errors: dropped or reported, never thrown.
+ */
+import { DEFAULT_PORT, resolveSettings } from './discovery/settings';
+import { ProbeSocket } from './discovery/probe-socket';
+import { mergeReplies } from './discovery/replies';
+import type { DiscoverOptions, DiscoveredDevice } from './discovery/types';
+
+export { DiscoveryScanner } from './discovery/scanner';
+export type { DiscoveryScannerOptions, DeviceChange, SweepSummary } from './discovery/scanner';
+export type { DiscoverOptions, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo } from './discovery/types';
+export { directedBroadcast } from './discovery/network';
+export { DEFAULT_PORT };
+
+/**
+ * Probes the network once and resolves to the devices that answered within
+ * `timeout` (a `target` resolves as soon as it answers). Rejects with a
+ * ConnectionError when the socket cannot be bound or no probe could be sent.
+ */
+export async function discover(options: DiscoverOptions = {}): Promise<DiscoveredDevice[]> {
+  const settings = resolveSettings(options);
+  const found = new Map<string, DiscoveredDevice>();
+  let answered: (() => void) | undefined;
+  let failure: Error | undefined;
+  const socket = await ProbeSocket.open({
+    ...settings.socket,
+    onDevice: (device) => {
+      const known = found.get(device.deviceId);
+      found.set(device.deviceId, known ? mergeReplies(known, device) : device);
+      if (settings.plan.broadcast === false && !settings.socket.klapPort) answered?.();
+    },
+    onError: (error) => {
+      failure ??= error;
+      answered?.();
+    },
+  });
+  try {
+    const window = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, settings.timeout);
+      answered = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    const report = await socket.probe(settings.plan.destinations, settings.probes, settings.spacing);
+    if (report.sent === 0 && report.errors.length > 0) throw report.errors[0];
+    await window;
+    if (failure) throw failure;
+    return [...found.values()];
+  } finally {
+    await socket.close();
+  }
+}

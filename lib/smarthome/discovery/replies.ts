@@ -1,0 +1,85 @@
+/**
+ * Turns a datagram into a discovered device, or into nothing. Replies are
+ * untrusted: anything that is not a Smart Home get_sysinfo reply (or a UDP
+ * 20002 reply) from a device of a wanted kind is dropped without an error.
+ */
+import { decodeDatagram } from '../framing';
+import { isObject } from '../commands';
+import type { SysInfo } from '../client';
+import { parseDiscovery20002Reply } from '../discovery20002';
+import type { DiscoveredChild, DiscoveredDevice, DiscoveredKind } from './types';
+
+const PLUG_TYPES = new Set(['IOT.SMARTPLUGSWITCH', 'IOT.SMARTPLUG']);
+const BULB_TYPES = new Set(['IOT.SMARTBULB']);
+
+export interface ReplySource {
+  address: string;
+  port: number;
+}
+
+/** Reads a reply to the get_sysinfo probe; undefined for anything else. */
+export function parseSysinfoReply(datagram: Buffer, from: ReplySource, port: number): DiscoveredDevice | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decodeDatagram(datagram).toString('utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!isObject(parsed) || !isObject(parsed.system)) return undefined;
+  const sysinfo = parsed.system.get_sysinfo;
+  if (!isObject(sysinfo)) return undefined;
+  if (typeof sysinfo.err_code === 'number' && sysinfo.err_code !== 0) return undefined;
+  const deviceId = sysinfo.deviceId;
+  if (typeof deviceId !== 'string' || deviceId.length === 0) return undefined;
+  const kind = kindOf(sysinfo);
+  if (kind === undefined) return undefined;
+  return { host: from.address, port, protocol: 'xor', deviceId, kind, sysinfo: sysinfo as SysInfo, children: childrenOf(sysinfo, deviceId) };
+}
+
+/** Reads a UDP 20002 reply of a plug; undefined for anything else. */
+export function parseKlapReply(datagram: Buffer, from: ReplySource): DiscoveredDevice | undefined {
+  const reply = parseDiscovery20002Reply(datagram);
+  if (!reply?.deviceId) return undefined;
+  const type = reply.deviceType ?? '';
+  const kind: DiscoveredKind | undefined = type.endsWith('SMARTPLUGSWITCH') ? 'plug' : type.endsWith('SMARTBULB') ? 'bulb' : undefined;
+  if (kind === undefined) return undefined;
+  const sysinfo: SysInfo = { deviceId: reply.deviceId, alias: '', model: reply.deviceModel ?? '', mac: reply.mac ?? '', type };
+  const device: DiscoveredDevice = {
+    host: from.address, port: reply.httpPort ?? 80, protocol: 'klap', deviceId: reply.deviceId, kind, sysinfo, children: [],
+    klap: { port: from.port, deviceType: type },
+  };
+  const klap = device.klap as NonNullable<DiscoveredDevice['klap']>;
+  if (reply.encryptType !== undefined) klap.encryptType = reply.encryptType;
+  if (reply.httpPort !== undefined) klap.httpPort = reply.httpPort;
+  if (reply.loginVersion !== undefined) klap.loginVersion = reply.loginVersion;
+  return device;
+}
+
+/** A device that answered both probes keeps its sysinfo and gains the 20002 details. */
+export function mergeReplies(known: DiscoveredDevice, incoming: DiscoveredDevice): DiscoveredDevice {
+  const base = incoming.protocol === 'klap' && known.protocol === 'xor' ? known : incoming;
+  const klap = incoming.klap ?? known.klap;
+  return klap === undefined || base.klap === klap ? base : { ...base, klap };
+}
+
+function kindOf(sysinfo: Record<string, unknown>): DiscoveredKind | undefined {
+  const type = typeof sysinfo.type === 'string' ? sysinfo.type : sysinfo.mic_type;
+  if (typeof type !== 'string') return undefined;
+  if (PLUG_TYPES.has(type)) return 'plug';
+  if (BULB_TYPES.has(type)) return 'bulb';
+  return undefined;
+}
+
+function childrenOf(sysinfo: Record<string, unknown>, deviceId: string): DiscoveredChild[] {
+  if (!Array.isArray(sysinfo.children)) return [];
+  const children: DiscoveredChild[] = [];
+  for (const child of sysinfo.children as unknown[]) {
+    if (!isObject(child) || typeof child.id !== 'string') continue;
+    children.push({
+      id: child.id.length <= 2 ? deviceId + child.id.padStart(2, '0') : child.id,
+      alias: typeof child.alias === 'string' ? child.alias : '',
+      state: child.state === 1 ? 1 : 0,
+    });
+  }
+  return children;
+}
