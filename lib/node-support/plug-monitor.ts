@@ -1,0 +1,157 @@
+/**
+ * Watches one plug (or outlet) for a node: reads it at start, polls it when
+ * asked, retries a device that is unreachable until it answers, and reports
+ * what the node should show. One timer at most, one read in flight at most.
+ */
+import { EventEmitter } from 'events';
+import type { SmartHomeClient, SysInfo } from '../smarthome/client';
+import type { EnergyReading } from '../smarthome/response';
+import { aliasOf, hasEnergyMeter, stateOf } from './device-view';
+import { readEnergy, resolveOutlet, type PlugTarget } from './plug-actions';
+
+export type PlugView =
+  | { kind: 'connecting' }
+  | { kind: 'state'; on: boolean; power?: number }
+  | { kind: 'offline'; error: Error };
+
+export interface PlugMonitorOptions extends PlugTarget {
+  /** Milliseconds between polls; 0 reads only at start (and retries until the device answers). */
+  pollInterval: number;
+  /** First retry delay when not polling, doubled up to retryMax (ms). */
+  retryMin?: number;
+  retryMax?: number;
+}
+
+export interface PlugMonitorEvents {
+  /** The view changed: the node's status. */
+  view: [view: PlugView];
+  /** Polling saw a new on/off state (not emitted for changes the node reported through observe()). */
+  state: [state: { on: boolean; alias: string; sysinfo: SysInfo }];
+  /** Polling read the meter. */
+  energy: [reading: { power: number; alias: string; energy: EnergyReading }];
+  /** A read failed while the device was thought reachable (or at the first read). */
+  unreachable: [error: Error];
+}
+
+export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
+  private readonly client: SmartHomeClient;
+  private readonly options: PlugMonitorOptions;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = true;
+  private busy = false;
+  private failures = 0;
+  private lastOn: boolean | undefined;
+  private lastPower: number | undefined;
+  private offline = false;
+  private readonly onOffline = (error?: Error): void => this.markOffline(error ?? new Error('offline'));
+  private readonly onOnline = (): void => {
+    // Another node's request reached the device: read it now rather than at the next retry.
+    if (this.offline && !this.busy) this.schedule(0);
+  };
+
+  constructor(options: PlugMonitorOptions) {
+    super();
+    this.client = options.client;
+    this.options = options;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.client.on('offline', this.onOffline);
+    this.client.on('online', this.onOnline);
+    this.emit('view', { kind: 'connecting' });
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.client.off('offline', this.onOffline);
+    this.client.off('online', this.onOnline);
+  }
+
+  /** A command's answer: the node shows it, and polling does not report it again as a change. */
+  observe(on: boolean): void {
+    this.lastOn = on;
+    this.offline = false;
+    this.showState();
+  }
+
+  /** A meter reading from a command: shown next to the state. */
+  observePower(watts: number): void {
+    this.lastPower = watts;
+    this.offline = false;
+    this.showState();
+  }
+
+  /** A command's failure to reach the device. */
+  observeFailure(error: Error): void {
+    this.markOffline(error);
+  }
+
+  private schedule(delay: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.tick();
+    }, delay);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.stopped || this.busy) return;
+    this.busy = true;
+    const polling = this.options.pollInterval > 0;
+    try {
+      const sysinfo = await this.client.getSysInfo();
+      const childId = await resolveOutlet(this.options);
+      const on = stateOf(sysinfo, childId);
+      const alias = aliasOf(sysinfo, childId);
+      const changed = on !== this.lastOn;
+      this.lastOn = on;
+      let energy: EnergyReading | undefined;
+      if (polling && hasEnergyMeter(sysinfo)) energy = await readEnergy(this.client, childId);
+      if (this.stopped) return;
+      this.failures = 0;
+      this.offline = false;
+      if (energy) this.lastPower = energy.power;
+      this.showState();
+      if (polling && changed) this.emit('state', { on, alias, sysinfo });
+      if (energy) this.emit('energy', { power: energy.power, alias, energy });
+      if (polling) this.schedule(this.options.pollInterval);
+    } catch (error) {
+      if (this.stopped) return;
+      this.markOffline(error instanceof Error ? error : new Error(String(error)));
+      this.failures++;
+      this.schedule(polling ? this.options.pollInterval : this.retryDelay());
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private retryDelay(): number {
+    const min = this.options.retryMin ?? 1000;
+    const max = this.options.retryMax ?? 30_000;
+    return Math.min(max, min * 2 ** Math.min(this.failures - 1, 16));
+  }
+
+  private markOffline(error: Error): void {
+    if (this.stopped) return;
+    const wasOffline = this.offline;
+    this.offline = true;
+    this.emit('view', { kind: 'offline', error });
+    if (!wasOffline) this.emit('unreachable', error);
+    // Without polling nothing else would notice the device coming back.
+    if (this.options.pollInterval <= 0 && !this.timer && !this.busy) {
+      this.failures = Math.max(this.failures, 1);
+      this.schedule(this.retryDelay());
+    }
+  }
+
+  private showState(): void {
+    if (this.lastOn === undefined) return;
+    const view: PlugView = this.lastPower === undefined ? { kind: 'state', on: this.lastOn } : { kind: 'state', on: this.lastOn, power: this.lastPower };
+    this.emit('view', view);
+  }
+}

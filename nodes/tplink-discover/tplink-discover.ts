@@ -1,0 +1,107 @@
+/**
+ * tplink-discover: a sweep on each input (one message per device found) and,
+ * with an interval, continuous discovery reporting new / online / offline /
+ * changed devices. Discovery itself is lib/smarthome/discovery.
+ */
+import { discover, DiscoveryScanner, type DeviceChange, type DiscoverOptions, type DiscoveredDevice } from '../../lib/smarthome/discovery';
+import { summarizeDevice } from '../../lib/node-support/device-view';
+import type { Node, NodeAPI, NodeDef, NodeMessage } from '../types';
+import { numberSetting } from '../tplink-config/device-config';
+
+interface TplinkDiscoverDef extends NodeDef {
+  broadcast: string;
+  port: string | number;
+  /** An interface name ('eth0') or a local IPv4 address. */
+  iface: string;
+  /** Seconds to collect replies. */
+  timeout: string | number;
+  /** Seconds between sweeps of continuous discovery; blank or 0: sweep on input only. */
+  interval: string | number;
+}
+
+const EVENTS = ['new', 'online', 'offline', 'changed'] as const;
+const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+function discoverOptions(def: TplinkDiscoverDef, msg: NodeMessage = {}): DiscoverOptions {
+  const iface = String(def.iface ?? '').trim();
+  const broadcast = typeof msg.broadcast === 'string' && msg.broadcast !== '' ? msg.broadcast : String(def.broadcast ?? '').trim();
+  const seconds = typeof msg.timeout === 'number' && msg.timeout > 0 ? Math.min(msg.timeout, 60) : numberSetting(def.timeout, 3);
+  const options: DiscoverOptions = { port: numberSetting(def.port, 9999), timeout: Math.round(seconds * 1000) };
+  if (broadcast !== '') options.broadcast = broadcast;
+  if (iface !== '') {
+    if (IPV4.test(iface)) options.sourceAddress = iface;
+    else options.interface = iface;
+  }
+  return options;
+}
+
+function deviceMessage(device: DiscoveredDevice, topic: string, extra: NodeMessage = {}): NodeMessage {
+  return { ...extra, topic, payload: summarizeDevice(device), sysinfo: device.sysinfo };
+}
+
+export = function register(RED: NodeAPI): void {
+  function TplinkDiscover(this: Node, def: TplinkDiscoverDef): void {
+    RED.nodes.createNode(this, def);
+    let closed = false;
+    let sweeping = 0;
+    let scanner: DiscoveryScanner | undefined;
+
+    this.on('input', (msg, send, done) => {
+      let options: DiscoverOptions;
+      try {
+        options = discoverOptions(def, msg);
+      } catch (error) {
+        return done(error as Error);
+      }
+      sweeping++;
+      this.status({ fill: 'yellow', shape: 'ring', text: RED._('tplink-discover.status.searching') });
+      discover(options).then(
+        (devices) => {
+          sweeping--;
+          if (closed) return done();
+          this.status({ fill: 'green', shape: 'dot', text: RED._('tplink-discover.status.found', { count: devices.length }) });
+          for (const device of devices) send(deviceMessage(device, 'found', { ...msg, count: devices.length }));
+          done();
+        },
+        (error: unknown) => {
+          sweeping--;
+          if (closed) return done();
+          this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-discover.status.error') });
+          done(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+
+    const interval = def.interval === '' ? 0 : numberSetting(def.interval, 0);
+    if (interval > 0) {
+      const options = discoverOptions(def);
+      scanner = new DiscoveryScanner({ ...options, interval: Math.max(interval * 1000, options.timeout ?? 0) });
+      for (const event of EVENTS) {
+        scanner.on(`device-${event}`, (device: DiscoveredDevice, changes?: DeviceChange[]) => {
+          this.send(deviceMessage(device, event, changes ? { changes } : {}));
+        });
+      }
+      scanner.on('sweep', (summary: { online: number }) => {
+        if (sweeping === 0) this.status({ fill: 'green', shape: 'dot', text: RED._('tplink-discover.status.online', { count: summary.online }) });
+      });
+      scanner.on('error', (error: Error) => {
+        this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-discover.status.error') });
+        this.error(error.message);
+      });
+      scanner.start().catch((error: unknown) => {
+        if (closed) return;
+        this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-discover.status.error') });
+        this.error(error instanceof Error ? error.message : String(error));
+      });
+    }
+
+    this.on('close', (_removed, done) => {
+      closed = true;
+      const stopping = scanner?.stop() ?? Promise.resolve();
+      scanner = undefined;
+      stopping.then(() => done(), () => done());
+    });
+  }
+
+  RED.nodes.registerType('tplink-discover', TplinkDiscover);
+};

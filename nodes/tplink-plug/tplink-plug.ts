@@ -1,0 +1,116 @@
+/**
+ * tplink-plug: switches and reads one plug or strip outlet through the
+ * shared client of its tplink-config node. The rules (what a message means,
+ * what runs on the device, polling) live in lib/node-support; this file only
+ * turns messages into calls and answers into messages and status.
+ */
+import { isAdministrative, parsePlugCommand, PlugInputError } from '../../lib/node-support/plug-command';
+import { runPlugCommand, type PlugResult } from '../../lib/node-support/plug-actions';
+import { PlugMonitor, type PlugView } from '../../lib/node-support/plug-monitor';
+import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from '../types';
+import { numberSetting, type TplinkConfigNode } from '../tplink-config/device-config';
+import { isUnreachable, reasonKey } from './plug-status';
+
+interface TplinkPlugDef extends NodeDef {
+  device: string;
+  /** '' for the plug or whole strip; else an outlet index, id or alias. */
+  outlet: string;
+  /** Seconds between polls; blank or 0 turns polling off. */
+  interval: string | number;
+  allowAdmin: boolean;
+}
+
+export = function register(RED: NodeAPI): void {
+  function statusOf(view: PlugView): NodeStatus {
+    switch (view.kind) {
+      case 'connecting':
+        return { fill: 'yellow', shape: 'ring', text: RED._('tplink-plug.status.connecting') };
+      case 'offline':
+        return { fill: 'red', shape: 'ring', text: RED._(`tplink-plug.status.${reasonKey(view.error)}`) };
+      case 'state': {
+        if (!view.on) return { fill: 'grey', shape: 'ring', text: RED._('tplink-plug.status.off') };
+        const on = RED._('tplink-plug.status.on');
+        return { fill: 'green', shape: 'dot', text: view.power === undefined ? on : `${on} · ${round(view.power)} W` };
+      }
+    }
+  }
+
+  function inputError(error: unknown): Error {
+    if (error instanceof PlugInputError) return new Error(RED._(`tplink-plug.errors.${error.key}`, error.params));
+    return error instanceof Error ? error : new Error(String(error));
+  }
+
+  function TplinkPlug(this: Node, def: TplinkPlugDef): void {
+    RED.nodes.createNode(this, def);
+    const config = RED.nodes.getNode(def.device) as TplinkConfigNode | null;
+    const client = config?.client;
+    if (!client) {
+      this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-plug.status.no-device') });
+      const reason = config?.setupError?.message ?? RED._('tplink-plug.errors.no-device');
+      this.on('input', (_msg, _send, done) => done(new Error(reason)));
+      return;
+    }
+    const outlet = String(def.outlet ?? '').trim();
+    const pollInterval = def.interval === '' || Number(def.interval) === 0 ? 0 : numberSetting(def.interval, 0) * 1000;
+    const monitor = new PlugMonitor({ client, outlet, pollInterval: Math.max(pollInterval, pollInterval > 0 ? 100 : 0) });
+    let closed = false;
+
+    monitor.on('view', (view) => this.status(statusOf(view)));
+    monitor.on('unreachable', (error) => this.warn(error.message));
+    monitor.on('state', (s) => this.send({ payload: s.on, topic: s.alias, command: 'state', sysinfo: s.sysinfo }));
+    monitor.on('energy', (e) => this.send({ payload: e.power, topic: e.alias, command: 'energy', energy: e.energy }));
+
+    this.on('input', (msg, send, done) => {
+      let command;
+      try {
+        command = parsePlugCommand(msg as { command?: unknown; topic?: unknown; payload?: unknown });
+      } catch (error) {
+        return done(inputError(error));
+      }
+      if (isAdministrative(command) && !def.allowAdmin) {
+        const name = command.kind === 'action' ? command.action : 'raw';
+        return done(new Error(RED._('tplink-plug.errors.admin-refused', { command: name })));
+      }
+      runPlugCommand({ client, outlet }, command).then(
+        (result) => {
+          if (closed) return done();
+          if (typeof result.payload === 'boolean' && result.sysinfo) monitor.observe(result.payload);
+          else if (result.energy) monitor.observePower(result.energy.power);
+          send(toMessage(msg, result));
+          done();
+        },
+        (error: unknown) => {
+          if (closed) return done();
+          if (isUnreachable(error)) monitor.observeFailure(error as Error);
+          else if (!(error instanceof PlugInputError) || error.key === 'unknown-outlet') {
+            this.status({ fill: 'red', shape: 'ring', text: RED._(`tplink-plug.status.${reasonKey(error)}`) });
+          }
+          done(inputError(error));
+        },
+      );
+    });
+
+    this.on('close', (_removed, done) => {
+      closed = true;
+      monitor.stop();
+      done();
+    });
+    monitor.start();
+  }
+
+  RED.nodes.registerType('tplink-plug', TplinkPlug);
+};
+
+/** The input message, answered: payload, topic = alias, and what was read in its own property. */
+function toMessage(msg: NodeMessage, result: PlugResult): NodeMessage {
+  const out: NodeMessage = { ...msg, payload: result.payload, command: result.command };
+  if (result.alias !== '') out.topic = result.alias;
+  if (result.sysinfo !== undefined) out.sysinfo = result.sysinfo;
+  if (result.energy !== undefined) out.energy = result.energy;
+  if (result.reply !== undefined && result.reply !== result.payload) out.reply = result.reply;
+  return out;
+}
+
+function round(watts: number): number {
+  return Math.round(watts * 10) / 10;
+}

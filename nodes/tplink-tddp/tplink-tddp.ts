@@ -1,0 +1,82 @@
+/**
+ * tplink-tddp: sends one TDDP request per message to a device's debug port
+ * and outputs the decrypted reply. The protocol is lib/tddp.
+ */
+import { TddpClient } from '../../lib/tddp';
+import { tddpReplyProperties, tddpRequestOf, TddpInputError } from '../../lib/node-support/tddp-message';
+import type { Node, NodeAPI, NodeDef } from '../types';
+import { numberSetting } from '../tplink-config/device-config';
+
+interface TplinkTddpDef extends NodeDef {
+  host: string;
+  port: string | number;
+  replyPort: string | number;
+  /** Seconds to wait for a reply. */
+  timeout: string | number;
+  /** Packet type (the flow property `type` is the node's own type). */
+  packetType: string | number;
+  subtype: string | number;
+}
+
+interface TddpCredentials {
+  username: string;
+  password: string;
+}
+
+export = function register(RED: NodeAPI): void {
+  function TplinkTddp(this: Node<TddpCredentials>, def: TplinkTddpDef): void {
+    RED.nodes.createNode(this, def);
+    const host = String(def.host ?? '').trim();
+    let client: TddpClient | undefined;
+    let closed = false;
+    if (host === '') {
+      this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-tddp.status.no-host') });
+    } else {
+      client = new TddpClient({
+        host,
+        port: numberSetting(def.port, 1040),
+        replyPort: numberSetting(def.replyPort, 61000),
+        timeout: Math.round(numberSetting(def.timeout, 5) * 1000),
+        // Blank credentials fall back to the firmware's admin/admin.
+        username: this.credentials?.username || undefined,
+        password: this.credentials?.password || undefined,
+      });
+    }
+
+    this.on('input', (msg, send, done) => {
+      if (!client) return done(new Error(RED._('tplink-tddp.errors.no-host')));
+      let request;
+      try {
+        request = tddpRequestOf(msg, { type: def.packetType, subtype: def.subtype });
+      } catch (error) {
+        if (error instanceof TddpInputError) return done(new Error(RED._(`tplink-tddp.errors.${error.key}`, error.params)));
+        return done(error as Error);
+      }
+      this.status({ fill: 'yellow', shape: 'ring', text: RED._('tplink-tddp.status.waiting') });
+      client.request(request).then(
+        (response) => {
+          if (closed) return done();
+          this.status({ fill: 'green', shape: 'dot', text: RED._('tplink-tddp.status.replied') });
+          send({ ...msg, ...tddpReplyProperties(response) });
+          done();
+        },
+        (error: unknown) => {
+          if (closed) return done();
+          this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-tddp.status.error') });
+          done(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+
+    this.on('close', (_removed, done) => {
+      closed = true;
+      const closing = client?.close() ?? Promise.resolve();
+      client = undefined;
+      closing.then(() => done(), () => done());
+    });
+  }
+
+  RED.nodes.registerType('tplink-tddp', TplinkTddp, {
+    credentials: { username: { type: 'text' }, password: { type: 'password' } },
+  });
+};
