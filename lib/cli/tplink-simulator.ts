@@ -13,9 +13,12 @@ import {
   type RunningFleet, type StartFleetOptions,
 } from '../simulator';
 import { startTddpResponder, type TddpResponder } from '../simulator/tddp-responder';
+import { describeKlapDevice, KLAP_CLI_HELP, KLAP_CLI_OPTIONS, startKlapFromCli } from '../simulator/klap-cli';
+import type { RunningKlapDevice } from '../simulator/klap-device';
 
 const USAGE = 'Usage: tplink-simulator [--model HS110] [--host 127.0.0.1] [--port 9999] [--count N [--layout ports|hosts]] '
-  + '[--alias NAME] [--fault KIND[:N]] [--fleet FILE.json] [--broadcast-listener HOST] [--tddp ...] [--help]';
+  + '[--alias NAME] [--fault KIND[:N]] [--fleet FILE.json] [--broadcast-listener HOST] [--tddp ...] '
+  + '[--klap v1|v2 [--username U --password P]] [--help]';
 
 const HELP = `${USAGE}
 
@@ -42,6 +45,7 @@ TCP and UDP (same port), until interrupted.
       --tddp-username <u>   (default admin)
       --tddp-password <p>   (default admin)
       --tddp-reply-port <n> port replies go to (default 61000)
+${KLAP_CLI_HELP}
   -h, --help                print this help
 
 Exit status: 0 stopped by SIGINT/SIGTERM, 1 could not start, 2 usage error.`;
@@ -65,6 +69,7 @@ const OPTIONS = {
   'tddp-password': { type: 'string' },
   'tddp-reply-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  ...KLAP_CLI_OPTIONS,
 } as const;
 
 type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
@@ -145,12 +150,16 @@ async function main(argv: string[]): Promise<number> {
 
   let fleet: RunningFleet | undefined;
   let tddp: TddpResponder | undefined;
+  let klap: RunningKlapDevice | undefined;
   const stop = async (): Promise<void> => {
     await tddp?.close();
+    await klap?.close();
     await fleet?.close();
   };
   try {
-    fleet = await startFleet(options);
+    // --klap: one device on new firmware (KLAP only) instead of the classic fleet.
+    klap = await startKlapFromCli(values, options.devices[0] ?? { model: 'HS110' });
+    if (!klap) fleet = await startFleet(options);
     if (values.tddp) {
       tddp = await startTddpResponder({
         host: values.host ?? '127.0.0.1',
@@ -163,14 +172,15 @@ async function main(argv: string[]): Promise<number> {
   } catch (error) {
     await stop();
     console.error(`tplink-simulator: ${error instanceof UsageError ? error.message : (error as Error).message}`);
-    return error instanceof UsageError ? 2 : 1;
+    return error instanceof UsageError || error instanceof RangeError ? 2 : 1;
   }
 
-  for (const d of fleet.devices) {
+  if (klap) console.log(describeKlapDevice(klap, values.username));
+  for (const d of fleet?.devices ?? []) {
     const udp = d.udpPort === d.port ? '' : ` (udp ${d.udpPort})`;
     console.log(`${d.model} hw ${d.device.spec.hwVer} ${d.host}:${d.port}${udp} "${d.alias}" ${d.deviceId}`);
   }
-  if (fleet.broadcast) console.log(`broadcast listener ${fleet.broadcast.host}:${fleet.broadcast.port}`);
+  if (fleet?.broadcast) console.log(`broadcast listener ${fleet.broadcast.host}:${fleet.broadcast.port}`);
   if (tddp) console.log(`TDDP responder ${tddp.address().address}:${tddp.port}`);
 
   return new Promise<number>((resolve) => {
