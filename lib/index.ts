@@ -19,3 +19,8 @@ export { discover, DiscoveryScanner } from './smarthome/discovery';
 export type {
   DiscoverOptions, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo, DiscoveryScannerOptions, DeviceChange, SweepSummary,
 } from './smarthome/discovery';
+export * as tddp from './tddp';
+export {
+  TddpClient, TddpError, TddpTimeoutError, TddpConnectionError, TddpShortPacketError, TddpOversizePacketError,
+  TddpMalformedPacketError, TddpDigestError, TddpDecryptionError, TddpStatusError, TddpClosedError, TddpType, TddpStatus,
+} from './tddp';
