@@ -365,7 +365,9 @@ const LIGHT = 'smartlife.iot.smartbulb.lightingservice';
 /** Reads a strip outlet's or a plug's (or bulb's) on/off state from a sysinfo. */
 export function powerStateOf(sysinfo: SysInfo, childId?: string): boolean {
   if (childId !== undefined) {
-    const child = sysinfo.children?.find((c) => c.id === childId || sysinfo.deviceId + c.id === childId || c.id === sysinfo.deviceId + childId);
+    // A reply is untrusted: `children` may be anything, its entries too.
+    const children: unknown[] = Array.isArray(sysinfo.children) ? sysinfo.children : [];
+    const child = children.find((c): c is { id: string; state: number } => cmd.isObject(c) && (c.id === childId || sysinfo.deviceId + String(c.id) === childId || c.id === sysinfo.deviceId + childId));
     if (!child) throw new ProtocolError(`outlet ${childId} is not in the device's children`);
     return child.state === 1;
   }
