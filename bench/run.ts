@@ -4,9 +4,10 @@
  */
 import * as path from 'path';
 import { runCodecBench } from './codec';
+import { runRoundTripBench } from './roundtrip';
 import { formatTable, writeResults, type Figure } from './report';
 
-const ALL = ['codec'] as const;
+const ALL = ['codec', 'roundtrip'] as const;
 type BenchName = (typeof ALL)[number];
 
 async function main(): Promise<void> {
@@ -21,6 +22,9 @@ async function main(): Promise<void> {
     switch (name) {
       case 'codec':
         figures.push(...runCodecBench({ rounds: quick ? 3 : 9, batchMs: quick ? 20 : 100 }));
+        break;
+      case 'roundtrip':
+        figures.push(...(await runRoundTripBench({ rounds: quick ? 3 : 7, requests: quick ? 1000 : 4000, roundMs: quick ? 2000 : 8000 })));
         break;
       default:
         throw new Error(`unknown bench '${String(name)}' (known: ${ALL.join(', ')})`);
