@@ -13,7 +13,8 @@ export {
 } from './smarthome/errors';
 export { SmartHomeClient, powerStateOf } from './smarthome/client';
 export type { SmartHomeClientOptions, RequestOptions, SysInfo } from './smarthome/client';
-export { createTransport, TcpTransport, UdpTransport } from './smarthome/transports';
+export { createTransport, TcpTransport, UdpTransport, KlapTransport, AutoTransport } from './smarthome/transports';
+export { buildDiscovery20002Request, parseDiscovery20002Reply, DISCOVERY_20002_PORT } from './smarthome/discovery20002';
 export type { Transport, TransportName, TransportOptions } from './smarthome/transports';
 export { discover, DiscoveryScanner } from './smarthome/discovery';
 export type {
