@@ -46,7 +46,6 @@ const DEFAULT_TIMEOUT = 5000;
 /** Emits 'online' and 'offline' (with the error) when reachability changes. */
 export class SmartHomeClient extends EventEmitter {
   readonly host: string;
-  readonly port: number;
   readonly transportName: TransportName;
   readonly timeout: number;
   private readonly retries: number;
@@ -67,10 +66,14 @@ export class SmartHomeClient extends EventEmitter {
     this.transportName = options.transport ?? 'tcp';
     this.transport = options.transportInstance ?? createTransport(options);
     this.host = options.host;
-    this.port = this.transport.port;
     this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
     this.retries = Math.max(0, Math.floor(options.retries ?? 2));
     this.retryDelay = options.retryDelay ?? 100;
+  }
+
+  /** The port in use (with transport 'auto', the KLAP port once it switched). */
+  get port(): number {
+    return this.transport.port;
   }
 
   /** true after a successful request, false after a failure to reach the device, undefined before the first. */
