@@ -1,0 +1,104 @@
+/**
+ * node-red-node-test-helper with types, and waits for what a node sends,
+ * the errors a Catch node receives and the statuses a node shows. Every wait
+ * is bounded in time.
+ */
+import type { SinonSpy } from 'sinon';
+import type { NodeMessage, NodeStatus } from '../../../nodes/types';
+
+export interface TestNode {
+  id: string;
+  credentials: Record<string, string>;
+  on(event: 'input', listener: (msg: NodeMessage) => void): void;
+  receive(msg: NodeMessage): void;
+}
+
+interface Supertest {
+  get(path: string): Promise<{ status: number; body: unknown }> & { query(q: Record<string, string>): Promise<{ status: number; body: unknown }> };
+}
+
+export interface TestHelper {
+  init(runtimePath: string): void;
+  settings(settings: Record<string, unknown>): void;
+  startServer(): Promise<void>;
+  stopServer(): Promise<void>;
+  load(nodes: unknown[], flow: object[], credentials?: Record<string, object>): Promise<void>;
+  setFlows(flow: object[], type?: 'full' | 'flows' | 'nodes', credentials?: Record<string, object>): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): TestNode | null;
+  request(): Supertest;
+  _NodePrototype: { status: SinonSpy };
+  _redNodes: { getFlows(): { flows: Array<Record<string, unknown>> }; getCredentials(id: string): Record<string, string> | undefined };
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const helper = require('node-red-node-test-helper') as TestHelper;
+helper.init(require.resolve('node-red'));
+
+export function node(id: string): TestNode {
+  const found = helper.getNode(id);
+  if (!found) throw new Error(`no node ${id} in the flow`);
+  return found;
+}
+
+/** The next message a helper node receives that matches. */
+export function nextMessage(id: string, match: (msg: NodeMessage) => boolean = () => true, timeout = 4000): Promise<NodeMessage> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no matching message at ${id} within ${timeout} ms`)), timeout);
+    node(id).on('input', (msg) => {
+      if (!match(msg)) return;
+      clearTimeout(timer);
+      resolve(msg);
+    });
+  });
+}
+
+/** Sends `msg` into node `to` and resolves with the next message at `at`. */
+export function exchange(to: string, msg: NodeMessage, at = 'out', timeout = 4000): Promise<NodeMessage> {
+  const reply = nextMessage(at, () => true, timeout);
+  node(to).receive(msg);
+  return reply;
+}
+
+/** Sends `msg` and resolves with the error message a Catch node passed to `at`. */
+export async function caughtError(to: string, msg: NodeMessage, at = 'caught', timeout = 4000): Promise<string> {
+  const caught = nextMessage(at, () => true, timeout);
+  node(to).receive(msg);
+  const error = (await caught).error as { message?: string } | undefined;
+  return String(error?.message ?? '');
+}
+
+export function statuses(id: string): NodeStatus[] {
+  const target = helper.getNode(id);
+  return helper._NodePrototype.status.getCalls().filter((c) => c.thisValue === target).map((c) => c.args[0] as NodeStatus);
+}
+
+/** Waits until the node's latest status matches. */
+export async function statusBecomes(id: string, match: (s: NodeStatus) => boolean, timeout = 4000): Promise<NodeStatus> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const all = statuses(id);
+    const last = all[all.length - 1];
+    if (last && match(last)) return last;
+    if (Date.now() > deadline) throw new Error(`status of ${id} is ${JSON.stringify(last)}, still not matching after ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+export const TAB = { id: 'f1', type: 'tab', label: 'test' };
+
+export function deviceConfig(port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { id: 'cfg', type: 'tplink-config', z: 'f1', host: '127.0.0.1', port, transport: 'tcp', timeout: 1, ...extra };
+}
+
+/** A plug node wired to helper `out`, and a Catch node wired to helper `caught`. */
+export function plugFlow(port: number, plug: Record<string, unknown> = {}, config: Record<string, unknown> = {}): object[] {
+  return [
+    TAB,
+    deviceConfig(port, config),
+    { id: 'plug', type: 'tplink-plug', z: 'f1', device: 'cfg', outlet: '', interval: '', allowAdmin: false, wires: [['out']], ...plug },
+    { id: 'out', type: 'helper', z: 'f1' },
+    { id: 'catcher', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1' },
+  ];
+}
