@@ -90,13 +90,12 @@ async function runOne(options: SmartplugOptions, port: number, io: Io): Promise<
 async function outletChildId(client: SmartHomeClient, outlet: string): Promise<string> {
   if (/^[0-9A-F]{40,}$/i.test(outlet)) return outlet;
   const sysinfo = await client.getSysInfo();
-  const where = `${client.host}:${client.port}`;
   const children = sysinfo.children ?? [];
-  if (children.length === 0) throw new UsageError(`${where} has no outlets to choose with -o (it is not a power strip)`);
+  if (children.length === 0) throw new UsageError('the device has no outlets to choose with -o (it is not a power strip)');
   const childId = resolveChildId(sysinfo, outlet);
   if (childId === undefined) {
     const known = children.map((c) => `${c.id.slice(-2)} '${c.alias}'`).join(', ');
-    throw new UsageError(`${where} has no outlet '${outlet}'; its outlets are ${known}`);
+    throw new UsageError(`the strip has no outlet '${outlet}'; its outlets are ${known}`);
   }
   return childId;
 }
