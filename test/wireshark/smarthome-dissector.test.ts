@@ -4,7 +4,7 @@
  * discovery, error replies, both energy unit forms and broken input.
  */
 import assert from 'assert';
-import { copyFileSync, mkdirSync } from 'fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'fs';
 import path from 'path';
 import { encodeDatagram, encodeFrame } from '../../lib/smarthome/framing';
 import { PcapWriter, type Endpoint } from './pcap';
@@ -65,6 +65,20 @@ describe('Wireshark Smart Home dissector (tshark)', function () {
       'power', 'power_mw', 'voltage', 'voltage_mv', 'current', 'current_ma', 'total', 'total_wh']) {
       assert.match(fields, new RegExp(`\\tkasa_smarthome\\.${name}\\t`), `field kasa_smarthome.${name} missing`);
     }
+  });
+
+  it('has a guard that fails on a dissector raising a Lua error (tshark itself exits 0)', async () => {
+    const broken = file('broken.lua');
+    writeFileSync(broken, 'local p = Proto("kasa_broken", "Broken")\n'
+      + 'function p.dissector(tvb) error("deliberate") end\n'
+      + 'DissectorTable.get("udp.port"):add(9999, p)\n');
+    const pcap = new PcapWriter();
+    pcap.udp(CLIENT, DEVICE, encodeDatagram(SYSINFO_REQUEST));
+    const capture = pcap.write(file('guard.pcap'));
+    await assert.rejects(dissect(capture, [], { scripts: [broken] }), /Lua Error: .*deliberate/);
+    const unparsable = file('unparsable.lua');
+    writeFileSync(unparsable, 'local x = = 1\n');
+    await assert.rejects(dissect(capture, [], { scripts: [unparsable] }), /Lua: syntax error/);
   });
 
   it('reassembles a request split over three segments, the cuts inside the length and the payload', async () => {

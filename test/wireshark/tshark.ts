@@ -100,7 +100,7 @@ export function runTsharkWith(full: string[], env: Record<string, string>, timeo
           reject(new Error(`tshark ${full.join(' ')} failed: ${error.message}\n${stderr}`));
           return;
         }
-        const luaError = stderr.split('\n').find((line) => /Lua: Error|lua_script.*error|Error during loading/i.test(line));
+        const luaError = stderr.split('\n').find((line) => /\bLua\b.*error|Error during loading/i.test(line));
         if (luaError) {
           reject(new Error(`tshark reported a Lua error: ${luaError}\n${stderr}`));
           return;
@@ -120,6 +120,8 @@ export interface DissectOptions {
   filter?: string;
   /** Extra tshark arguments placed before -r. */
   extra?: string[];
+  /** Lua scripts to load instead of the project's two. */
+  scripts?: string[];
 }
 
 const AGGREGATOR = '\u001f';
@@ -136,7 +138,9 @@ export async function dissect(pcap: string, fields: string[], options: DissectOp
   args.push('-r', pcap, '-T', 'fields', '-E', `aggregator=${AGGREGATOR}`, '-E', 'occurrence=a');
   if (options.filter) args.push('-Y', options.filter);
   for (const field of all) args.push('-e', field);
-  const { stdout } = await runTshark(args);
+  const { stdout } = options.scripts
+    ? await runTsharkWith([...options.scripts.flatMap((script) => ['-X', `lua_script:${script}`]), ...args], {})
+    : await runTshark(args);
   const rows = stdout.split('\n').filter((line) => line.length > 0).map((line) => {
     const cells = line.split('\t');
     const row: Row = {};
