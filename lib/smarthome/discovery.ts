@@ -14,11 +14,11 @@
 import { DEFAULT_PORT, resolveSettings } from './discovery/settings';
 import { ProbeSocket } from './discovery/probe-socket';
 import { mergeReplies } from './discovery/replies';
-import type { DiscoverOptions, DiscoveredDevice } from './discovery/types';
+import type { DiscoverCallbacks, DiscoverOptions, DiscoveredDevice } from './discovery/types';
 
 export { DiscoveryScanner } from './discovery/scanner';
 export type { DiscoveryScannerOptions, DeviceChange, SweepSummary } from './discovery/scanner';
-export type { DiscoverOptions, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo } from './discovery/types';
+export type { DiscoverCallbacks, DiscoverOptions, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo } from './discovery/types';
 export { directedBroadcast } from './discovery/network';
 export { DEFAULT_PORT };
 
@@ -27,7 +27,7 @@ export { DEFAULT_PORT };
  * `timeout` (a `target` resolves as soon as it answers). Rejects with a
  * ConnectionError when the socket cannot be bound or no probe could be sent.
  */
-export async function discover(options: DiscoverOptions = {}): Promise<DiscoveredDevice[]> {
+export async function discover(options: DiscoverOptions & DiscoverCallbacks = {}): Promise<DiscoveredDevice[]> {
   const settings = resolveSettings(options);
   const found = new Map<string, DiscoveredDevice>();
   let answered: (() => void) | undefined;
@@ -37,6 +37,7 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovere
     onDevice: (device) => {
       const known = found.get(device.deviceId);
       found.set(device.deviceId, known ? mergeReplies(known, device) : device);
+      if (!known) notify(options.onDevice, device);
       if (settings.plan.broadcast === false && !settings.socket.klapPort) answered?.();
     },
     onError: (error) => {
@@ -59,5 +60,15 @@ export async function discover(options: DiscoverOptions = {}): Promise<Discovere
     return [...found.values()];
   } finally {
     await socket.close();
+  }
+}
+
+/** A throwing callback must not break the sweep for everyone else. */
+function notify(callback: ((device: DiscoveredDevice) => void) | undefined, device: DiscoveredDevice): void {
+  if (!callback) return;
+  try {
+    callback(device);
+  } catch {
+    // The caller's bug; the device is still in the result.
   }
 }

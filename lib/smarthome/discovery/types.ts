@@ -34,6 +34,11 @@ export interface DiscoverOptions {
   klapPort?: number;
 }
 
+export interface DiscoverCallbacks {
+  /** Called as each device first answers, before `discover()` resolves (progress in a UI). */
+  onDevice?: (device: DiscoveredDevice) => void;
+}
+
 export interface DiscoveredChild {
   /** Full child id (the strip's deviceId followed by the outlet's two digits). */
   id: string;
