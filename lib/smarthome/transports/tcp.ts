@@ -20,6 +20,8 @@ export interface TcpTransportOptions {
 }
 
 interface PendingReply {
+  /** The connection the request was written to: only its events settle it. */
+  socket: net.Socket;
   resolve(reply: Buffer): void;
   reject(error: Error): void;
 }
@@ -62,6 +64,7 @@ export class TcpTransport implements Transport {
         reject(new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address));
       }, remaining);
       this.pending = {
+        socket,
         resolve: (reply) => {
           clearTimeout(timer);
           this.pending = undefined;
@@ -112,14 +115,19 @@ export class TcpTransport implements Transport {
     this.decoder = new FrameDecoder(this.maxFrameLength);
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
+    // The device ended the connection: no further request may be written to it.
+    socket.on('end', () => this.dropSocket(socket));
+    // A socket destroyed after a timeout closes later, possibly after the next
+    // request went out on a new one: its events must not settle that request.
     socket.on('error', (error: Error) => {
       this.dropSocket(socket);
-      this.pending?.reject(new ConnectionError(`connection failed: ${describe(error)}`, this.address, error));
+      if (this.pending?.socket !== socket) return;
+      this.pending.reject(new ConnectionError(`connection failed: ${describe(error)}`, this.address, error));
     });
     socket.on('close', () => {
-      const midFrame = this.socket === socket && this.decoder.pendingBytes > 0;
       this.dropSocket(socket);
-      if (!this.pending) return;
+      if (this.pending?.socket !== socket) return;
+      const midFrame = this.decoder.pendingBytes > 0;
       this.pending.reject(
         midFrame
           ? new ProtocolError('connection closed in the middle of a reply frame', this.address)
