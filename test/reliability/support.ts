@@ -1,0 +1,71 @@
+/**
+ * Helpers for the fault tests: a log of what the simulated device actually
+ * received, a bound on how long a promise may stay unsettled, and a count
+ * of open sockets and timers.
+ */
+import type { RunningDevice } from '../../lib/simulator';
+
+export interface RequestLog {
+  /** Every request the device handled, in order. */
+  readonly requests: Array<Record<string, unknown>>;
+  /** How many handled requests carried `module.method`. */
+  count(module: string, method: string): number;
+}
+
+/** Wraps the device's request handler (the one every transport reaches) to record requests. */
+export function recordRequests(running: RunningDevice): RequestLog {
+  const requests: Array<Record<string, unknown>> = [];
+  const device = running.device;
+  const original = device.handle.bind(device);
+  device.handle = (request: object) => {
+    requests.push(request as Record<string, unknown>);
+    return original(request);
+  };
+  return {
+    requests,
+    count: (module, method) => requests.filter((r) => {
+      const m = r[module];
+      return typeof m === 'object' && m !== null && method in m;
+    }).length,
+  };
+}
+
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Resolves to how `promise` settled; fails if it is still pending after `ms` (a lost command). */
+export function settleWithin<T>(promise: Promise<T>, ms: number, what = 'request'): Promise<Settled<T>> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} neither resolved nor rejected within ${ms} ms`)), ms);
+    promise.then(
+      (value) => { clearTimeout(timer); resolve({ ok: true, value }); },
+      (error: unknown) => { clearTimeout(timer); resolve({ ok: false, error }); },
+    );
+  });
+}
+
+/** Kinds of handles that a leak would show: sockets, servers, timers. */
+const WATCHED = new Set(['TCPSocketWrap', 'TCPServerWrap', 'TCPWRAP', 'UDPWRAP', 'Timeout', 'PipeWrap']);
+
+export function openHandles(): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const kind of process.getActiveResourcesInfo()) {
+    if (WATCHED.has(kind)) counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** Waits (bounded) until the watched handles are no more than `baseline`; returns what is left over. */
+export async function handlesBackTo(baseline: Record<string, number>, ms = 2000): Promise<Record<string, number>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const now = openHandles();
+    const extra: Record<string, number> = {};
+    for (const [kind, n] of Object.entries(now)) if (n > (baseline[kind] ?? 0)) extra[kind] = n - (baseline[kind] ?? 0);
+    if (Object.keys(extra).length === 0 || Date.now() > deadline) return extra;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
