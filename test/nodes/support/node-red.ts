@@ -27,7 +27,7 @@ export interface TestHelper {
   unload(): Promise<void>;
   getNode(id: string): TestNode | null;
   request(): Supertest;
-  _NodePrototype: { status: SinonSpy };
+  _NodePrototype: { status: SinonSpy; send: SinonSpy };
   _redNodes: { getFlows(): { flows: Array<Record<string, unknown>> }; getCredentials(id: string): Record<string, string> | undefined };
 }
 
@@ -81,6 +81,23 @@ export async function statusBecomes(id: string, match: (s: NodeStatus) => boolea
     const last = all[all.length - 1];
     if (last && match(last)) return last;
     if (Date.now() > deadline) throw new Error(`status of ${id} is ${JSON.stringify(last)}, still not matching after ${timeout} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Every message node `id` has sent since the flow was loaded (seen by the helper's spy, so none is missed). */
+export function sentBy(id: string): NodeMessage[] {
+  const target = helper.getNode(id);
+  return helper._NodePrototype.send.getCalls().filter((c) => c.thisValue === target).flatMap((c) => [c.args[0]].flat(2) as NodeMessage[]).filter(Boolean);
+}
+
+/** Waits until node `id` has sent `count` messages that match. */
+export async function sentMatching(id: string, count: number, match: (msg: NodeMessage) => boolean, timeout = 5000): Promise<NodeMessage[]> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const found = sentBy(id).filter(match);
+    if (found.length >= count) return found;
+    if (Date.now() > deadline) throw new Error(`${id} sent ${found.length} of ${count} matching messages within ${timeout} ms`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
