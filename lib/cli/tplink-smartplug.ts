@@ -2,7 +2,7 @@
 /**
  * tplink-smartplug: the flags and output of softScheck's tplink_smartplug.py,
  * on top of the library, with exit codes a script can test:
- * 0 ok, 1 err_code, 2 usage, 3 timeout or unreachable, 4 malformed reply, 5 KLAP authentication.
+ * 0 ok, 1 err_code, 2 usage, 3 timeout or unreachable, 4 malformed reply, 5 KLAP authentication, 70 a bug.
  */
 import { SmartHomeClient } from '../smarthome/client';
 import { forChildren, resolveChildId, type SmartHomeRequest } from '../smarthome/commands';
@@ -10,7 +10,7 @@ import { checkResponse, type SmartHomeResponse } from '../smarthome/response';
 import { broadcastRequest, type BroadcastReply } from '../smarthome/broadcast';
 import { confirm } from './confirm';
 import {
-  EXIT_DEVICE_ERROR, EXIT_MALFORMED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError, describeFailure, exitCodeFor,
+  EXIT_DEVICE_ERROR, EXIT_INTERNAL, EXIT_MALFORMED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError, describeFailure, exitCodeFor,
 } from './exit-status';
 import { DESTRUCTIVE_COMMANDS } from './smartplug-commands';
 import { HELP, USAGE, parseCommandLine, type SmartplugOptions } from './smartplug-options';
@@ -151,7 +151,7 @@ if (require.main === module) {
     },
     (error: unknown) => {
       process.stderr.write(`${NAME}: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 70;
+      process.exitCode = EXIT_INTERNAL;
     },
   );
 }
