@@ -1,8 +1,8 @@
 import { strict as assert } from 'assert';
 import { fleetLayout, startFleet, type RunningFleet } from '../../lib/simulator';
 import type { NodeMessage } from '../../nodes/types';
-import configNode = require('../../nodes/tplink-config/tplink-config');
-import discoverNode = require('../../nodes/tplink-discover/tplink-discover');
+import configNode from '../../nodes/tplink-config/tplink-config';
+import discoverNode from '../../nodes/tplink-discover/tplink-discover';
 import { helper, node, sentMatching, statusBecomes, TAB } from './support/node-red';
 
 // Broadcasts stay inside 127.0.0.0/8: the fleet listens on 127.255.255.255.

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import { startDevice, type RunningDevice } from '../../lib/simulator';
-import configNode = require('../../nodes/tplink-config/tplink-config');
-import plugNode = require('../../nodes/tplink-plug/tplink-plug');
+import configNode from '../../nodes/tplink-config/tplink-config';
+import plugNode from '../../nodes/tplink-plug/tplink-plug';
 import { caughtError, exchange, helper, nextMessage, node, plugFlow, statusBecomes, statuses } from './support/node-red';
 
 const NODES = [configNode, plugNode];

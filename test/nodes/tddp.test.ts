@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as dgram from 'dgram';
 import { startTddpResponder, type TddpResponder } from '../../lib/simulator/tddp-responder';
-import tddpNode = require('../../nodes/tplink-tddp/tplink-tddp');
+import tddpNode from '../../nodes/tplink-tddp/tplink-tddp';
 import { caughtError, exchange, helper, statusBecomes, TAB } from './support/node-red';
 
 async function freeUdpPort(): Promise<number> {
