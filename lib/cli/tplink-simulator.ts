@@ -156,6 +156,17 @@ async function main(argv: string[]): Promise<number> {
     await klap?.close();
     await fleet?.close();
   };
+  // Handlers go in before anything is printed: whoever reads our first line may signal at once.
+  let signalled: () => void = () => undefined;
+  const stopped = new Promise<void>((resolve) => { signalled = resolve; });
+  let signals = 0;
+  const onSignal = (): void => {
+    signals += 1;
+    if (signals > 1) process.exit(130); // A second Ctrl-C: do not wait for sockets to close.
+    signalled();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     // --klap: one device on new firmware (KLAP only) instead of the classic fleet.
     klap = await startKlapFromCli(values, options.devices[0] ?? { model: 'HS110' });
@@ -183,18 +194,13 @@ async function main(argv: string[]): Promise<number> {
   if (fleet?.broadcast) console.log(`broadcast listener ${fleet.broadcast.host}:${fleet.broadcast.port}`);
   if (tddp) console.log(`TDDP responder ${tddp.address().address}:${tddp.port}`);
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const onSignal = (): void => {
-      if (stopping) {
-        process.exit(130); // A second Ctrl-C: do not wait for sockets to close.
-      }
-      stopping = true;
-      stop().then(() => resolve(0), () => resolve(1));
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  await stopped;
+  try {
+    await stop();
+    return 0;
+  } catch {
+    return 1;
+  }
 }
 
 main(process.argv.slice(2)).then(

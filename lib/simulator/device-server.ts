@@ -29,6 +29,8 @@ export interface StartDeviceOptions extends SimulatedDeviceOptions {
   /** Share the UDP port with a fleet's broadcast listener (SO_REUSEADDR). */
   reuseAddr?: boolean;
   fault?: FaultSpec;
+  /** End the TCP connection after each reply, as some older plug firmware does. Default false (keep-alive). */
+  closeAfterReply?: boolean;
   /** How long a reboot / reset keeps the device off the network, ms. Default 3000. */
   restartDurationMs?: number;
 }
@@ -251,6 +253,10 @@ class DeviceServer extends EventEmitter implements RunningDevice {
       case 'oversize-length':
         return this.write(socket, oversizeFrame(replyText, fault.length));
       default:
+        if (this.options.closeAfterReply) {
+          if (!socket.destroyed) socket.end(encodeFrame(replyText));
+          return;
+        }
         return this.write(socket, encodeFrame(replyText));
     }
   }

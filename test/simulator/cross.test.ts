@@ -1,0 +1,155 @@
+/**
+ * Proof of realism: third-party code talks to our simulated devices, and
+ * our client talks to a third-party simulator.
+ */
+import { strict as assert } from 'assert';
+import { Bulb, Client, Plug } from 'tplink-smarthome-api';
+import { Device as PeerDevice } from 'tplink-smarthome-simulator';
+import { SmartHomeClient } from '../../lib/smarthome/client';
+import { startDevice, type RunningDevice } from '../../lib/simulator/device-server';
+import { MODEL_NAMES, resolveModel } from '../../lib/simulator/models';
+
+type Reading = { power?: number; power_mw?: number };
+type RuleList = { rule_list: unknown[] };
+
+describe('simulator cross-tests', () => {
+  describe('tplink-smarthome-api (v5) against our devices', () => {
+    const client = new Client({ logLevel: 'silent', defaultSendOptions: { timeout: 3000, transport: 'tcp' } });
+    const devices: RunningDevice[] = [];
+    after(async () => {
+      await Promise.all(devices.map((d) => d.close()));
+    });
+
+    for (const name of MODEL_NAMES) {
+      const spec = resolveModel(name);
+      it(`${name}: sysinfo, on/off${spec.emeter !== 'none' ? ', energy' : ''}, schedule`, async () => {
+        const running = await startDevice({ model: name, seed: `cross-${name}`, alias: `Peer ${name}` });
+        devices.push(running);
+        const device = await client.getDevice({ host: running.host, port: running.port });
+        assert.equal(device.alias, `Peer ${name}`);
+        assert.equal(device.model, spec.model);
+        assert.equal(device.deviceId, running.deviceId);
+        assert.equal(device.deviceType, spec.kind === 'bulb' ? 'bulb' : 'plug');
+        await device.getInfo();
+
+        if (device instanceof Plug) {
+          assert.equal(device.supportsEmeter, spec.emeter !== 'none');
+          await device.setPowerState(false);
+          assert.equal(await device.getPowerState(), false);
+          await device.setPowerState(true);
+          assert.equal(await device.getPowerState(), true);
+          assert.equal(await device.getLedState(), true);
+          await device.setLedState(false);
+          assert.equal(await device.getLedState(), false);
+          if (spec.kind === 'dimmer') {
+            await device.dimmer.setBrightness(30);
+            assert.equal((await device.getSysInfo() as { brightness?: number }).brightness, 30);
+          }
+          const id = (await device.schedule.addRule({ powerState: true, start: 600, daysOfWeek: [1, 3], name: 'peer', enable: true })).id;
+          const rules = await device.schedule.getRules();
+          assert.ok(rules.rule_list.some((r) => r.id === id));
+          await device.schedule.deleteRule(id);
+          await device.timer.addRule({ delay: 60, powerState: false, enable: true, deleteExisting: true });
+          assert.equal(((await device.timer.getRules()) as RuleList).rule_list.length, 1);
+          await device.away.addRule({ start: 600, end: 900, daysOfWeek: [0, 6], frequency: 5, enable: true });
+          assert.equal((await device.away.getRules()).rule_list.length, 1);
+        } else if (device instanceof Bulb) {
+          await device.lighting.setLightState({ on_off: 1, brightness: 40 });
+          const light = await device.lighting.getLightState();
+          assert.equal(light.on_off, 1);
+          assert.equal(light.brightness, 40);
+          await device.setPowerState(false);
+          assert.equal(await device.getPowerState(), false);
+          const id = (await device.schedule.addRule({ lightState: { on_off: 1 }, start: 600, daysOfWeek: [1], name: 'wake', enable: true })).id;
+          assert.ok((await device.schedule.getRules()).rule_list.some((r) => r.id === id));
+          await device.setPowerState(true);
+        }
+
+        if (spec.emeter !== 'none') {
+          const realtime = (await device.emeter.getRealtime()) as Reading;
+          assert.ok((realtime.power ?? 0) > 0, JSON.stringify(realtime));
+          assert.ok(realtime.power_mw !== undefined && realtime.power !== undefined, 'both unit forms after normalising');
+          if (spec.emeter !== 'bulb') {
+            const now = new Date();
+            const days = await device.emeter.getDayStats(now.getUTCFullYear(), now.getUTCMonth() + 1) as { day_list: unknown[] };
+            assert.ok(Array.isArray(days.day_list));
+            const months = await device.emeter.getMonthStats(now.getUTCFullYear()) as { month_list: unknown[] };
+            assert.ok(Array.isArray(months.month_list));
+          }
+        }
+        device.closeConnection();
+      });
+    }
+
+    it('HS300 children: each outlet switches on its own, with its own meter', async () => {
+      const running = await startDevice({ model: 'HS300', seed: 'cross-children', on: false });
+      devices.push(running);
+      const strip = await client.getDevice({ host: running.host, port: running.port });
+      assert.ok(strip instanceof Plug);
+      assert.equal(strip.children.size, 6);
+      const childId = `${running.deviceId}02`;
+      const outlet = await client.getDevice({ host: running.host, port: running.port, childId });
+      assert.ok(outlet instanceof Plug);
+      await outlet.setPowerState(true);
+      assert.equal(await outlet.getPowerState(), true);
+      const short = await client.getDevice({ host: running.host, port: running.port, childId: '03' });
+      assert.equal(await short.getPowerState(), false);
+      const onReading = (await outlet.emeter.getRealtime()) as Reading;
+      assert.ok((onReading.power_mw ?? 0) > 0);
+      assert.equal(((await (short as Plug).emeter.getRealtime()) as Reading).power_mw, 0);
+      await outlet.setAlias('Television');
+      const info = await strip.getSysInfo();
+      const child = (info.children ?? []).find((c) => c.id === childId);
+      assert.equal(child?.alias, 'Television');
+      strip.closeConnection();
+      outlet.closeConnection();
+      short.closeConnection();
+    });
+
+    it('works over UDP too', async () => {
+      const running = await startDevice({ model: 'HS110', seed: 'cross-udp' });
+      devices.push(running);
+      const udpClient = new Client({ logLevel: 'silent', defaultSendOptions: { timeout: 2000, transport: 'udp' } });
+      const info = await udpClient.getSysInfo(running.host, running.port);
+      assert.equal(info.deviceId, running.deviceId);
+    });
+  });
+
+  describe('our client against tplink-smarthome-simulator (v5)', () => {
+    const peers: PeerDevice[] = [];
+    const clients: SmartHomeClient[] = [];
+    after(async () => {
+      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(peers.map((p) => p.stop()));
+    });
+
+    async function peer(model: string): Promise<{ device: PeerDevice; client: SmartHomeClient }> {
+      const device = new PeerDevice({ model, port: 0, address: '127.0.0.1' });
+      await device.start();
+      peers.push(device);
+      const client = new SmartHomeClient({ host: '127.0.0.1', port: device.port, transport: 'tcp', timeout: 3000 });
+      clients.push(client);
+      return { device, client };
+    }
+
+    for (const model of ['hs100', 'hs110', 'hs300', 'lb130']) {
+      it(`${model}: sysinfo, on/off${model === 'hs100' ? '' : ', energy'}`, async () => {
+        const { client } = await peer(model);
+        const info = await client.getSysInfo();
+        assert.equal(typeof info.alias, 'string');
+        assert.ok(String(info.model).toUpperCase().startsWith(model.toUpperCase()));
+        const childId = model === 'hs300' ? info.children?.[0]?.id : undefined;
+        await client.setPowerState(false, { childId });
+        assert.equal(await client.getPowerState({ childId }), false);
+        await client.setPowerState(true, { childId });
+        assert.equal(await client.getPowerState({ childId }), true);
+        if (model !== 'hs100') {
+          const reading = await client.getEnergy(childId ? { childId } : {});
+          assert.equal(typeof reading.power, 'number');
+          assert.equal(typeof reading.power_mw, 'number');
+          assert.ok(Math.abs(reading.power * 1000 - reading.power_mw) < 1);
+        }
+      });
+    }
+  });
+});
