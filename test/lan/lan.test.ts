@@ -5,7 +5,7 @@
 import { strict as assert } from 'assert';
 import { execFileSync, spawnSync } from 'child_process';
 import { createLan, type Lan } from './lan';
-import { removeStaleNamespaces } from './netns';
+import { NamespaceUnavailableError, removeStaleNamespaces } from './netns';
 import type { Message } from './channel';
 
 interface Found {
@@ -46,7 +46,11 @@ describe('discovery on a virtual LAN (network namespaces)', function () {
     let dead = 4_000_000;
     while (dead > 3_000_000 && isAlive(dead)) dead -= 1;
     const stale = `kasa-${dead}-1-client`;
-    execFileSync('ip', ['netns', 'add', stale]);
+    try {
+      execFileSync('ip', ['netns', 'add', stale], { stdio: 'pipe' });
+    } catch (error) {
+      throw new NamespaceUnavailableError(String((error as { stderr?: unknown }).stderr ?? error).trim());
+    }
     try {
       assert.ok((await removeStaleNamespaces()).includes(stale));
       assert.ok(!execFileSync('ip', ['netns', 'list']).toString().includes(stale));

@@ -13,7 +13,7 @@ let counter = 0;
 
 export class NamespaceUnavailableError extends Error {
   constructor(detail: string) {
-    super(`network namespaces cannot be created here (${detail}); the LAN tests need Linux, root (CAP_NET_ADMIN) and iproute2`);
+    super(`network namespaces cannot be created here (${detail}); the LAN tests need Linux, root (CAP_SYS_ADMIN and CAP_NET_ADMIN) and iproute2`);
     this.name = 'NamespaceUnavailableError';
   }
 }
