@@ -18,7 +18,7 @@ export { buildDiscovery20002Request, parseDiscovery20002Reply, DISCOVERY_20002_P
 export type { Transport, TransportName, TransportOptions } from './smarthome/transports';
 export { discover, DiscoveryScanner } from './smarthome/discovery';
 export type {
-  DiscoverOptions, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo, DiscoveryScannerOptions, DeviceChange, SweepSummary,
+  DiscoverOptions, DiscoverCallbacks, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo, DiscoveryScannerOptions, DeviceChange, SweepSummary,
 } from './smarthome/discovery';
 export * as tddp from './tddp';
 export {
