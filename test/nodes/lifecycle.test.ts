@@ -1,0 +1,80 @@
+import { strict as assert } from 'assert';
+import * as dgram from 'dgram';
+import { startDevice, type RunningDevice } from '../../lib/simulator';
+import { startTddpResponder, type TddpResponder } from '../../lib/simulator/tddp-responder';
+import configNode from '../../nodes/tplink-config/tplink-config';
+import plugNode from '../../nodes/tplink-plug/tplink-plug';
+import discoverNode from '../../nodes/tplink-discover/tplink-discover';
+import tddpNode from '../../nodes/tplink-tddp/tplink-tddp';
+import { exchange, helper, plugFlow } from './support/node-red';
+
+const CYCLES = 50;
+const WATCHED = ['TCPSocketWrap', 'UDPWrap', 'Timeout', 'TCPServerWrap'];
+
+function openHandles(): Record<string, number> {
+  const counts: Record<string, number> = Object.fromEntries(WATCHED.map((k) => [k, 0]));
+  for (const kind of process.getActiveResourcesInfo()) if (kind in counts) counts[kind]++;
+  return counts;
+}
+
+async function settle(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits (bounded) for the handle counts to fall back to `baseline`; resolves with the last counts. */
+async function backTo(baseline: Record<string, number>, timeout = 3000): Promise<Record<string, number>> {
+  const deadline = Date.now() + timeout;
+  let now = openHandles();
+  while (WATCHED.some((k) => now[k] > baseline[k]) && Date.now() < deadline) {
+    await settle(50);
+    now = openHandles();
+  }
+  return now;
+}
+
+describe('deploy and close cycles', function () {
+  this.timeout(120_000);
+  let device: RunningDevice;
+  let responder: TddpResponder;
+  let replyPort: number;
+
+  before(async () => {
+    await helper.startServer();
+    device = await startDevice({ model: 'HS110', alias: 'Lamp', on: false });
+    const probe = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
+    replyPort = probe.address().port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    responder = await startTddpResponder({ host: '127.0.0.1', port: 0, replyPort });
+  });
+  after(async () => {
+    await responder.close();
+    await device.close();
+    await helper.stopServer();
+  });
+
+  it(`leaves no socket or timer open after ${CYCLES} deploys of every node, each used and polling`, async () => {
+    const flow = [
+      ...plugFlow(device.port, { interval: 0.05 }),
+      { id: 'disc', type: 'tplink-discover', z: 'f1', broadcast: '127.255.255.255', port: device.port, iface: '', timeout: 0.1, interval: 0.1, wires: [['dout']] },
+      { id: 'dout', type: 'helper', z: 'f1' },
+      { id: 'tddp', type: 'tplink-tddp', z: 'f1', host: '127.0.0.1', port: responder.port, replyPort, timeout: 1, packetType: 3, subtype: 10, wires: [['tout']] },
+      { id: 'tout', type: 'helper', z: 'f1' },
+      // A device that is down: its plug node keeps retrying until close.
+      { id: 'cfg2', type: 'tplink-config', z: 'f1', host: '127.0.0.1', port: 1, transport: 'udp', timeout: 0.2 },
+      { id: 'plug2', type: 'tplink-plug', z: 'f1', device: 'cfg2', outlet: '', interval: '', wires: [[]] },
+    ];
+    await helper.load([configNode, plugNode, discoverNode, tddpNode], [flow[0]]);
+    await helper.unload();
+    await settle(100);
+    const baseline = openHandles();
+    for (let i = 0; i < CYCLES; i++) {
+      await helper.load([configNode, plugNode, discoverNode, tddpNode], flow);
+      await exchange('plug', { payload: i % 2 === 0 });
+      await exchange('tddp', { payload: '' }, 'tout');
+      await helper.unload();
+    }
+    const after = await backTo(baseline);
+    assert.deepEqual(after, baseline, `before ${JSON.stringify(baseline)}, after ${JSON.stringify(after)}`);
+  });
+});
