@@ -1,14 +1,13 @@
 'use strict';
-// `npm start`: Node-RED with this pack, simulated devices and the example flows.
-// The demo runner lives in dist/scripts/demo.js once built; until it exists,
-// say what is still to come instead of failing.
+// `npm start`: Node-RED with this pack, simulated devices and the example flows
+// (scripts/demo.ts, built to dist/scripts/demo.js by `npm run build`, which
+// `npm install` runs). Options: `npm start -- --help`.
 const fs = require('fs');
 const path = require('path');
 
 const demo = path.join(__dirname, '..', 'dist', 'scripts', 'demo.js');
-if (fs.existsSync(demo)) {
-  require(demo);
-} else {
-  console.log('The npm start demo (Node-RED with simulated devices and example flows) is not built yet.');
-  console.log('Run `npm install` first; if this message persists, the demo has not landed.');
+if (!fs.existsSync(demo)) {
+  console.error('npm start: dist/scripts/demo.js is missing. Run `npm run build` (or `npm install`) first.');
+  process.exit(1);
 }
+require(demo).main(process.argv.slice(2));

@@ -1,0 +1,445 @@
+/**
+ * The source of examples/*.json. The example files are committed (Node-RED's
+ * Import > Examples menu reads them from the package); this module writes
+ * them (`node dist/scripts/demo/write-examples.js`) and a test checks that
+ * the committed files match it, so the shared config nodes stay identical
+ * across files.
+ *
+ * Every example names the default demo fleet (scripts/demo/fleet.ts) on
+ * 127.0.0.x; point the tplink-config nodes at your own devices to use them
+ * on a real network.
+ */
+import { createHash } from 'crypto';
+import type { FlowNode } from './flows';
+
+/** Node-RED style 16-hex-digit ids, stable across runs. */
+export function exampleId(name: string): string {
+  return createHash('sha1').update(`kasa-red-example:${name}`).digest('hex').slice(0, 16);
+}
+
+type Props = Record<string, unknown>;
+
+// ---------------------------------------------------------------- config nodes
+
+const device = (key: string, name: string, host: string, extra: Props = {}): FlowNode => ({
+  id: exampleId(`device:${key}`), type: 'tplink-config', name, host, port: 9999, transport: 'tcp', timeout: 5, ...extra,
+});
+
+const DEVICES = {
+  deskLamp: device('desk-lamp', 'Desk lamp', '127.0.0.11'),
+  washer: device('washer', 'Washing machine', '127.0.0.12'),
+  fridge: device('fridge', 'Fridge', '127.0.0.13'),
+  strip: device('strip', 'Power strip', '127.0.0.14'),
+  porch: device('porch', 'Porch light', '127.0.0.17'),
+  heater: device('heater', 'Unplugged heater', '127.0.0.19', { timeout: 2 }),
+};
+
+const UI_BASE: FlowNode = {
+  id: exampleId('ui:base'), type: 'ui-base', name: 'Kasa demo', path: '/dashboard', appIcon: '', includeClientData: true,
+  acceptsClientConfig: ['ui-notification', 'ui-control'], showPathInSidebar: false, headerContent: 'page', navigationStyle: 'default',
+  titleBarStyle: 'default', showReconnectNotification: true, notificationDisplayTime: 1, showDisconnectNotification: true, allowInstall: false,
+};
+
+const UI_THEME: FlowNode = {
+  id: exampleId('ui:theme'), type: 'ui-theme', name: 'Kasa theme',
+  colors: { surface: '#1f6f78', primary: '#1f6f78', bgPage: '#eef2f3', groupBg: '#ffffff', groupOutline: '#cfd8dc' },
+  sizes: { density: 'default', pagePadding: '12px', groupGap: '12px', groupBorderRadius: '6px', widgetGap: '12px' },
+};
+
+const BREAKPOINTS = [
+  { name: 'Default', px: 0, cols: 3 },
+  { name: 'Tablet', px: 576, cols: 6 },
+  { name: 'Small Desktop', px: 768, cols: 9 },
+  { name: 'Desktop', px: 1024, cols: 12 },
+];
+
+function uiPage(key: string, name: string, path: string, icon: string, order: number): FlowNode {
+  return {
+    id: exampleId(`ui:page:${key}`), type: 'ui-page', name, ui: UI_BASE.id, path, icon, layout: 'grid', theme: UI_THEME.id,
+    breakpoints: BREAKPOINTS, order, className: '', visible: 'true', disabled: 'false',
+  };
+}
+
+function uiGroup(key: string, name: string, page: FlowNode, width: number, order: number): FlowNode {
+  return {
+    id: exampleId(`ui:group:${key}`), type: 'ui-group', name, page: page.id, width, height: 1, order, showTitle: true,
+    className: '', visible: 'true', disabled: 'false', groupType: 'default',
+  };
+}
+
+// ---------------------------------------------------------------- flow nodes
+
+/** Builds the nodes of one example, on its own tab. */
+class Example {
+  readonly nodes: FlowNode[] = [];
+  readonly tab: FlowNode;
+  private readonly key: string;
+
+  constructor(key: string, label: string, info: string) {
+    this.key = key;
+    this.tab = { id: exampleId(`${key}:tab`), type: 'tab', label, disabled: false, info };
+    this.nodes.push(this.tab);
+  }
+
+  id(name: string): string {
+    return exampleId(`${this.key}:${name}`);
+  }
+
+  /** A flow node at (x, y) on this example's tab; `wires` are node names of this example. */
+  add(name: string, type: string, x: number, y: number, props: Props, wires?: string[][]): FlowNode {
+    const node: FlowNode = { id: this.id(name), type, z: this.tab.id, ...props, x, y };
+    if (wires) node.wires = wires.map((port) => port.map((n) => this.id(n)));
+    this.nodes.push(node);
+    return node;
+  }
+
+  config(...nodes: FlowNode[]): void {
+    this.nodes.push(...nodes);
+  }
+
+  comment(name: string, x: number, y: number, text: string): void {
+    this.add(name, 'comment', x, y, { name, info: text });
+  }
+
+  inject(name: string, x: number, y: number, label: string, props: Array<{ p: string; v: string; vt: string }>, wires: string[], extra: Props = {}): void {
+    const payload = props.find((p) => p.p === 'payload');
+    this.add(name, 'inject', x, y, {
+      name: label,
+      props: props.map((p) => (p.p === 'payload' ? { p: 'payload' } : p)),
+      repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '',
+      payload: payload?.v ?? '', payloadType: payload?.vt ?? 'date',
+      ...extra,
+    }, [wires]);
+  }
+
+  debug(name: string, x: number, y: number, label: string, complete = 'payload'): void {
+    this.add(name, 'debug', x, y, {
+      name: label, active: true, tosidebar: true, console: false, tostatus: false,
+      complete, targetType: complete === 'true' ? 'full' : 'msg', statusVal: '', statusType: 'auto',
+    }, []);
+  }
+
+  plug(name: string, x: number, y: number, config: FlowNode, props: { outlet?: string; interval?: number | ''; label?: string }, wires: string[]): void {
+    this.add(name, 'tplink-plug', x, y, {
+      name: props.label ?? '', device: config.id, outlet: props.outlet ?? '', interval: props.interval ?? '', allowAdmin: false,
+    }, [wires]);
+  }
+
+  /** A switch node routing plug output by msg.command: [energy readings] [state changes and answers]. */
+  byCommand(name: string, x: number, y: number, energy: string[], other: string[]): void {
+    this.add(name, 'switch', x, y, {
+      name: 'energy or state?', property: 'command', propertyType: 'msg',
+      rules: [{ t: 'eq', v: 'energy', vt: 'str' }, { t: 'else' }], checkall: 'true', repair: false, outputs: 2,
+    }, [energy, other]);
+  }
+
+  func(name: string, x: number, y: number, label: string, code: string, wires: string[][], outputs = 1): void {
+    this.add(name, 'function', x, y, {
+      name: label, func: code, outputs, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [],
+    }, wires);
+  }
+
+  uiSwitch(name: string, x: number, y: number, group: FlowNode, label: string, order: number, wires: string[]): void {
+    this.add(name, 'ui-switch', x, y, {
+      name: '', label, group: group.id, order, width: 0, height: 0, passthru: false, decouple: false,
+      topic: 'topic', topicType: 'msg', style: '', className: '', layout: 'row-spread', clickableArea: 'switch',
+      onvalue: 'true', onvalueType: 'bool', onicon: '', oncolor: '', offvalue: 'false', offvalueType: 'bool', officon: '', offcolor: '',
+    }, [wires]);
+  }
+
+  uiChart(name: string, x: number, y: number, group: FlowNode, label: string, order: number, props: Props = {}): void {
+    this.add(name, 'ui-chart', x, y, {
+      group: group.id, name: '', label, order, chartType: 'line', category: 'topic', categoryType: 'msg',
+      xAxisLabel: '', xAxisProperty: '', xAxisPropertyType: 'timestamp', xAxisType: 'time', xAxisFormat: '', xAxisFormatType: 'auto',
+      xmin: '', xmax: '', yAxisLabel: 'W', yAxisProperty: 'payload', yAxisPropertyType: 'msg', ymin: '0', ymax: '', bins: 10,
+      action: 'append', stackSeries: false, pointShape: 'circle', pointRadius: 3, showLegend: true,
+      removeOlder: 10, removeOlderUnit: '60', removeOlderPoints: '',
+      colors: ['#1f6f78', '#e07a1f', '#6a4c93', '#2ca02c', '#d62728', '#8c564b', '#e377c2', '#7f7f7f', '#17becf'],
+      textColor: ['#666666'], textColorDefault: true, gridColor: ['#e5e5e5'], gridColorDefault: true,
+      width: 12, height: 6, className: '', interpolation: 'linear', ...props,
+    }, [[]]);
+  }
+}
+
+// ---------------------------------------------------------------- the examples
+
+function switchAPlug(): Example {
+  const ex = new Example('switch', 'Kasa: switch a plug', 'Switch a plug from inject buttons and from a dashboard switch.');
+  const page = uiPage('switch', 'Switch', '/switch', 'toggle-switch', 2);
+  const group = uiGroup('switch', 'Desk lamp', page, 4, 1);
+  ex.config(DEVICES.deskLamp, UI_BASE, UI_THEME, page, group);
+  ex.comment('about', 170, 40, [
+    '### Switch a plug',
+    '',
+    'Click the buttons of the **on**, **off** and **toggle** inject nodes, or flip the switch on the',
+    'dashboard (http://127.0.0.1:1880/dashboard/switch). The plug node sends the new state on',
+    '(`msg.payload` true/false, `msg.topic` the plug\'s alias), which also moves the dashboard switch.',
+    '',
+    'The plug node polls every 5 seconds, so a change made elsewhere (the Kasa app, another flow)',
+    'shows on its status and on the dashboard too.',
+    '',
+    'The "Desk lamp" device is the demo\'s simulated HS100 on 127.0.0.11: open it and use **search**',
+    'to pick one of your own plugs instead.',
+  ].join('\n'));
+  ex.inject('on', 150, 100, 'on', [{ p: 'payload', v: 'true', vt: 'bool' }], ['plug']);
+  ex.inject('off', 150, 140, 'off', [{ p: 'payload', v: 'false', vt: 'bool' }], ['plug']);
+  ex.inject('toggle', 150, 180, 'toggle', [{ p: 'payload', v: 'toggle', vt: 'str' }], ['plug']);
+  ex.uiSwitch('ui-switch', 150, 240, group, 'Desk lamp', 1, ['plug']);
+  // The state goes back to the dashboard switch; a ui-switch does not pass its input on, so there is no loop.
+  ex.plug('plug', 380, 160, DEVICES.deskLamp, { interval: 5 }, ['state', 'ui-switch']);
+  ex.debug('state', 600, 160, 'Desk lamp state');
+  return ex;
+}
+
+function energyMonitor(): Example {
+  const ex = new Example('energy', 'Kasa: energy monitor', 'Live power on a chart and a gauge; daily totals in a table.');
+  const page = uiPage('energy', 'Energy', '/energy', 'flash', 1);
+  const live = uiGroup('energy-live', 'Live power', page, 12, 1);
+  const daily = uiGroup('energy-daily', 'Daily totals', page, 12, 2);
+  ex.config(DEVICES.washer, DEVICES.fridge, UI_BASE, UI_THEME, page, live, daily);
+  ex.comment('about', 180, 40, [
+    '### Energy monitor',
+    '',
+    'Two plugs with an energy meter (an HS110 "Washing machine" whose load follows a wash cycle, and a',
+    'KP115 "Fridge") are polled every 2 seconds. Each poll sends the power in watts (`msg.payload`,',
+    '`msg.command` "energy", the full reading in `msg.energy`); the switch node sends those to the chart',
+    '(one line per `msg.topic`, the plug\'s alias) and the washing machine\'s to the gauge.',
+    '',
+    'Every minute the inject node asks both plugs for `day_stats` (this month\'s kWh per day) and the',
+    'function node turns the two answers into the rows of the table.',
+    '',
+    'Dashboard: http://127.0.0.1:1880/dashboard/energy',
+  ].join('\n'));
+  ex.plug('washer', 160, 120, DEVICES.washer, { interval: 2 }, ['washer-route']);
+  ex.plug('fridge', 160, 200, DEVICES.fridge, { interval: 2 }, ['fridge-route']);
+  ex.byCommand('washer-route', 370, 120, ['chart', 'gauge'], []);
+  ex.byCommand('fridge-route', 370, 200, ['chart'], []);
+  ex.uiChart('chart', 590, 120, live, 'Power (W)', 1);
+  ex.add('gauge', 'ui-gauge', 590, 180, {
+    name: '', group: live.id, order: 2, value: 'payload', valueType: 'msg', width: 4, height: 4,
+    gtype: 'gauge-half', gstyle: 'needle', title: 'Washing machine', alwaysShowTitle: false, floatingTitlePosition: 'top-left',
+    units: 'W', icon: '', prefix: '', suffix: '',
+    segments: [{ from: '0', color: '#5cd65c', text: '', textType: 'label' }, { from: '1000', color: '#ffc800', text: '', textType: 'label' }, { from: '2000', color: '#ea5353', text: '', textType: 'label' }],
+    min: 0, max: 2500, sizeThickness: 16, sizeGap: 4, sizeKeyThickness: 8, styleRounded: true, styleGlow: false, className: '',
+  }, [[]]);
+  ex.inject('every-minute', 170, 300, 'every minute', [{ p: 'command', v: 'day_stats', vt: 'str' }], ['washer-days', 'fridge-days'],
+    { repeat: '60', once: true, onceDelay: '2' });
+  ex.plug('washer-days', 400, 280, DEVICES.washer, { label: 'Washing machine days' }, ['table-rows']);
+  ex.plug('fridge-days', 400, 320, DEVICES.fridge, { label: 'Fridge days' }, ['table-rows']);
+  ex.func('table-rows', 620, 300, 'daily totals → rows', [
+    '// msg.payload: [{ year, month, day, energy (kWh), energy_wh }] for the plug msg.topic names.',
+    'const totals = context.get("totals") || {};',
+    'totals[msg.topic] = msg.payload;',
+    'context.set("totals", totals);',
+    'const days = {};',
+    'for (const [alias, list] of Object.entries(totals)) {',
+    '    for (const d of list) {',
+    '        const date = `${d.year}-${String(d.month).padStart(2, "0")}-${String(d.day).padStart(2, "0")}`;',
+    '        days[date] = days[date] || { date };',
+    '        days[date][`${alias} (kWh)`] = Math.round(d.energy * 1000) / 1000;',
+    '    }',
+    '}',
+    'msg.payload = Object.values(days).sort((a, b) => b.date.localeCompare(a.date));',
+    'return msg;',
+  ].join('\n'), [['table']]);
+  ex.add('table', 'ui-table', 840, 300, {
+    group: daily.id, name: '', label: 'Daily totals', order: 1, width: 12, height: 0, maxrows: 0, passthru: false, autocols: true,
+    showSearch: false, deselect: true, selectionType: 'none', columns: [], mobileBreakpoint: 'sm', mobileBreakpointType: 'defaults',
+    action: 'replace', className: '',
+  }, [[]]);
+  return ex;
+}
+
+const OUTLETS = ['TV', 'Game console', 'Router', 'Desk fan', 'Speakers', 'Phone charger'];
+
+function powerStrip(): Example {
+  const ex = new Example('strip', 'Kasa: power strip', 'Each outlet of an HS300 switched and metered on its own.');
+  const page = uiPage('strip', 'Power strip', '/strip', 'power-socket-eu', 3);
+  const switches = uiGroup('strip-switches', 'Outlets', page, 3, 1);
+  const meters = uiGroup('strip-meters', 'Power per outlet', page, 9, 2);
+  ex.config(DEVICES.strip, UI_BASE, UI_THEME, page, switches, meters);
+  ex.comment('about', 170, 40, [
+    '### Power strip',
+    '',
+    'One plug node per outlet of an HS300 strip: the node\'s **Outlet** field takes the outlet number',
+    '(0-5), its id or its alias ("list outlets" in the edit dialog reads them from the strip). Each',
+    'node polls its own outlet every 3 seconds: state changes go back to its dashboard switch, energy',
+    'readings to the chart, one line per outlet.',
+    '',
+    'A plug node with a blank Outlet field addresses the whole strip: the **all on** and **all off**',
+    'buttons switch every outlet at once.',
+    '',
+    'Dashboard: http://127.0.0.1:1880/dashboard/strip',
+  ].join('\n'));
+  OUTLETS.forEach((alias, i) => {
+    const y = 100 + i * 60;
+    ex.uiSwitch(`switch-${i}`, 160, y, switches, alias, i + 1, [`outlet-${i}`]);
+    ex.plug(`outlet-${i}`, 380, y, DEVICES.strip, { outlet: String(i), interval: 3, label: `${i}: ${alias}` }, [`route-${i}`]);
+    ex.byCommand(`route-${i}`, 580, y, ['chart'], [`switch-${i}`]);
+  });
+  ex.uiChart('chart', 800, 250, meters, 'Power per outlet (W)', 1, { width: 9 });
+  ex.inject('all-on', 150, 490, 'all on', [{ p: 'payload', v: 'true', vt: 'bool' }], ['whole-strip']);
+  ex.inject('all-off', 150, 530, 'all off', [{ p: 'payload', v: 'false', vt: 'bool' }], ['whole-strip']);
+  ex.plug('whole-strip', 380, 510, DEVICES.strip, { label: 'whole strip' }, ['strip-state']);
+  ex.debug('strip-state', 590, 510, 'strip state');
+  return ex;
+}
+
+function discovery(): Example {
+  const ex = new Example('discovery', 'Kasa: discovery', 'Find devices and list them; react to a device going offline.');
+  const page = uiPage('discovery', 'Devices', '/devices', 'lan', 4);
+  const group = uiGroup('discovery', 'Devices on the network', page, 12, 1);
+  ex.config(UI_BASE, UI_THEME, page, group);
+  ex.comment('about', 170, 40, [
+    '### Discovery',
+    '',
+    '**Search now** runs one discovery sweep: the discover node sends one message per device found',
+    '(`msg.topic` "found", `msg.payload` its host, alias, model, state and outlets).',
+    '',
+    'The second discover node has an interval and watches the network: it sends `new`, `online`,',
+    '`offline` and `changed` messages as devices appear, stop answering (3 missed sweeps) or change.',
+    'The switch node picks out `offline` and the function node words an alert.',
+    '',
+    'Both list the devices on the dashboard (http://127.0.0.1:1880/dashboard/devices). In the demo the',
+    'simulated "Garden lights" drop off the network for 40 s in every 90 s.',
+    '',
+    'The broadcast address is the demo fleet\'s 127.0.0.255; on a real network use 255.255.255.255',
+    '(the default) or your subnet\'s broadcast address.',
+  ].join('\n'));
+  ex.inject('search', 150, 120, 'Search now', [{ p: 'payload', v: '', vt: 'date' }], ['sweep']);
+  ex.add('sweep', 'tplink-discover', 350, 120, {
+    name: 'one sweep', broadcast: '127.0.0.255', port: 9999, iface: '', timeout: 2, interval: '',
+  }, [['found', 'list']]);
+  ex.debug('found', 570, 80, 'found', 'true');
+  ex.add('watch', 'tplink-discover', 350, 220, {
+    name: 'watch the network', broadcast: '127.0.0.255', port: 9999, iface: '', timeout: 2, interval: 5,
+  }, [['list', 'offline?']]);
+  ex.func('list', 580, 160, 'device list', [
+    '// Keeps one row per device and sends the whole list to the table.',
+    'const devices = context.get("devices") || {};',
+    'const d = msg.payload;',
+    'devices[d.deviceId || d.host] = {',
+    '    alias: d.alias,',
+    '    model: d.model,',
+    '    address: d.host,',
+    '    relay: d.state ? "on" : "off",',
+    '    outlets: d.outlets.length,',
+    '    network: msg.topic === "offline" ? "offline" : "online",',
+    '};',
+    'context.set("devices", devices);',
+    'const rows = Object.values(devices).sort((a, b) => a.address.localeCompare(b.address, "en", { numeric: true }));',
+    'return { payload: rows };',
+  ].join('\n'), [['table']]);
+  ex.add('table', 'ui-table', 800, 160, {
+    group: group.id, name: '', label: 'Devices', order: 1, width: 12, height: 0, maxrows: 0, passthru: false, autocols: true,
+    showSearch: false, deselect: true, selectionType: 'none', columns: [], mobileBreakpoint: 'sm', mobileBreakpointType: 'defaults',
+    action: 'replace', className: '',
+  }, [[]]);
+  ex.add('offline?', 'switch', 570, 260, {
+    name: 'offline?', property: 'topic', propertyType: 'msg',
+    rules: [{ t: 'eq', v: 'offline', vt: 'str' }, { t: 'eq', v: 'online', vt: 'str' }], checkall: 'true', repair: false, outputs: 2,
+  }, [['alert'], ['back']]);
+  ex.func('alert', 780, 240, 'offline alert', 'msg.payload = `${msg.payload.alias} (${msg.payload.host}) stopped answering`;\nreturn msg;', [['alerts']]);
+  ex.func('back', 780, 280, 'back online', 'msg.payload = `${msg.payload.alias} (${msg.payload.host}) is back`;\nreturn msg;', [['alerts']]);
+  ex.debug('alerts', 980, 260, 'network alerts');
+  return ex;
+}
+
+function schedules(): Example {
+  const ex = new Example('schedules', 'Kasa: schedules', 'A countdown rule set from a flow; sunset-style automation with a trigger.');
+  ex.config(DEVICES.deskLamp, DEVICES.porch);
+  ex.comment('about', 170, 40, [
+    '### Schedules',
+    '',
+    '**On the device:** the countdown rule runs on the plug itself, so it fires even when Node-RED is',
+    'down. Send `msg.command` "countdown" with `msg.payload` `{ "delay": seconds, "act": "on" | "off" }`',
+    'to set it; without a delay it reads the rules back. "countdown_clear" removes it and',
+    '"next_action" says what the plug will do next.',
+    '',
+    '**In the flow:** the porch light comes on at 19:30 every day (or when you click "pretend it is',
+    'sunset") and the trigger node turns it off again two minutes later (set the trigger to hours',
+    'for real use; a sun-position node can replace the fixed time).',
+  ].join('\n'));
+  ex.inject('countdown', 160, 100, 'off in 60 s', [{ p: 'command', v: 'countdown', vt: 'str' }, { p: 'payload', v: '{"delay":60,"act":"off"}', vt: 'json' }], ['lamp']);
+  ex.inject('read', 160, 140, 'read countdown', [{ p: 'command', v: 'countdown', vt: 'str' }], ['lamp']);
+  ex.inject('clear', 160, 180, 'cancel countdown', [{ p: 'command', v: 'countdown_clear', vt: 'str' }], ['lamp']);
+  ex.inject('next', 160, 220, 'next action', [{ p: 'command', v: 'next_action', vt: 'str' }], ['lamp']);
+  ex.plug('lamp', 390, 160, DEVICES.deskLamp, {}, ['rules']);
+  ex.debug('rules', 590, 160, 'countdown rules');
+  ex.inject('evening', 170, 300, 'at 19:30', [{ p: 'payload', v: '', vt: 'date' }], ['trigger'], { crontab: '30 19 * * *' });
+  ex.inject('sunset', 170, 340, 'pretend it is sunset', [{ p: 'payload', v: '', vt: 'date' }], ['trigger']);
+  ex.add('trigger', 'trigger', 400, 320, {
+    name: 'on, then off after 2 min', op1: 'true', op2: 'false', op1type: 'bool', op2type: 'bool', duration: '2', extend: false,
+    overrideDelay: false, units: 'min', reset: '', bytopic: 'all', topic: 'topic', outputs: 1,
+  }, [['porch']]);
+  ex.plug('porch', 620, 320, DEVICES.porch, {}, ['porch-state']);
+  ex.debug('porch-state', 820, 320, 'porch light');
+  return ex;
+}
+
+function tddp(): Example {
+  const ex = new Example('tddp', 'Kasa: TDDP', 'Read a value with tplink-tddp.');
+  ex.comment('about', 150, 40, [
+    '### TDDP',
+    '',
+    'TDDP is the debug protocol on UDP 1040 of many TP-Link devices. The tddp node sends one request per',
+    'message (packet type and subtype from the node or from `msg.type` / `msg.subtype`) and outputs the',
+    'decrypted reply: `msg.payload` the data as a Buffer, `msg.text` the same as text, `msg.header`.',
+    '',
+    'Here it reads the product id (type 0x03, subtype 0x0a) and, with `msg.subtype` "0x12", the device id',
+    'of the demo\'s simulated responder on 127.0.0.15.',
+    '',
+    'Real devices always send their replies to UDP port **61000**; set the reply port to 61000 for one.',
+    'The demo\'s responder replies to 61040, so that the demo does not take 61000 from other TDDP tools.',
+  ].join('\n'));
+  ex.inject('product', 150, 100, 'product id', [{ p: 'payload', v: '', vt: 'date' }], ['tddp']);
+  ex.inject('device-id', 150, 140, 'device id', [{ p: 'subtype', v: '0x12', vt: 'str' }], ['tddp']);
+  ex.add('tddp', 'tplink-tddp', 360, 120, {
+    name: 'TDDP 127.0.0.15', host: '127.0.0.15', port: 1040, replyPort: 61040, timeout: 5, packetType: '0x03', subtype: '0x0a',
+  }, [['text']]);
+  ex.debug('text', 560, 120, 'reply text', 'text');
+  return ex;
+}
+
+function errorHandling(): Example {
+  const ex = new Example('errors', 'Kasa: error handling', 'A Catch node reporting an unreachable plug.');
+  ex.config(DEVICES.heater);
+  ex.comment('about', 170, 40, [
+    '### Error handling',
+    '',
+    'The "Unplugged heater" device points at 127.0.0.19, where nothing answers: the plug node\'s status',
+    'turns red ("unreachable") and it keeps retrying in the background.',
+    '',
+    'A command it cannot deliver fails the message: the Catch node, scoped to the plug node, receives it',
+    'with `msg.error` (message and source) and the function node writes a report, which could as well',
+    'go to a notification, an e-mail or a retry.',
+  ].join('\n'));
+  ex.inject('switch-on', 160, 100, 'switch the heater on', [{ p: 'payload', v: 'true', vt: 'bool' }], ['heater']);
+  ex.plug('heater', 400, 100, DEVICES.heater, { label: 'Heater' }, ['heater-state']);
+  ex.debug('heater-state', 600, 100, 'heater state');
+  ex.add('catch', 'catch', 160, 180, { name: 'heater errors', scope: [ex.id('heater')], uncaught: false }, [['report']]);
+  ex.func('report', 390, 180, 'report', [
+    'const source = msg.error.source || {};',
+    'msg.payload = `Could not switch ${source.name || source.id}: ${msg.error.message}`;',
+    'return msg;',
+  ].join('\n'), [['report-out']]);
+  ex.debug('report-out', 600, 180, 'error report');
+  return ex;
+}
+
+/** File name (in examples/) → nodes. */
+export function exampleFlows(): Record<string, FlowNode[]> {
+  return {
+    '01-switch-a-plug.json': switchAPlug().nodes,
+    '02-energy-monitor.json': energyMonitor().nodes,
+    '03-power-strip.json': powerStrip().nodes,
+    '04-discovery.json': discovery().nodes,
+    '05-schedules.json': schedules().nodes,
+    '06-tddp.json': tddp().nodes,
+    '07-error-handling.json': errorHandling().nodes,
+  };
+}
+
+export function exampleFileText(nodes: FlowNode[]): string {
+  return `${JSON.stringify(nodes, null, 4)}\n`;
+}
