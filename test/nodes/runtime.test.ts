@@ -3,6 +3,9 @@
  * installed package, the admin endpoints refuse a request without a token,
  * a deployed flow switches a simulated plug, and the exported flow carries
  * no credentials.
+ *
+ * KASA_RED_NODE_RED (a node-red package folder) and KASA_RED_NODE (a node
+ * binary) run the same checks on another Node-RED, e.g. 5.x on Node 22.
  */
 import { strict as assert } from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
@@ -38,7 +41,9 @@ function writeUserDir(): string {
 
 function startRuntime(userDir: string): Promise<Runtime> {
   const script = path.join(__dirname, 'support', 'runtime-process.js');
-  const child = spawn(process.execPath, [script, userDir], { cwd: repoRoot(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const node = process.env.KASA_RED_NODE || process.execPath;
+  const args = [script, userDir, ...(process.env.KASA_RED_NODE_RED ? [process.env.KASA_RED_NODE_RED] : [])];
+  const child = spawn(node, args, { cwd: repoRoot(), stdio: ['pipe', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
@@ -105,6 +110,7 @@ describe('the package in a real Node-RED runtime with adminAuth', function () {
   });
 
   it('loads the four node types from the installed package', async () => {
+    console.log(`      (Node-RED ${runtime.version})`);
     const res = await call(runtime, 'GET', '/nodes', token);
     assert.equal(res.status, 200);
     const sets = res.body as Array<{ module: string; types: string[]; enabled: boolean; err?: string }>;

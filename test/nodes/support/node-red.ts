@@ -33,7 +33,8 @@ export interface TestHelper {
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const helper = require('node-red-node-test-helper') as TestHelper;
-helper.init(require.resolve('node-red'));
+// KASA_RED_NODE_RED runs the node tests on another Node-RED (a node-red package folder), e.g. 5.x under Node 22.
+helper.init(require.resolve(process.env.KASA_RED_NODE_RED || 'node-red'));
 
 export function node(id: string): TestNode {
   const found = helper.getNode(id);

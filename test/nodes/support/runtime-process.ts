@@ -2,7 +2,9 @@
  * A real Node-RED runtime in a child process, for what the test helper
  * cannot show: adminAuth on the admin endpoints, the package loaded the way
  * Node-RED loads installed node packages, flows deployed over the admin API.
- * Usage: node runtime-process.js <userDir>; prints {"port": n} once listening.
+ * Usage: node runtime-process.js <userDir> [node-red package dir]; prints
+ * {"port": n, "version": v} once listening. The second argument runs another
+ * Node-RED than the project's (e.g. 5.x, under the Node it needs).
  * The parent installs the package into <userDir>/node_modules and writes the settings.
  */
 import * as http from 'http';
@@ -20,7 +22,7 @@ interface RuntimeModule {
 async function main(): Promise<void> {
   const userDir = process.argv[2];
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const RED = require('node-red') as RuntimeModule;
+  const RED = require(process.argv[3] || 'node-red') as RuntimeModule;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const settings = require(path.join(userDir, 'settings.js')) as object;
   const server = http.createServer((req, res) => RED.httpAdmin(req, res));
