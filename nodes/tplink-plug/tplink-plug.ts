@@ -4,7 +4,7 @@
  * what runs on the device, polling) live in lib/node-support; this file only
  * turns messages into calls and answers into messages and status.
  */
-import { isAdministrative, parsePlugCommand, PlugInputError } from '../../lib/node-support/plug-command';
+import { adminMethodsIn, isAdministrative, parsePlugCommand, PlugInputError } from '../../lib/node-support/plug-command';
 import { runPlugCommand, type PlugResult } from '../../lib/node-support/plug-actions';
 import { PlugMonitor, type PlugView } from '../../lib/node-support/plug-monitor';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from '../types';
@@ -68,7 +68,7 @@ export = function register(RED: NodeAPI): void {
         return done(inputError(error));
       }
       if (isAdministrative(command) && !def.allowAdmin) {
-        const name = command.kind === 'action' ? command.action : 'raw';
+        const name = command.kind === 'action' ? command.action : command.kind === 'raw' ? adminMethodsIn(command.request).join(', ') : 'power';
         return done(new Error(RED._('tplink-plug.errors.admin-refused', { command: name })));
       }
       runPlugCommand({ client, outlet }, command).then(
