@@ -38,11 +38,21 @@ export function numberSetting(value: unknown, fallback: number): number {
   return value !== '' && value !== undefined && value !== null && Number.isFinite(n) && n > 0 ? n : fallback;
 }
 
+/**
+ * KLAP speaks HTTP (port 80): a KLAP device left on the editor's default
+ * 9999 means port 80, not a KLAP session on the closed Smart Home port.
+ */
+export function portFor(transport: TransportName, setting: unknown): number {
+  const port = numberSetting(setting, transport === 'klap' ? 80 : 9999);
+  return transport === 'klap' && port === 9999 ? 80 : port;
+}
+
 export function createClient(def: TplinkConfigDef, credentials: Partial<TplinkConfigCredentials>): SmartHomeClient {
+  const transport = transportOf(def.transport);
   const client = new SmartHomeClient({
     host: String(def.host ?? '').trim(),
-    port: numberSetting(def.port, 9999),
-    transport: transportOf(def.transport),
+    port: portFor(transport, def.port),
+    transport,
     timeout: Math.round(numberSetting(def.timeout, 5) * 1000),
     username: credentials.username || undefined,
     password: credentials.password || undefined,

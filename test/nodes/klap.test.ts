@@ -1,0 +1,55 @@
+import { strict as assert } from 'assert';
+import { startKlapDevice, type RunningKlapDevice } from '../../lib/simulator/klap-device';
+import { portFor } from '../../nodes/tplink-config/device-config';
+import configNode from '../../nodes/tplink-config/tplink-config';
+import plugNode from '../../nodes/tplink-plug/tplink-plug';
+import { caughtError, exchange, helper, plugFlow, statusBecomes } from './support/node-red';
+
+const NODES = [configNode, plugNode];
+const ACCOUNT = { username: 'kasa@example.com', password: 'correct horse' };
+
+describe('tplink-plug switching a KLAP-only plug (new firmware, 9999 closed)', function () {
+  let device: RunningKlapDevice;
+
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  beforeEach(async () => {
+    device = await startKlapDevice({ model: 'KP115', alias: 'Heater', on: false, klap: { version: 2, ...ACCOUNT } });
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await device.close();
+  });
+
+  it('switches the relay and reads energy over a KLAP v2 session', async () => {
+    const flow = plugFlow(device.klapPort, {}, { transport: 'klap', timeout: 3 });
+    await helper.load(NODES, flow, { cfg: ACCOUNT });
+    const on = await exchange('plug', { payload: 'on' });
+    assert.equal(on.payload, true);
+    assert.equal(on.topic, 'Heater');
+    assert.equal(device.running.device.main.isOn, true);
+    const energy = await exchange('plug', { command: 'energy' });
+    assert.equal(typeof energy.payload, 'number');
+    await exchange('plug', { payload: 'toggle' });
+    assert.equal(device.running.device.main.isOn, false);
+    await statusBecomes('plug', (s) => s.fill === 'grey');
+  });
+
+  it('reports wrong credentials to a Catch node with a red status, never the password', async () => {
+    const flow = plugFlow(device.klapPort, {}, { transport: 'klap', timeout: 3 });
+    await helper.load(NODES, flow, { cfg: { username: ACCOUNT.username, password: 'wrong password' } });
+    const message = await caughtError('plug', { payload: 'on' });
+    assert.match(message, /credential|authenticat/i);
+    assert.doesNotMatch(message, /wrong password|correct horse/);
+    await statusBecomes('plug', (s) => s.fill === 'red');
+    assert.equal(device.running.device.main.isOn, false);
+  });
+
+  it('maps the editor default port 9999 to HTTP port 80 for KLAP only', () => {
+    assert.equal(portFor('klap', 9999), 80);
+    assert.equal(portFor('klap', ''), 80);
+    assert.equal(portFor('klap', 8080), 8080);
+    assert.equal(portFor('tcp', 9999), 9999);
+    assert.equal(portFor('auto', ''), 9999);
+  });
+});
