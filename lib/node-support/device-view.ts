@@ -20,6 +20,8 @@ export interface DeviceSummary {
   model: string;
   deviceId: string;
   mac: string;
+  /** How to reach it: 'klap' for new firmware found only on UDP 20002. */
+  transport: 'tcp' | 'klap';
   /** Relay state; for a strip, true when any outlet is on. */
   state: boolean;
   outlets: OutletSummary[];
@@ -68,11 +70,12 @@ export function outletsOf(sysinfo: SysInfo): OutletSummary[] {
   }));
 }
 
-export function summarizeDevice(found: { host: string; port: number; sysinfo: SysInfo }): DeviceSummary {
+export function summarizeDevice(found: { host: string; port: number; sysinfo: SysInfo; protocol?: 'xor' | 'klap' }): DeviceSummary {
   const s = found.sysinfo;
   return {
     host: found.host,
     port: found.port,
+    transport: found.protocol === 'klap' ? 'klap' : 'tcp',
     alias: String(s.alias ?? ''),
     model: String(s.model ?? ''),
     deviceId: String(s.deviceId ?? ''),

@@ -54,6 +54,8 @@ export function registerAdminEndpoints(RED: NodeAPI): void {
       sourceAddress: queryString(req, 'sourceAddress'),
       target: queryString(req, 'target'),
       timeout: queryNumber(req, 'timeout', 3000, MAX_DISCOVERY_MS),
+      // New firmware answers only the UDP 20002 probe; the user must see those plugs too.
+      includeKlap: true,
     };
     discover(options).then(
       (devices) => res.json(devices.map((d) => summarizeDevice(d))),
