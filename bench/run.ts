@@ -5,9 +5,11 @@
 import * as path from 'path';
 import { runCodecBench } from './codec';
 import { runRoundTripBench } from './roundtrip';
+import { runScaleBench } from './scale';
+import { runDiscoveryBench } from './discovery';
 import { formatTable, writeResults, type Figure } from './report';
 
-const ALL = ['codec', 'roundtrip'] as const;
+const ALL = ['codec', 'roundtrip', 'scale', 'discovery'] as const;
 type BenchName = (typeof ALL)[number];
 
 async function main(): Promise<void> {
@@ -25,6 +27,14 @@ async function main(): Promise<void> {
         break;
       case 'roundtrip':
         figures.push(...(await runRoundTripBench({ rounds: quick ? 3 : 7, requests: quick ? 1000 : 4000, roundMs: quick ? 2000 : 8000 })));
+        break;
+      case 'scale':
+        figures.push(...(await runScaleBench({
+          devices: 1000, pollSeconds: 5, warmupMs: quick ? 10_000 : 20_000, windowMs: quick ? 20_000 : 60_000, log: (line) => console.error(line),
+        })));
+        break;
+      case 'discovery':
+        figures.push(...(await runDiscoveryBench({ devices: 250, rounds: quick ? 2 : 5, windowMs: 3000, log: (line) => console.error(line) })));
         break;
       default:
         throw new Error(`unknown bench '${String(name)}' (known: ${ALL.join(', ')})`);
