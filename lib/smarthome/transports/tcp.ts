@@ -22,6 +22,10 @@ export interface TcpTransportOptions {
 interface PendingReply {
   /** The connection the request was written to: only its events settle it. */
   socket: net.Socket;
+  /** Written to a kept-open connection rather than one opened for it. */
+  reused: boolean;
+  /** Reply bytes seen since the request was written. */
+  received: number;
   resolve(reply: Buffer): void;
   reject(error: Error): void;
 }
@@ -54,6 +58,7 @@ export class TcpTransport implements Transport {
   async send(request: Buffer, timeout: number): Promise<Buffer> {
     const deadline = Date.now() + timeout;
     this.clearIdleTimer();
+    const reused = this.socket !== undefined;
     const socket = this.socket ?? (await this.connect(timeout));
     const remaining = Math.max(1, deadline - Date.now());
     return new Promise<Buffer>((resolve, reject) => {
@@ -65,6 +70,8 @@ export class TcpTransport implements Transport {
       }, remaining);
       this.pending = {
         socket,
+        reused,
+        received: 0,
         resolve: (reply) => {
           clearTimeout(timer);
           this.pending = undefined;
@@ -122,21 +129,32 @@ export class TcpTransport implements Transport {
     socket.on('error', (error: Error) => {
       this.dropSocket(socket);
       if (this.pending?.socket !== socket) return;
-      this.pending.reject(new ConnectionError(`connection failed: ${describe(error)}`, this.address, error));
+      this.pending.reject(this.unread(new ConnectionError(`connection failed: ${describe(error)}`, this.address, error)));
     });
     socket.on('close', () => {
       this.dropSocket(socket);
       if (this.pending?.socket !== socket) return;
-      const midFrame = this.decoder.pendingBytes > 0;
+      const midFrame = this.pending.received > 0 || this.decoder.pendingBytes > 0;
       this.pending.reject(
         midFrame
           ? new ProtocolError('connection closed in the middle of a reply frame', this.address)
-          : new ConnectionError('connection closed by the device before it replied', this.address),
+          : this.unread(new ConnectionError('connection closed by the device before it replied', this.address)),
       );
     });
   }
 
+  /**
+   * A kept-open connection that ends or resets before any reply byte was one
+   * the device had already closed (its FIN crossed our request), so the
+   * device never read the request: resending it on a new connection cannot
+   * apply it twice. The same rule as Node's HTTP agent for reused sockets.
+   */
+  private unread(error: ConnectionError): ConnectionError {
+    return this.pending?.reused && this.pending.received === 0 ? markRetriable(error) : error;
+  }
+
   private onData(socket: net.Socket, chunk: Buffer): void {
+    if (this.pending?.socket === socket) this.pending.received += chunk.length;
     if (this.socket !== socket) return;
     const result = this.decoder.push(chunk);
     if (!result.ok) {

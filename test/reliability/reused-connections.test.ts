@@ -1,16 +1,9 @@
 /**
- * Behaviour we want but the TCP transport does not have yet. These run
- * only with KASA_KNOWN_ISSUES=1 so that `npm test` stays green; each names
- * the file to change. Remove the gate when the fix lands.
- *
- * lib/smarthome/transports/tcp.ts: a request written to a kept-open
- * connection that the device had already closed (its FIN crossed our
- * request) fails with "connection closed by the device before it replied"
- * and is not retried, though the device never read it. Proposed fix, as
- * Node's HTTP agent and our own klap/http.ts do: when the socket was reused
- * (not connected for this request) and it ends or resets before the first
- * reply byte, mark the error retriable so the client resends once on a
- * fresh connection.
+ * Kept-open connections that the device closed under our request: the TCP
+ * transport resends a request the device never read (the connection ended or
+ * reset before any reply byte), once per attempt, on a fresh connection.
+ * (These were known issues behind KASA_KNOWN_ISSUES until lib/smarthome/transports/tcp.ts
+ * marked such failures retriable.)
  */
 import { strict as assert } from 'assert';
 import { startDevice, type RunningDevice } from '../../lib/simulator';
@@ -18,9 +11,7 @@ import { SmartHomeClient } from '../../lib/smarthome/client';
 import { reply, startFrameServer, SYSINFO, type FrameServer } from '../support/frame-server';
 import { recordRequests } from './support';
 
-const enabled = process.env.KASA_KNOWN_ISSUES === '1';
-
-(enabled ? describe : describe.skip)('known issues (KASA_KNOWN_ISSUES=1)', function () {
+describe('reused connections the device closed', function () {
   this.timeout(15_000);
   let server: FrameServer | undefined;
   let running: RunningDevice | undefined;
