@@ -3,9 +3,9 @@
  * devices on 127.0.0.1.
  */
 import { strict as assert } from 'assert';
-import * as net from 'net';
 import { runCli } from './support/run-cli';
 import { SimulatedDevice, simulated, startScriptedDevice, type Responder, type ScriptedDevice } from './support/scripted-device';
+import { freePort } from '../support/ports';
 
 const SYSINFO = '{"system":{"get_sysinfo":{}}}';
 
@@ -253,11 +253,3 @@ describe('tplink-smartplug exit codes', function () {
   });
 });
 
-/** A port on 127.0.0.1 that nothing listens on (just released by the OS). */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

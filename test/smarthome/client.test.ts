@@ -3,14 +3,8 @@ import * as dgram from 'dgram';
 import * as net from 'net';
 import { SmartHomeClient, encodeFrame, encodeDatagram, decodeDatagram, TimeoutError, ConnectionError, ProtocolError, DeviceError, ClientClosedError } from '../../lib';
 import { startFrameServer, reply, SYSINFO, type FrameServer } from '../support/frame-server';
+import { freePort } from '../support/ports';
 
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('SmartHomeClient over TCP', () => {
   let server: FrameServer | undefined;

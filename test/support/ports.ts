@@ -1,0 +1,10 @@
+import * as net from 'net';
+
+/** A port on 127.0.0.1 that nothing listens on (just released by the OS). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
