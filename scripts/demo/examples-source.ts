@@ -36,7 +36,7 @@ const DEVICES = {
 
 const UI_BASE: FlowNode = {
   id: exampleId('ui:base'), type: 'ui-base', name: 'Kasa demo', path: '/dashboard', appIcon: '', includeClientData: true,
-  acceptsClientConfig: ['ui-notification', 'ui-control'], showPathInSidebar: false, headerContent: 'page', navigationStyle: 'default',
+  acceptsClientConfig: ['ui-notification', 'ui-control'], showPathInSidebar: false, headerContent: 'page', navigationStyle: 'temporary',
   titleBarStyle: 'default', showReconnectNotification: true, notificationDisplayTime: 1, showDisconnectNotification: true, allowInstall: false,
 };
 
@@ -97,8 +97,10 @@ class Example {
     this.nodes.push(...nodes);
   }
 
+  /** The example's explanation: its title on the canvas, the text in the sidebar when selected. */
   comment(name: string, x: number, y: number, text: string): void {
-    this.add(name, 'comment', x, y, { name, info: text });
+    const title = text.split('\n')[0].replace(/^#+\s*/, '');
+    this.add(name, 'comment', x, y, { name: `${title}: select me to read how it works`, info: text });
   }
 
   inject(name: string, x: number, y: number, label: string, props: Array<{ p: string; v: string; vt: string }>, wires: string[], extra: Props = {}): void {
@@ -131,6 +133,14 @@ class Example {
       name: 'energy or state?', property: 'command', propertyType: 'msg',
       rules: [{ t: 'eq', v: 'energy', vt: 'str' }, { t: 'else' }], checkall: 'true', repair: false, outputs: 2,
     }, [energy, other]);
+  }
+
+  /** Watts to one decimal, for the gauge and the chart's tooltips. */
+  roundWatts(name: string, x: number, y: number, wires: string[]): void {
+    this.add(name, 'change', x, y, {
+      name: 'round to 0.1 W', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: '$round(payload, 1)', tot: 'jsonata' }],
+      action: '', property: '', from: '', to: '', reg: false,
+    }, [wires]);
   }
 
   func(name: string, x: number, y: number, label: string, code: string, wires: string[][], outputs = 1): void {
@@ -212,10 +222,12 @@ function energyMonitor(): Example {
   ].join('\n'));
   ex.plug('washer', 160, 120, DEVICES.washer, { interval: 2 }, ['washer-route']);
   ex.plug('fridge', 160, 200, DEVICES.fridge, { interval: 2 }, ['fridge-route']);
-  ex.byCommand('washer-route', 370, 120, ['chart', 'gauge'], []);
-  ex.byCommand('fridge-route', 370, 200, ['chart'], []);
-  ex.uiChart('chart', 590, 120, live, 'Power (W)', 1);
-  ex.add('gauge', 'ui-gauge', 590, 180, {
+  ex.byCommand('washer-route', 370, 120, ['washer-watts'], []);
+  ex.byCommand('fridge-route', 370, 200, ['fridge-watts'], []);
+  ex.roundWatts('washer-watts', 570, 120, ['chart', 'gauge']);
+  ex.roundWatts('fridge-watts', 570, 200, ['chart']);
+  ex.uiChart('chart', 790, 120, live, 'Power (W)', 1);
+  ex.add('gauge', 'ui-gauge', 790, 180, {
     name: '', group: live.id, order: 2, value: 'payload', valueType: 'msg', width: 4, height: 4,
     gtype: 'gauge-half', gstyle: 'needle', title: 'Washing machine', alwaysShowTitle: false, floatingTitlePosition: 'top-left',
     units: 'W', icon: '', prefix: '', suffix: '',
@@ -243,7 +255,7 @@ function energyMonitor(): Example {
     'return msg;',
   ].join('\n'), [['table']]);
   ex.add('table', 'ui-table', 840, 300, {
-    group: daily.id, name: '', label: 'Daily totals', order: 1, width: 12, height: 0, maxrows: 0, passthru: false, autocols: true,
+    group: daily.id, name: 'daily totals', label: '', order: 1, width: 12, height: 0, maxrows: 0, passthru: false, autocols: true,
     showSearch: false, deselect: true, selectionType: 'none', columns: [], mobileBreakpoint: 'sm', mobileBreakpointType: 'defaults',
     action: 'replace', className: '',
   }, [[]]);
@@ -275,9 +287,10 @@ function powerStrip(): Example {
     const y = 100 + i * 60;
     ex.uiSwitch(`switch-${i}`, 160, y, switches, alias, i + 1, [`outlet-${i}`]);
     ex.plug(`outlet-${i}`, 380, y, DEVICES.strip, { outlet: String(i), interval: 3, label: `${i}: ${alias}` }, [`route-${i}`]);
-    ex.byCommand(`route-${i}`, 580, y, ['chart'], [`switch-${i}`]);
+    ex.byCommand(`route-${i}`, 580, y, [`watts-${i}`], [`switch-${i}`]);
+    ex.roundWatts(`watts-${i}`, 780, y, ['chart']);
   });
-  ex.uiChart('chart', 800, 250, meters, 'Power per outlet (W)', 1, { width: 9 });
+  ex.uiChart('chart', 1000, 250, meters, 'Power per outlet (W)', 1, { width: 9 });
   ex.inject('all-on', 150, 490, 'all on', [{ p: 'payload', v: 'true', vt: 'bool' }], ['whole-strip']);
   ex.inject('all-off', 150, 530, 'all off', [{ p: 'payload', v: 'false', vt: 'bool' }], ['whole-strip']);
   ex.plug('whole-strip', 380, 510, DEVICES.strip, { label: 'whole strip' }, ['strip-state']);
