@@ -100,7 +100,9 @@ class Example {
   /** The example's explanation: its title on the canvas, the text in the sidebar when selected. */
   comment(name: string, x: number, y: number, text: string): void {
     const title = text.split('\n')[0].replace(/^#+\s*/, '');
-    this.add(name, 'comment', x, y, { name: `${title}: select me to read how it works`, info: text });
+    const label = `${title}: select me to read how it works`;
+    // Nodes are placed by their centre: keep a long comment clear of the canvas' left edge.
+    this.add(name, 'comment', Math.max(x, 40 + label.length * 4), y, { name: label, info: text });
   }
 
   inject(name: string, x: number, y: number, label: string, props: Array<{ p: string; v: string; vt: string }>, wires: string[], extra: Props = {}): void {
