@@ -51,8 +51,9 @@ export class SmartHomeClient extends EventEmitter {
   private readonly retries: number;
   private readonly retryDelay: number;
   private readonly transport: Transport;
-  private queue: Promise<unknown> = Promise.resolve();
-  private queued = 0;
+  /** True while a request is in flight; later ones wait in `waiting`, in order. */
+  private busy = false;
+  private readonly waiting: Array<() => void> = [];
   private closed = false;
   private state: boolean | undefined;
   /** The last sysinfo seen, used to tell bulbs and strips from plugs. */
@@ -83,7 +84,7 @@ export class SmartHomeClient extends EventEmitter {
 
   /** Requests waiting for their turn, including the one in flight. */
   get pendingRequests(): number {
-    return this.queued;
+    return this.waiting.length + (this.busy ? 1 : 0);
   }
 
   get address(): DeviceAddress {
@@ -102,7 +103,7 @@ export class SmartHomeClient extends EventEmitter {
   sendUnchecked(request: object | string, options: RequestOptions = {}): Promise<SmartHomeResponse> {
     const text = typeof request === 'string' ? request : JSON.stringify(request);
     const payload = Buffer.from(text, 'utf8');
-    return this.enqueue(async () => this.parse(await this.exchange(payload, options.timeout ?? this.timeout)));
+    return this.runInTurn(payload, options.timeout ?? this.timeout);
   }
 
   async close(): Promise<void> {
@@ -310,18 +311,22 @@ export class SmartHomeClient extends EventEmitter {
     return this.isBulb() ? 'smartlife.iot.common.emeter' : 'emeter';
   }
 
-  private enqueue<T>(task: () => Promise<T>): Promise<T> {
-    if (this.closed) return Promise.reject(new ClientClosedError(this.address));
-    this.queued++;
-    const run = this.queue.then(() => {
+  /**
+   * One request at a time, in the order asked. The common case (nothing in
+   * flight) costs no extra promise: only callers that must wait get one.
+   */
+  private async runInTurn(payload: Buffer, timeout: number): Promise<SmartHomeResponse> {
+    if (this.closed) throw new ClientClosedError(this.address);
+    if (this.busy) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.busy = true;
+    try {
       if (this.closed) throw new ClientClosedError(this.address);
-      return task();
-    });
-    const settled = run.finally(() => {
-      this.queued--;
-    });
-    this.queue = settled.catch(() => undefined);
-    return settled;
+      return this.parse(await this.exchange(payload, timeout));
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.busy = false;
+    }
   }
 
   private async exchange(payload: Buffer, timeout: number): Promise<Buffer> {

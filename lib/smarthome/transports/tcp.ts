@@ -26,6 +26,8 @@ interface PendingReply {
   reused: boolean;
   /** Reply bytes seen since the request was written. */
   received: number;
+  /** The request's timeout in ms, for the error message. */
+  timeout: number;
   resolve(reply: Buffer): void;
   reject(error: Error): void;
 }
@@ -41,6 +43,11 @@ export class TcpTransport implements Transport {
   private decoder: FrameDecoder;
   private pending: PendingReply | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** When the last reply arrived; the idle timer checks it instead of being re-armed per request. */
+  private lastReply = 0;
+  /** Reused across requests with the same timeout (refresh() is cheaper than a new timer). */
+  private replyTimer: NodeJS.Timeout | undefined;
+  private replyTimerMs = 0;
 
   constructor(options: TcpTransportOptions) {
     this.host = options.host;
@@ -56,41 +63,60 @@ export class TcpTransport implements Transport {
   }
 
   async send(request: Buffer, timeout: number): Promise<Buffer> {
-    const deadline = Date.now() + timeout;
-    this.clearIdleTimer();
+    const started = Date.now();
     const reused = this.socket !== undefined;
     const socket = this.socket ?? (await this.connect(timeout));
-    const remaining = Math.max(1, deadline - Date.now());
     return new Promise<Buffer>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending = undefined;
-        // The reply may still arrive later and would be taken for the next one.
-        this.destroySocket();
-        reject(new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address));
-      }, remaining);
       this.pending = {
         socket,
         reused,
         received: 0,
+        timeout,
         resolve: (reply) => {
-          clearTimeout(timer);
           this.pending = undefined;
-          this.armIdleTimer();
+          this.lastReply = Date.now();
+          socket.unref();
           resolve(reply);
         },
         reject: (error) => {
-          clearTimeout(timer);
           this.pending = undefined;
           reject(error);
         },
       };
+      this.startReplyTimer(timeout, reused ? timeout : Math.max(1, started + timeout - Date.now()));
       socket.ref();
       socket.write(encodeFrame(request));
     });
   }
 
+  /**
+   * Arms the reply deadline. The timer is unref'd and outlives the request:
+   * it fires harmlessly when nothing is pending, and the next request with
+   * the same timeout only refreshes it.
+   */
+  private startReplyTimer(timeout: number, delay: number): void {
+    if (this.replyTimer && this.replyTimerMs === timeout && delay === timeout) {
+      this.replyTimer.refresh();
+      return;
+    }
+    if (this.replyTimer) clearTimeout(this.replyTimer);
+    this.replyTimerMs = delay === timeout ? timeout : -1;
+    this.replyTimer = setTimeout(() => this.onReplyTimeout(), delay);
+    this.replyTimer.unref();
+  }
+
+  private onReplyTimeout(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    // The reply may still arrive later and would be taken for the next one.
+    this.destroySocket();
+    pending.reject(new TimeoutError(`no reply within ${pending.timeout} ms`, pending.timeout, this.address));
+  }
+
   async close(): Promise<void> {
     this.clearIdleTimer();
+    if (this.replyTimer) clearTimeout(this.replyTimer);
+    this.replyTimer = undefined;
     this.pending?.reject(new ClientClosedError(this.address));
     this.destroySocket();
   }
@@ -120,6 +146,8 @@ export class TcpTransport implements Transport {
   private adopt(socket: net.Socket): void {
     this.socket = socket;
     this.decoder = new FrameDecoder(this.maxFrameLength);
+    this.lastReply = Date.now();
+    this.armIdleTimer();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(socket, chunk));
     // The device ended the connection: no further request may be written to it.
@@ -166,10 +194,14 @@ export class TcpTransport implements Transport {
     if (result.frames.length > 0) this.pending?.resolve(result.frames[0]);
   }
 
-  private armIdleTimer(): void {
-    this.socket?.unref();
+  /** Closes the connection once no reply came for `idleTimeout` ms; re-arms itself otherwise. */
+  private armIdleTimer(delay: number = this.idleTimeout): void {
     this.clearIdleTimer();
-    this.idleTimer = setTimeout(() => this.destroySocket(), this.idleTimeout);
+    this.idleTimer = setTimeout(() => {
+      const idleFor = Date.now() - this.lastReply;
+      if (!this.pending && idleFor >= this.idleTimeout) this.destroySocket();
+      else this.armIdleTimer(this.pending ? this.idleTimeout : this.idleTimeout - idleFor);
+    }, delay);
     this.idleTimer.unref();
   }
 
