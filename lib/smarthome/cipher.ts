@@ -18,6 +18,10 @@ export type Plaintext = Buffer | Uint8Array | string;
 
 /** Encrypts `input` (a string is encoded as UTF-8) into a new Buffer. */
 export function encrypt(input: Plaintext, key: number = INITIAL_KEY): Buffer {
+  if (input.length < WORD_THRESHOLD) {
+    const small = typeof input === 'string' ? encryptShortAscii(input, key) : encryptShort(input, key);
+    if (small) return small;
+  }
   const out = toOwnedBuffer(input, 0);
   encryptInPlace(out, 0, out.length, key);
   return out;
@@ -25,8 +29,60 @@ export function encrypt(input: Plaintext, key: number = INITIAL_KEY): Buffer {
 
 /** Decrypts `input` into a new Buffer; the input is left untouched. */
 export function decrypt(input: Uint8Array, key: number = INITIAL_KEY): Buffer {
+  const n = input.length;
+  if (n < WORD_THRESHOLD) {
+    // Short messages: one pass from input to output beats a copy and a pass.
+    const out = Buffer.allocUnsafe(n);
+    let k = key & 0xff;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const c0 = input[i];
+      const c1 = input[i + 1];
+      const c2 = input[i + 2];
+      const c3 = input[i + 3];
+      out[i] = c0 ^ k;
+      out[i + 1] = c1 ^ c0;
+      out[i + 2] = c2 ^ c1;
+      out[i + 3] = c3 ^ c2;
+      k = c3;
+    }
+    for (; i < n; i++) {
+      const c = input[i];
+      out[i] = c ^ k;
+      k = c;
+    }
+    return out;
+  }
   const out = Buffer.from(input);
   decryptInPlace(out, 0, out.length, key);
+  return out;
+}
+
+function encryptShort(input: Uint8Array, key: number): Buffer {
+  const n = input.length;
+  const out = Buffer.allocUnsafe(n);
+  let k = key & 0xff;
+  for (let i = 0; i < n; i++) {
+    k ^= input[i];
+    out[i] = k;
+  }
+  return out;
+}
+
+/**
+ * Short ASCII strings skip the UTF-8 encoder: encrypted straight into a new
+ * Buffer after `headroom` spare bytes. Anything else returns undefined.
+ */
+export function encryptShortAscii(input: string, key: number = INITIAL_KEY, headroom = 0): Buffer | undefined {
+  const n = input.length;
+  const out = Buffer.allocUnsafe(headroom + n);
+  let k = key & 0xff;
+  for (let i = 0; i < n; i++) {
+    const c = input.charCodeAt(i);
+    if (c > 0x7f) return undefined;
+    k ^= c;
+    out[headroom + i] = k;
+  }
   return out;
 }
 

@@ -2,13 +2,22 @@
  * TCP framing: a 4-byte big-endian length, then the cipher text.
  * UDP datagrams carry the cipher text alone.
  */
-import { decryptInPlace, encryptInPlace, toOwnedBuffer, type Plaintext } from './cipher';
+import { decrypt, decryptInPlace, encryptInPlace, encryptShortAscii, toOwnedBuffer, INITIAL_KEY, type Plaintext } from './cipher';
 
 export const HEADER_LENGTH = 4;
 export const DEFAULT_MAX_FRAME_LENGTH = 1024 * 1024;
+/** Below this many characters an ASCII request is encrypted without the UTF-8 encoder. */
+const SHORT_TEXT = 256;
 
 /** Encrypts `payload` into a TCP frame, header included, in one allocation. */
 export function encodeFrame(payload: Plaintext): Buffer {
+  if (typeof payload === 'string' && payload.length < SHORT_TEXT) {
+    const short = encryptShortAscii(payload, INITIAL_KEY, HEADER_LENGTH);
+    if (short) {
+      short.writeUInt32BE(payload.length, 0);
+      return short;
+    }
+  }
   const frame = toOwnedBuffer(payload, HEADER_LENGTH);
   frame.writeUInt32BE(frame.length - HEADER_LENGTH, 0);
   encryptInPlace(frame, HEADER_LENGTH, frame.length);
@@ -61,6 +70,14 @@ export class FrameDecoder {
     const frames: Buffer[] = [];
     if (this.failed) return { ok: false, frames, error: this.failed };
     if (chunk.length === 0) return { ok: true, frames };
+    if (this.buffered === 0 && chunk.length >= HEADER_LENGTH) {
+      // The usual case: a read that holds exactly one whole reply.
+      const length = chunk.readUInt32BE(0);
+      if (length <= this.maxFrameLength && chunk.length === HEADER_LENGTH + length) {
+        frames.push(decrypt(chunk.subarray(HEADER_LENGTH)));
+        return { ok: true, frames };
+      }
+    }
     this.chunks.push(chunk);
     this.buffered += chunk.length;
     for (;;) {

@@ -1,5 +1,6 @@
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
+import * as legacy from 'tplink-smarthome-crypto';
 import { encodeFrame, FrameDecoder, encodeDatagram, decodeDatagram, encrypt } from '../../lib';
 
 function chunk(data: Buffer, cuts: number[]): Buffer[] {
@@ -24,6 +25,13 @@ describe('TCP framing', () => {
   it('uses the UTF-8 byte length for non-ASCII text', () => {
     const frame = encodeFrame('{"alias":"Wohnzimmer Lämpchen"}');
     assert.equal(frame.readUInt32BE(0), Buffer.byteLength('{"alias":"Wohnzimmer Lämpchen"}'));
+  });
+
+  it('frames any string like the byte-at-a-time reference, ASCII or not (fast-check)', () => {
+    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.fullUnicodeString({ maxLength: 300 })), (text) => {
+      assert.deepEqual(encodeFrame(text), legacy.encryptWithHeader(text));
+      assert.deepEqual(encrypt(text), legacy.encrypt(text));
+    }), { numRuns: 2000 });
   });
 
   it('decodes a frame split into single bytes', () => {
