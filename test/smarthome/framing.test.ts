@@ -28,7 +28,7 @@ describe('TCP framing', () => {
   });
 
   it('frames any string like the byte-at-a-time reference, ASCII or not (fast-check)', () => {
-    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.fullUnicodeString({ maxLength: 300 })), (text) => {
+    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 })), (text) => {
       assert.deepEqual(encodeFrame(text), legacy.encryptWithHeader(text));
       assert.deepEqual(encrypt(text), legacy.encrypt(text));
     }), { numRuns: 2000 });
