@@ -161,10 +161,12 @@ class DeviceServer extends EventEmitter implements RunningDevice {
   handleDatagram(message: Buffer, from: { address: string; port: number }): void {
     const fault = this.fault;
     const kind = fault?.kind;
-    if (!this.listening || !this.udpSocket || kind === 'udp-drop' || kind === 'no-reply' || kind === 'offline') return;
+    // udp-drop loses the datagram on the way in; no-reply applies it and stays silent, as over TCP.
+    if (!this.listening || !this.udpSocket || kind === 'udp-drop' || kind === 'offline') return;
     let reply: Buffer;
     try {
       const answer = this.handleJson(decodeDatagram(message).toString('utf8'));
+      if (kind === 'no-reply') return;
       reply = fault?.kind === 'garbage' ? garbageDatagram(fault.length) : encodeDatagram(answer);
     } catch {
       return; // Firmware ignores datagrams it cannot parse.
