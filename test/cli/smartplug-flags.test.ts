@@ -204,7 +204,7 @@ describe('tplink-smartplug exit codes', function () {
     const result = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '-p', String(port)]);
     assert.equal(result.code, 3);
     assert.equal(result.stdout, '');
-    assert.equal(result.stderr, `tplink-smartplug: 127.0.0.1:${port}: cannot connect: connect ECONNREFUSED 127.0.0.1:${port}\n`);
+    assert.equal(result.stderr, `tplink-smartplug: 127.0.0.1:${port}: cannot connect: connection refused (ECONNREFUSED)\n`);
   });
 
   it('3 after -T / --timeout seconds when the device stays silent, over TCP and UDP', async function () {

@@ -225,7 +225,25 @@ export class TcpTransport implements Transport {
   }
 }
 
+const PHRASES: Record<string, string> = {
+  ECONNREFUSED: 'connection refused',
+  ECONNRESET: 'connection reset',
+  EHOSTUNREACH: 'host unreachable',
+  ENETUNREACH: 'network unreachable',
+  ETIMEDOUT: 'timed out',
+  ENOTFOUND: 'host not found',
+  EAI_AGAIN: 'host name lookup failed',
+  EADDRNOTAVAIL: 'source address not available',
+  EPIPE: 'connection closed',
+};
+
+/**
+ * A short reason for an OS error: the messages Node builds repeat the
+ * address ("connect ECONNREFUSED 10.0.0.5:9999"), which ours already name.
+ */
 export function describe(error: Error): string {
   const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && !error.message.includes(code) ? `${code} ${error.message}` : error.message;
+  if (typeof code !== 'string') return error.message;
+  const phrase = PHRASES[code];
+  return phrase ? `${phrase} (${code})` : error.message.includes(code) ? error.message : `${code} ${error.message}`;
 }
