@@ -25,3 +25,4 @@ export {
   TddpClient, TddpError, TddpTimeoutError, TddpConnectionError, TddpShortPacketError, TddpOversizePacketError,
   TddpMalformedPacketError, TddpDigestError, TddpDecryptionError, TddpStatusError, TddpClosedError, TddpType, TddpStatus,
 } from './tddp';
+export * as simulator from './simulator';

@@ -7,3 +7,5 @@ export { SimulatedDevice, type SimulatedDeviceOptions, type Clock } from './simu
 export { FAULT_KINDS, parseFault, type FaultSpec, type FaultKind } from './faults';
 export { MODELS, MODEL_NAMES, resolveModel, type ModelName, type ModelSpec } from './models';
 export { SimulatorError } from './sockets';
+export { startKlapDevice, type KlapDeviceOptions, type RunningKlapDevice } from './klap-device';
+export { startTddpResponder } from './tddp-responder';
