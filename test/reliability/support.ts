@@ -3,6 +3,7 @@
  * received, a bound on how long a promise may stay unsettled, and a count
  * of open sockets and timers.
  */
+import * as dgram from 'dgram';
 import type { RunningDevice } from '../../lib/simulator';
 
 export interface RequestLog {
@@ -68,4 +69,22 @@ export async function handlesBackTo(baseline: Record<string, number>, ms = 2000)
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A UDP port that was free a moment ago on 127.0.0.1 (for a TDDP reply port). */
+export async function freeUdpPort(): Promise<number> {
+  const socket = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return port;
+}
+
+/** Polls `condition` every 10 ms; fails with `what` if it is still false after `ms`. */
+export async function waitUntil(condition: () => boolean, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
+    await sleep(10);
+  }
 }
