@@ -61,7 +61,8 @@ export class TddpClient extends EventEmitter<TddpClientEvents> {
   readonly replyPort: number;
   readonly timeout: number;
   readonly version: TddpVersion;
-  private readonly key: Buffer;
+  // A private field, so that util.inspect (Node-RED debug, logs) never shows the DES key, which is as good as the password.
+  readonly #key: Buffer;
   private readonly bindAddress: string | undefined;
   private readonly checkDecryption: boolean;
   private channel: ReplyChannel | undefined;
@@ -77,7 +78,7 @@ export class TddpClient extends EventEmitter<TddpClientEvents> {
     this.replyPort = options.replyPort ?? TDDP_REPLY_PORT;
     this.timeout = options.timeout ?? 5000;
     this.version = options.version ?? TDDP_V2;
-    this.key = deriveKey(options.username ?? 'admin', options.password ?? 'admin');
+    this.#key = deriveKey(options.username ?? 'admin', options.password ?? 'admin');
     this.bindAddress = options.bindAddress;
     this.checkDecryption = options.checkDecryption ?? true;
   }
@@ -118,7 +119,7 @@ export class TddpClient extends EventEmitter<TddpClientEvents> {
     const type = request.type ?? TddpType.SPECIAL_COMMAND;
     const id = channel.allocateId();
     const plain = request.data ?? Buffer.alloc(0);
-    const data = this.version === TDDP_V2 ? encryptData(this.key, plain) : Buffer.from(plain);
+    const data = this.version === TDDP_V2 ? encryptData(this.#key, plain) : Buffer.from(plain);
     const packet = encodePacket({ version: this.version, type, id, subtype: request.subtype, data });
     const timeout = request.timeout ?? this.timeout;
 
@@ -149,7 +150,7 @@ export class TddpClient extends EventEmitter<TddpClientEvents> {
             this.emit('ignored', verdict.reason, message, from);
             return;
           }
-          const result = readReply(message, { key: this.key, checkDecryption: this.checkDecryption, address: this.address });
+          const result = readReply(message, { key: this.#key, checkDecryption: this.checkDecryption, address: this.address });
           this.emit('reply', result.ok ? result.response.header : result.header, message);
           if (result.ok) finish(() => resolve(result.response));
           else fail(result.error);
