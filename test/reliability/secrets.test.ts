@@ -1,0 +1,287 @@
+/**
+ * Credentials never appear in logs, error messages, statuses, sent
+ * messages, exported flows, command-line output or util.inspect of the
+ * objects holding them, with wrong and with right passwords, on errors and
+ * on success.
+ */
+import { strict as assert } from 'assert';
+import { inspect } from 'util';
+import { SmartHomeClient } from '../../lib/smarthome/client';
+import { KlapTransport, AutoTransport } from '../../lib/smarthome/transports';
+import { deriveKey, TddpClient } from '../../lib/tddp';
+import { authHash } from '../../lib/smarthome/klap/auth';
+import { startKlapDevice, type RunningKlapDevice } from '../../lib/simulator/klap-device';
+import { startTddpResponder, type TddpResponder } from '../../lib/simulator/tddp-responder';
+import configNode from '../../nodes/tplink-config/tplink-config';
+import plugNode from '../../nodes/tplink-plug/tplink-plug';
+import tddpNode from '../../nodes/tplink-tddp/tplink-tddp';
+import type { NodeMessage } from '../../nodes/types';
+import { helper, nextMessage, node, statusBecomes, TAB } from '../nodes/support/node-red';
+import { runCli } from '../cli/support/run-cli';
+import { freeUdpPort, waitUntil } from './support';
+
+const KLAP_USER = 'owner@example.com';
+const KLAP_PASSWORD = 'S3cret-Pa55word-xyz';
+const KLAP_WRONG = 'Wr0ng-Pa55word-klap';
+const TDDP_USER = 'admin';
+const TDDP_PASSWORD = 'S3cret-Tddp-Pa55-xyz';
+const TDDP_WRONG = 'Wr0ng-Tddp-Pa55-abc';
+const SECRETS = [KLAP_PASSWORD, KLAP_WRONG, TDDP_PASSWORD, TDDP_WRONG];
+
+/** The ways a password could be spelled out: as is, base64, hex, URL-encoded. */
+function spellings(secret: string): string[] {
+  const bytes = Buffer.from(secret, 'utf8');
+  return [secret, bytes.toString('base64').replace(/=+$/, ''), bytes.toString('hex'), encodeURIComponent(secret)];
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string'
+    ? value
+    : inspect(value, { depth: 12, showHidden: true, getters: false, maxArrayLength: 1000, maxStringLength: Infinity, breakLength: Infinity });
+}
+
+/** Everything captured so far, labelled by where it came from. */
+class Haystack {
+  readonly items: Array<{ where: string; text: string }> = [];
+
+  add(where: string, value: unknown): void {
+    this.items.push({ where, text: text(value) });
+  }
+
+  /** What Node-RED logged (the helper's spy on RED.log.log) and every node method the helper spies on. */
+  addRuntime(label: string): void {
+    const log = (helper as unknown as { log(): { getCalls(): Array<{ args: unknown[] }> } | undefined }).log();
+    for (const call of log?.getCalls() ?? []) this.add(`${label}: RED.log`, call.args);
+    const proto = helper._NodePrototype as unknown as Record<string, { getCalls?(): Array<{ args: unknown[] }> }>;
+    for (const method of ['log', 'status', 'warn', 'error', 'debug', 'trace', 'send']) {
+      for (const call of proto[method]?.getCalls?.() ?? []) this.add(`${label}: node.${method}`, call.args);
+    }
+  }
+
+  /** `derived`: keys as good as a password (a TDDP DES key, a KLAP auth hash), checked as hex and as inspect shows bytes. */
+  assertClean(derived: Buffer[] = []): void {
+    const forms = derived.map((key) => ({ secret: `key ${key.toString('hex')}`, spellings: [key.toString('hex'), inspect(key).slice(8, -1)] }));
+    for (const { secret, spellings: all } of [...SECRETS.map((secret) => ({ secret, spellings: spellings(secret) })), ...forms]) {
+      for (const spelling of all) {
+        const hit = this.items.find((item) => item.text.includes(spelling));
+        if (hit) {
+          const at = hit.text.indexOf(spelling);
+          assert.fail(`"${secret}" (as "${spelling}") appears in ${hit.where}: ...${hit.text.slice(Math.max(0, at - 200), at + 100)}...`);
+        }
+      }
+    }
+  }
+
+  includes(pattern: RegExp): boolean {
+    return this.items.some((item) => pattern.test(item.text));
+  }
+}
+
+describe('reliability: credentials never appear in logs, errors, flows or output', function () {
+  this.timeout(20_000);
+  let klap: RunningKlapDevice;
+  let responder: TddpResponder;
+  let replyPort: number;
+  const seen = new Haystack();
+
+  function flow(): object[] {
+    return [
+      TAB,
+      { id: 'cfg', type: 'tplink-config', z: 'f1', host: '127.0.0.1', port: klap.klapPort, transport: 'klap', timeout: 2 },
+      { id: 'plug', type: 'tplink-plug', z: 'f1', device: 'cfg', outlet: '', interval: '', allowAdmin: false, wires: [['out']] },
+      {
+        id: 'tddp', type: 'tplink-tddp', z: 'f1', host: '127.0.0.1', port: responder.port, replyPort, timeout: 0.5,
+        packetType: '0x03', subtype: '0x0a', wires: [['out']],
+      },
+      { id: 'out', type: 'helper', z: 'f1' },
+      { id: 'catcher', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+      { id: 'caught', type: 'helper', z: 'f1' },
+      // No Catch node on this tab: its errors go to the runtime log.
+      { id: 'f2', type: 'tab', label: 'uncaught' },
+      {
+        id: 'tddp2', type: 'tplink-tddp', z: 'f2', host: '127.0.0.1', port: responder.port, replyPort, timeout: 0.5,
+        packetType: '0x03', subtype: '0x0a', wires: [[]],
+      },
+    ];
+  }
+
+  function credentials(klapPassword: string, tddpPassword: string): Record<string, object> {
+    const tddp = { username: TDDP_USER, password: tddpPassword };
+    return { cfg: { username: KLAP_USER, password: klapPassword }, tddp, tddp2: tddp };
+  }
+
+  /** Sends `msg` to `to`; resolves with whichever comes first, the output or the Catch node's message. */
+  async function outcome(label: string, to: string, msg: NodeMessage): Promise<{ kind: 'sent' | 'caught'; msg: NodeMessage }> {
+    const sent = nextMessage('out', () => true, 5000).then((m) => ({ kind: 'sent' as const, msg: m }));
+    const caught = nextMessage('caught', () => true, 5000).then((m) => ({ kind: 'caught' as const, msg: m }));
+    node(to).receive(msg);
+    const first = await Promise.race([sent, caught]);
+    sent.catch(() => undefined);
+    caught.catch(() => undefined);
+    seen.add(`${label}: ${first.kind} message`, first.msg);
+    const error = first.msg.error as { message?: string; stack?: string } | undefined;
+    if (error) seen.add(`${label}: caught error`, `${error.message ?? ''}\n${error.stack ?? ''}`);
+    return first;
+  }
+
+  /**
+   * The flow as the admin API's GET /flows returns it (runtime.flows.getFlows(); the
+   * test helper has no /flows route, test/nodes/runtime.test.ts calls the real one).
+   */
+  function exportedFlows(label: string): void {
+    seen.add(`${label}: exported flows`, JSON.stringify(helper._redNodes.getFlows()));
+  }
+
+  /** The flow with the credentials inline, as the editor deploys it. */
+  function deployedByEditor(klapPassword: string, tddpPassword: string): object[] {
+    const creds = credentials(klapPassword, tddpPassword) as Record<string, object>;
+    return flow().map((n) => {
+      const id = (n as { id: string }).id;
+      return creds[id] ? { ...n, credentials: creds[id] } : n;
+    });
+  }
+
+  before(async () => {
+    await helper.startServer();
+    klap = await startKlapDevice({ model: 'KP115', alias: 'Secret plug', on: false, klap: { version: 2, username: KLAP_USER, password: KLAP_PASSWORD } });
+    replyPort = await freeUdpPort();
+    responder = await startTddpResponder({ host: '127.0.0.1', port: 0, username: TDDP_USER, password: TDDP_PASSWORD, replyPort });
+  });
+  after(async () => {
+    await helper.stopServer();
+    await klap?.close();
+    await responder?.close();
+  });
+  afterEach(() => helper.unload());
+
+  it('wrong passwords: the errors reach Catch nodes, the statuses and the log without the password', async () => {
+    await helper.load([configNode, plugNode, tddpNode], flow(), credentials(KLAP_WRONG, TDDP_WRONG));
+    const plug = await outcome('wrong klap', 'plug', { payload: 'on' });
+    assert.equal(plug.kind, 'caught');
+    assert.match(String((plug.msg.error as { message: string }).message), /credentials/);
+    const tddp = await outcome('wrong tddp', 'tddp', { payload: 'hello' });
+    assert.equal(tddp.kind, 'caught');
+    assert.match(String((tddp.msg.error as { message: string }).message), /wrong username\/password/);
+    node('tddp2').receive({ payload: 'uncaught' });
+    await statusBecomes('tddp2', (st) => st.fill === 'red', 3000);
+    // The editor's outlet lookup through the deployed config node.
+    const admin = await helper.request().get('/tplink-kasa/outlets').query({ config: 'cfg' });
+    assert.equal(admin.status, 502);
+    seen.add('wrong: GET /tplink-kasa/outlets', admin.body);
+    exportedFlows('wrong');
+    seen.add('wrong: util.inspect of the nodes\' clients', [(helper.getNode('cfg') as unknown as { client: unknown }).client]);
+    seen.addRuntime('wrong');
+    assert.ok(seen.items.some((i) => i.where === 'wrong: RED.log' && /credentials/.test(i.text)), 'the log spy did not see the KLAP error');
+    assert.ok(seen.items.some((i) => i.where === 'wrong: RED.log' && /wrong username\/password/.test(i.text)), 'the log spy did not see the uncaught TDDP error');
+    seen.assertClean();
+  });
+
+  it('right passwords: success, then device errors, all without the password', async () => {
+    await helper.load([configNode, plugNode, tddpNode], flow(), credentials(KLAP_PASSWORD, TDDP_PASSWORD));
+    assert.equal((await outcome('right klap', 'plug', { payload: 'on' })).kind, 'sent');
+    assert.equal(klap.running.device.main.isOn, true);
+    const tddp = await outcome('right tddp', 'tddp', { payload: 'hello' });
+    assert.equal(tddp.kind, 'sent');
+    assert.equal(tddp.msg.text, 'ABCD0110');
+    const admin = await helper.request().get('/tplink-kasa/outlets').query({ config: 'cfg' });
+    assert.equal(admin.status, 200);
+
+    // Errors with the right credentials: the device goes away, the responder stops answering.
+    await klap.running.setFault({ kind: 'offline' });
+    await klap.settled();
+    assert.equal((await outcome('offline klap', 'plug', { payload: 'off' })).kind, 'caught');
+    responder.setReply(3, 0x0a, { data: 'ABCD0110', fault: 'drop' });
+    assert.equal((await outcome('silent tddp', 'tddp', { payload: 'hello' })).kind, 'caught');
+    responder.setReply(3, 0x0a, { data: 'ABCD0110', fault: 'bad-digest' });
+    assert.equal((await outcome('bad digest tddp', 'tddp', { payload: 'hello' })).kind, 'caught');
+    responder.setReply(3, 0x0a, 'ABCD0110');
+    await klap.running.clearFault();
+    await klap.settled();
+
+    // Deployed again from the editor, credentials inline: they are taken, and the export still has none.
+    await helper.setFlows(deployedByEditor(KLAP_PASSWORD, TDDP_PASSWORD), 'full');
+    await waitUntil(() => helper.getNode('tddp') !== null, 2000, 'the redeployed flow');
+    assert.equal((await outcome('redeployed tddp', 'tddp', { payload: 'hello' })).kind, 'sent');
+    assert.equal((await outcome('redeployed klap', 'plug', { payload: 'off' })).kind, 'sent');
+    exportedFlows('right');
+    seen.add('right: util.inspect of the config node\'s client', (helper.getNode('cfg') as unknown as { client: unknown }).client);
+    seen.addRuntime('right');
+    assert.ok(seen.includes(/ABCD0110/), 'the TDDP reply was not captured');
+    seen.assertClean();
+  });
+
+  it('the check itself finds a planted password in any spelling', () => {
+    for (const spelling of spellings(TDDP_WRONG)) {
+      const planted = new Haystack();
+      planted.add('planted', { deep: { inside: [`x${spelling}y`] } });
+      assert.throws(() => planted.assertClean(), /appears in planted/);
+    }
+    // A deployed node does hold its credentials: what the runtime keeps is never what it shows.
+    const inMemory = new Haystack();
+    inMemory.add('a credentials object', credentials(KLAP_PASSWORD, TDDP_PASSWORD));
+    assert.throws(() => inMemory.assertClean());
+  });
+
+  it('the command-line tools print no password, wrong or right', async () => {
+    const klapArgs = (password: string): string[] => [
+      '-t', '127.0.0.1', '-p', String(klap.klapPort), '--klap', '--username', KLAP_USER, '--password', password, '-T', '3',
+    ];
+    const wrongKlap = await runCli('tplink-smartplug', klapArgs(KLAP_WRONG));
+    assert.equal(wrongKlap.code, 5, wrongKlap.stderr);
+    const rightKlap = await runCli('tplink-smartplug', klapArgs(KLAP_PASSWORD));
+    assert.equal(rightKlap.code, 0, rightKlap.stderr);
+    const envKlap = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '-p', String(klap.klapPort), '--klap', '-T', '3'], {
+      env: { KASA_USERNAME: KLAP_USER, KASA_PASSWORD: KLAP_WRONG },
+    });
+    assert.equal(envKlap.code, 5, envKlap.stderr);
+
+    const tddpArgs = (password: string): string[] => [
+      '-t', '127.0.0.1', '--port', String(responder.port), '--reply-port', String(replyPort), '-u', TDDP_USER, '-p', password, '-c', '0a', '-T', '1', '-v',
+    ];
+    const wrongTddp = await runCli('tddp-client', tddpArgs(TDDP_WRONG));
+    assert.equal(wrongTddp.code, 4, wrongTddp.stderr);
+    const rightTddp = await runCli('tddp-client', tddpArgs(TDDP_PASSWORD));
+    assert.equal(rightTddp.code, 0, rightTddp.stderr);
+    for (const [name, run] of Object.entries({ wrongKlap, rightKlap, envKlap, wrongTddp, rightTddp })) {
+      seen.add(`${name} stdout`, run.stdout);
+      seen.add(`${name} stderr`, run.stderr);
+    }
+    assert.match(wrongKlap.stderr, /credentials/);
+    assert.match(wrongTddp.stderr, /wrong username\/password/);
+    seen.assertClean();
+  });
+
+  it('util.inspect of a client or transport holding credentials does not show the password', async () => {
+    // Apart from the rest: tddp-client -v prints the DES key on purpose, as the original tool does.
+    const inspected = new Haystack();
+    const objects = {
+      klapClient: new SmartHomeClient({ host: '127.0.0.1', port: klap.klapPort, transport: 'klap', username: KLAP_USER, password: KLAP_PASSWORD }),
+      autoClient: new SmartHomeClient({ host: '127.0.0.1', port: 1, transport: 'auto', username: KLAP_USER, password: KLAP_WRONG }),
+      klapTransport: new KlapTransport({ host: '127.0.0.1', port: klap.klapPort, username: KLAP_USER, password: KLAP_PASSWORD }),
+      autoTransport: new AutoTransport({ host: '127.0.0.1', port: 1, username: KLAP_USER, password: KLAP_PASSWORD }),
+      tddpDefault: new TddpClient({ host: '127.0.0.1' }),
+      tddpClient: new TddpClient({ host: '127.0.0.1', port: responder.port, replyPort, username: TDDP_USER, password: TDDP_PASSWORD, timeout: 500 }),
+    };
+    try {
+      // Used once, so that sessions, keys and sockets are in place too.
+      await objects.klapClient.getSysInfo();
+      await objects.tddpClient.request({ subtype: 0x0a });
+      for (const [name, object] of Object.entries(objects)) {
+        inspected.add(`inspect(${name})`, object);
+        inspected.add(`String(${name})`, String(object));
+        let json: string;
+        try {
+          json = JSON.stringify(object);
+        } catch (error) {
+          json = String(error);
+        }
+        inspected.add(`JSON.stringify(${name})`, json);
+      }
+    } finally {
+      await Promise.all([objects.klapClient.close(), objects.autoClient.close(), objects.klapTransport.close(), objects.autoTransport.close(), objects.tddpClient.close()]);
+    }
+    const derived = [TDDP_PASSWORD, TDDP_WRONG, 'admin'].map((password) => deriveKey(TDDP_USER, password));
+    for (const password of [KLAP_PASSWORD, KLAP_WRONG]) for (const version of [1, 2] as const) derived.push(authHash(version, { username: KLAP_USER, password }));
+    inspected.assertClean(derived);
+  });
+});
