@@ -16,6 +16,8 @@ import { SimulatedDevice, type SimulatedDeviceOptions } from './simulated-device
 export const DEFAULT_HOST = '127.0.0.1';
 /** Real devices give up on much smaller requests; this bounds memory per connection. */
 const MAX_REQUEST_FRAME = 64 * 1024;
+/** Rules act on whole minutes; a second is close enough and costs little when nothing is due. */
+const TICK_MS = 1000;
 
 export interface StartDeviceOptions extends SimulatedDeviceOptions {
   /** Default 127.0.0.1. Pass only loopback or an address inside a test's network namespace. */
@@ -77,6 +79,8 @@ class DeviceServer extends EventEmitter implements RunningDevice {
   private udpSocket: dgram.Socket | undefined;
   private readonly connections = new Set<net.Socket>();
   private readonly timers = new Set<NodeJS.Timeout>();
+  /** Lets rules and timers act between requests; runs while the device is powered, online or not. */
+  private ticker: NodeJS.Timeout | undefined;
   private listening = false;
   private closed = false;
 
@@ -98,6 +102,8 @@ class DeviceServer extends EventEmitter implements RunningDevice {
 
   async start(): Promise<void> {
     await this.openListeners(true);
+    this.ticker = setInterval(() => this.device.tick(), TICK_MS);
+    this.ticker.unref();
     if (this.fault?.kind === 'offline') await this.applyOffline(this.fault);
   }
 
@@ -152,6 +158,8 @@ class DeviceServer extends EventEmitter implements RunningDevice {
 
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.ticker);
+    this.ticker = undefined;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.device.onRestart = undefined;

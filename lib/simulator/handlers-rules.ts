@@ -5,7 +5,8 @@
 import { targetOutlet, targetOutlets, type MethodContext, type MethodHandler, type MethodTable } from './handlers';
 import type { Outlet } from './outlet';
 import { asParams, invalidArgument, ReplyError, requireNumber, type Params } from './reply-errors';
-import { nextScheduleAction, type RuleKind, type RuleTable } from './rules';
+import type { RuleKind, RuleTable } from './rules';
+import { nextScheduleAction } from './scheduler';
 
 const ok = (): Params => ({ err_code: 0 });
 
@@ -127,7 +128,7 @@ export function ruleMethods(kind: RuleKind): MethodTable {
     return ok();
   });
   if (kind === 'anti_theft') return m;
-  m.set('get_next_action', (_p, ctx) => nextScheduleAction(one(ctx), ctx.device.localTime(ctx.now)));
+  m.set('get_next_action', (_p, ctx) => nextScheduleAction(one(ctx), ctx.now, ctx.device.scheduleEnv()));
   // Runtime statistics: firmware lists minutes on per day; the simulator keeps none.
   m.set('get_daystat', (p) => {
     const params = asParams(p);

@@ -6,6 +6,7 @@
 import { EnergyMeter } from './energy-meter';
 import type { ModelSpec } from './models';
 import { RuleTable } from './rules';
+import { eventsBetween, type RuleEvent, type ScheduleEnv } from './scheduler';
 
 export interface OutletOptions {
   id: string;
@@ -67,10 +68,17 @@ export class Outlet {
     return this.relayOn ? Math.max(0, Math.floor((now - this.onSince) / 1000)) : 0;
   }
 
-  /** Applies timers that ran out since the last request, at the instant they ran out. */
-  fireTimers(now: number, offsetMs: number): void {
-    for (let fired = this.countDown.takeExpiredTimer(now); fired; fired = this.countDown.takeExpiredTimer(now)) {
-      this.setRelay(fired.act === 1, fired.at, offsetMs);
+  /**
+   * What the schedule, away mode and the timer do after `from` up to `to`,
+   * in time order; an expired timer is disarmed as it is handed out. The
+   * device applies them, since a strip-wide or bulb action is not this
+   * outlet's alone.
+   */
+  dueEvents(from: number, to: number, env: ScheduleEnv): RuleEvent[] {
+    const events = [...eventsBetween(this.schedule, from, to, env), ...eventsBetween(this.antiTheft, from, to, env)];
+    for (let fired = this.countDown.takeExpiredTimer(to); fired; fired = this.countDown.takeExpiredTimer(to)) {
+      events.push({ at: fired.at, action: fired.act === 1 ? 1 : 0 });
     }
+    return events.sort((a, b) => a.at - b.at);
   }
 }

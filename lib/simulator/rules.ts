@@ -149,36 +149,3 @@ function stripId(params: Params): Params {
   delete copy.id;
   return copy;
 }
-
-/**
- * The next enabled, repeating schedule rule after local time `localMs`
- * (device clock plus timezone), as `get_next_action` reports it:
- * `{type: 1, schd_sec, action, id}` or `{type: -1}` when nothing is due.
- */
-export function nextScheduleAction(table: RuleTable, localMs: number): Params {
-  if (!table.enabled) return { type: -1, err_code: 0 };
-  const date = new Date(localMs);
-  const weekday = date.getUTCDay();
-  const minuteOfDay = date.getUTCHours() * 60 + date.getUTCMinutes();
-  let best: { offset: number; rule: Rule } | undefined;
-  for (const rule of table.list()) {
-    if (!rule.enable || typeof rule.smin !== 'number') continue;
-    const wday = Array.isArray(rule.wday) ? rule.wday : [1, 1, 1, 1, 1, 1, 1];
-    for (let d = 0; d <= 7; d++) {
-      if (!wday[(weekday + d) % 7]) continue;
-      const offset = d * 1440 + rule.smin - minuteOfDay;
-      if (offset <= 0) continue;
-      if (!best || offset < best.offset) best = { offset, rule };
-      break;
-    }
-  }
-  if (!best) return { type: -1, err_code: 0 };
-  return {
-    type: 1,
-    // Seconds after local midnight of the day the rule fires.
-    schd_sec: (best.rule.smin as number) * 60,
-    action: best.rule.sact,
-    id: best.rule.id,
-    err_code: 0,
-  };
-}

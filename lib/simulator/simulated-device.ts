@@ -6,6 +6,8 @@
 import { dispatch } from './dispatch';
 import { defaultAlias, deriveIdentity, resolveModel, type DeviceIdentity, type ModelName, type ModelSpec } from './models';
 import { Outlet } from './outlet';
+import type { Params } from './reply-errors';
+import type { RuleEvent, ScheduleEnv } from './scheduler';
 
 export type Clock = () => number;
 
@@ -71,6 +73,8 @@ export class SimulatedDevice {
   /** Called on reboot / reset with the delay in seconds; the server takes the device off the network. */
   onRestart: ((delaySeconds: number) => void) | undefined;
   private readonly options: SimulatedDeviceOptions;
+  /** Rules have acted up to this clock time. */
+  private lastTick: number;
 
   constructor(options: SimulatedDeviceOptions) {
     this.options = options;
@@ -84,6 +88,7 @@ export class SimulatedDevice {
     this.localOffsetMs = (options.utcOffsetMinutes ?? 0) * 60_000;
     this.rssi = -40 - (seedNumber(this.seed) % 30);
     const now = this.clock();
+    this.lastTick = now;
     const on = options.on ?? true;
     const hasMeter = this.spec.emeter !== 'none';
     const seedBase = seedNumber(this.seed);
@@ -127,8 +132,53 @@ export class SimulatedDevice {
   /** Answers a request object with a response object, module by module. */
   handle(request: object): Record<string, unknown> {
     const now = this.clock();
-    for (const outlet of [this.main, ...this.children]) outlet.fireTimers(now, this.localOffsetMs);
+    this.tick(now);
     return dispatch(this, request, now);
+  }
+
+  /**
+   * Carries out every rule and timer action due since the last call, each
+   * at its own instant (so on_time and energy are right even when a fake
+   * clock jumped). The server calls this every second; a request calls it
+   * first; a test with a fake clock may call it directly.
+   */
+  tick(now: number = this.clock()): void {
+    if (now < this.lastTick) {
+      // The clock was set back: act again from there on.
+      this.lastTick = now;
+      return;
+    }
+    const from = this.lastTick;
+    this.lastTick = now;
+    const env = this.scheduleEnv();
+    for (const outlet of [this.main, ...this.children]) {
+      for (const event of outlet.dueEvents(from, now, env)) {
+        // An undated one-time rule may come up on several days of a long jump; only the first counts.
+        if (event.rule && !event.rule.enable) continue;
+        this.apply(outlet, event);
+        if (event.disarm && event.rule) event.rule.enable = 0;
+      }
+    }
+  }
+
+  /** Local time and place, as rules see them. */
+  scheduleEnv(): ScheduleEnv {
+    // (0, 0) is what an unlocated device reports; nobody schedules from the Gulf of Guinea.
+    const located = this.latitude !== 0 || this.longitude !== 0;
+    return { offsetMs: this.localOffsetMs, place: located ? { latitude: this.latitude, longitude: this.longitude } : undefined };
+  }
+
+  private apply(outlet: Outlet, event: RuleEvent): void {
+    if (this.light && outlet === this.main) {
+      if (event.light) applyLight(this.light, event.light);
+      else if (event.action === 0 || event.action === 1) this.light.on_off = event.action;
+      this.syncBulbLoad(event.at);
+      return;
+    }
+    if (event.action !== 0 && event.action !== 1) return;
+    // A strip's own rules (no child context) switch every outlet, as set_relay_state does.
+    const targets = outlet === this.main && this.children.length > 0 ? this.children : [outlet];
+    for (const target of targets) target.setRelay(event.action === 1, event.at, this.localOffsetMs);
   }
 
   /** Answers a JSON request with a JSON response; throws SyntaxError when `text` is not a JSON object. */
@@ -169,6 +219,16 @@ export class SimulatedDevice {
     if (this.light) this.light.on_off = 0;
     this.syncBulbLoad(now);
   }
+}
+
+/** A bulb rule's light state (s_light / e_light): known fields of the right type only. */
+function applyLight(light: LightState, wanted: Params): void {
+  for (const key of ['hue', 'saturation', 'color_temp', 'brightness'] as const) {
+    const value = wanted[key];
+    if (typeof value === 'number' && Number.isFinite(value)) light[key] = value;
+  }
+  if (typeof wanted.on_off === 'number') light.on_off = wanted.on_off ? 1 : 0;
+  if (typeof wanted.mode === 'string') light.mode = wanted.mode;
 }
 
 /** A small stable number from a string, for phases and ranges. */

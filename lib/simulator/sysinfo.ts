@@ -3,7 +3,7 @@
  * follows firmware (clients should not care, people reading captures do).
  */
 import type { Params } from './reply-errors';
-import { nextScheduleAction } from './rules';
+import { nextScheduleAction } from './scheduler';
 import type { Outlet } from './outlet';
 import type { SimulatedDevice } from './simulated-device';
 
@@ -45,10 +45,10 @@ export function buildSysinfo(device: SimulatedDevice, now: number): Params {
       state: child.isOn ? 1 : 0,
       alias: child.alias,
       on_time: child.onTime(now),
-      next_action: { type: -1 },
+      next_action: nextAction(device, child, now),
     }));
   } else {
-    info.next_action = nextAction(device.main, device.localTime(now));
+    info.next_action = nextAction(device, device.main, now);
   }
   info.err_code = 0;
   return info;
@@ -104,7 +104,7 @@ function activeMode(outlet: Outlet): string {
   return 'none';
 }
 
-export function nextAction(outlet: Outlet, localMs: number): Params {
-  const { err_code: _err, ...action } = nextScheduleAction(outlet.schedule, localMs);
+export function nextAction(device: SimulatedDevice, outlet: Outlet, now: number): Params {
+  const { err_code: _err, ...action } = nextScheduleAction(outlet.schedule, now, device.scheduleEnv());
   return action;
 }
