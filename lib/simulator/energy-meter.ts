@@ -23,8 +23,12 @@ export interface EnergyMeterOptions {
   /** Varies the phase and noise so that outlets do not move in lockstep. */
   seed: number;
   now: number;
-  /** Total already on the meter at start, in Wh. */
+  /** Total already on the meter at start, in Wh; spread over the history days when there are any. */
   initialTotalWh?: number;
+  /** Full local days before today to make up records for, plus today up to `now`. */
+  historyDays?: number;
+  /** Local time minus clock time, ms. */
+  offsetMs?: number;
 }
 
 /** A local calendar day as the device sees it. */
@@ -59,6 +63,40 @@ export class EnergyMeter {
     this.phaseFast = (options.seed % 991) / 991 * 2 * Math.PI;
     this.lastT = options.now;
     this.totalWh = options.initialTotalWh ?? 0;
+    const historyDays = Math.min(MAX_SPLIT_DAYS, Math.max(0, Math.floor(options.historyDays ?? 0)));
+    if (historyDays > 0) this.seedHistory(options.now, options.offsetMs ?? 0, historyDays, options.initialTotalWh);
+  }
+
+  /**
+   * Made-up records for the days before `now`: each day's use varies by a
+   * seeded factor (weekends a little higher), so a chart of them looks like
+   * a household rather than a flat line, and the same seed gives the same
+   * history. Whole Wh per day, so the days add up exactly to total_wh; a
+   * given initial total is shared out among the days rather than added.
+   */
+  private seedHistory(now: number, offsetMs: number, days: number, initialTotalWh: number | undefined): void {
+    const local = now + offsetMs;
+    const today = Math.floor(local / DAY_MS);
+    const weights: Array<{ day: number; weight: number }> = [];
+    for (let day = today - days; day <= today; day++) {
+      // Today only up to now.
+      const share = day === today ? (local - today * DAY_MS) / DAY_MS : 1;
+      weights.push({ day, weight: share * this.dayFactor(day) });
+    }
+    const sum = weights.reduce((acc, w) => acc + w.weight, 0);
+    const target = initialTotalWh !== undefined ? Math.round(initialTotalWh) : Math.round(this.loadW * 24 * sum);
+    const amounts = shareOut(target, weights.map((w) => w.weight));
+    weights.forEach(({ day }, i) => {
+      if (amounts[i] > 0) this.days.set(dayKey(localDay(day * DAY_MS, 0)), amounts[i]);
+    });
+    this.totalWh = target;
+  }
+
+  /** How heavily the appliance was used on local day `day`, around 1. */
+  private dayFactor(day: number): number {
+    const weekday = (day + 4) % 7; // 1970-01-01 was a Thursday
+    const weekend = weekday === 0 || weekday === 6 ? 1.15 : 1;
+    return (0.55 + 0.7 * hashUnit(this.seed + 31, day)) * weekend;
   }
 
   /**
@@ -181,6 +219,18 @@ export class EnergyMeter {
 export function localDay(t: number, offsetMs: number): LocalDay {
   const d = new Date(t + offsetMs);
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
+}
+
+/** Splits a whole `total` in proportion to `weights` into whole parts that add up to it (largest remainder). */
+function shareOut(total: number, weights: number[]): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0);
+  if (sum <= 0 || total <= 0) return weights.map(() => 0);
+  const exact = weights.map((w) => (total * w) / sum);
+  const parts = exact.map(Math.floor);
+  let left = total - parts.reduce((a, b) => a + b, 0);
+  const order = exact.map((x, i) => ({ i, rest: x - Math.floor(x) })).sort((a, b) => b.rest - a.rest);
+  for (let k = 0; k < order.length && left > 0; k++, left--) parts[order[k].i] += 1;
+  return parts;
 }
 
 function dayKey(d: LocalDay): string {

@@ -18,6 +18,9 @@ export interface OutletOptions {
   seed: number;
   withMeter: boolean;
   initialTotalWh?: number;
+  historyDays?: number;
+  /** Local time minus clock time at start, ms: history days are local days. */
+  offsetMs?: number;
 }
 
 export class Outlet {
@@ -44,9 +47,11 @@ export class Outlet {
           seed: options.seed,
           now: options.now,
           initialTotalWh: options.initialTotalWh,
+          historyDays: options.historyDays,
+          offsetMs: options.offsetMs,
         })
       : undefined;
-    this.meter?.update(options.now, 0, { on: options.on });
+    this.meter?.update(options.now, options.offsetMs ?? 0, { on: options.on });
     this.schedule = new RuleTable('schedule', options.id);
     this.countDown = new RuleTable('count_down', options.id);
     this.antiTheft = new RuleTable('anti_theft', options.id);

@@ -26,8 +26,13 @@ export interface SimulatedDeviceOptions {
   ledOff?: boolean;
   /** Local time = clock + this offset until a set_timezone says otherwise. Default 0. */
   utcOffsetMinutes?: number;
-  /** Energy already on each meter at start, Wh. Default 0. */
+  /**
+   * Energy already on each meter at start, Wh. Default 0. With historyDays
+   * it is spread over those days; without, it counts in the total only.
+   */
   initialTotalWh?: number;
+  /** Days of daily energy records before today to make up at start (seeded, varying day to day). Default 0. */
+  historyDays?: number;
   childAliases?: string[];
 }
 
@@ -94,7 +99,7 @@ export class SimulatedDevice {
     const seedBase = seedNumber(this.seed);
     this.main = new Outlet({
       id: this.identity.deviceId, alias: this.alias, on, now, spec: this.spec, seed: seedBase,
-      withMeter: hasMeter && this.spec.kind !== 'strip', initialTotalWh: options.initialTotalWh,
+      withMeter: hasMeter && this.spec.kind !== 'strip', initialTotalWh: options.initialTotalWh, historyDays: options.historyDays, offsetMs: this.localOffsetMs,
     });
     this.children = [];
     for (let i = 0; i < this.spec.childCount; i++) {
@@ -102,7 +107,8 @@ export class SimulatedDevice {
         id: `${this.identity.deviceId}${String(i).padStart(2, '0')}`,
         alias: options.childAliases?.[i] ?? `Outlet ${i + 1}`,
         on: on && i % 2 === 0,
-        now, spec: this.spec, seed: seedBase + 17 * (i + 1), withMeter: true, initialTotalWh: options.initialTotalWh,
+        now, spec: this.spec, seed: seedBase + 17 * (i + 1), withMeter: true,
+        initialTotalWh: options.initialTotalWh, historyDays: options.historyDays, offsetMs: this.localOffsetMs,
       }));
     }
     this.light = this.spec.kind === 'bulb'

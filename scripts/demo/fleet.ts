@@ -32,8 +32,7 @@ export interface DemoFleet {
   close(): Promise<void>;
 }
 
-const DAY_MS = 86_400_000;
-/** Meters start with this much history, so daily totals have something to show. */
+/** Meters start with this much (seeded, day-to-day varying) history, so daily totals have something to show. */
 const HISTORY_DAYS = 7;
 
 /** Wash cycle: [seconds, load scale] on the HS110's 120 W base load. */
@@ -48,23 +47,11 @@ const WASH_CYCLE: ReadonlyArray<readonly [number, number]> = [
 const GARDEN_ONLINE_MS = 50_000;
 const GARDEN_OFFLINE_MS = 40_000;
 
-/** A clock whose first reading lies `days` in the past: the meter accounts for the time since as history. */
-function clockWithHistory(days: number): () => number {
-  let first = true;
-  return () => {
-    if (first) {
-      first = false;
-      return Date.now() - days * DAY_MS;
-    }
-    return Date.now();
-  };
-}
-
 export function fleetSpecs(base: string): StartDeviceOptions[] {
   return [
     { model: 'HS100', alias: 'Desk lamp', host: `${base}11`, port: 9999, seed: 'demo-desk-lamp', on: false },
-    { model: 'HS110', alias: 'Washing machine', host: `${base}12`, port: 9999, seed: 'demo-washer', clock: clockWithHistory(HISTORY_DAYS) },
-    { model: 'KP115', alias: 'Fridge', host: `${base}13`, port: 9999, seed: 'demo-fridge', clock: clockWithHistory(HISTORY_DAYS) },
+    { model: 'HS110', alias: 'Washing machine', host: `${base}12`, port: 9999, seed: 'demo-washer', historyDays: HISTORY_DAYS },
+    { model: 'KP115', alias: 'Fridge', host: `${base}13`, port: 9999, seed: 'demo-fridge', historyDays: HISTORY_DAYS },
     {
       model: 'HS300', alias: 'Power strip', host: `${base}14`, port: 9999, seed: 'demo-strip',
       childAliases: ['TV', 'Game console', 'Router', 'Desk fan', 'Speakers', 'Phone charger'],
