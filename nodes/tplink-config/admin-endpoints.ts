@@ -8,7 +8,7 @@ import { discover } from '../../lib/smarthome/discovery';
 import { SmartHomeClient, type SysInfo } from '../../lib/smarthome/client';
 import { outletsOf, summarizeDevice } from '../../lib/node-support/device-view';
 import type { AdminRequest, AdminResponse, NodeAPI } from '../types';
-import type { TplinkConfigNode } from './device-config';
+import { portFor, transportOf, type TplinkConfigNode } from './device-config';
 
 const MAX_DISCOVERY_MS = 10_000;
 
@@ -34,8 +34,8 @@ async function readSysInfo(RED: NodeAPI, req: AdminRequest): Promise<SysInfo> {
   if (node?.client) return node.client.getSysInfo();
   const host = queryString(req, 'host');
   if (host === undefined) throw new Error(RED._('tplink-config.errors.no-host'));
-  const transport = queryString(req, 'transport') === 'udp' ? 'udp' : 'tcp';
-  const client = new SmartHomeClient({ host, port: queryNumber(req, 'port', 9999, 65535), transport, timeout: 3000, retries: 0 });
+  const transport = transportOf(queryString(req, 'transport'));
+  const client = new SmartHomeClient({ host, port: portFor(transport, queryNumber(req, 'port', 0, 65535)), transport, timeout: 3000, retries: 0 });
   try {
     return await client.getSysInfo();
   } finally {

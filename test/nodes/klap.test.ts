@@ -45,6 +45,18 @@ describe('tplink-plug switching a KLAP-only plug (new firmware, 9999 closed)', f
     assert.equal(device.running.device.main.isOn, false);
   });
 
+  it('lists a KLAP device through the admin endpoint before its settings are deployed', async () => {
+    const unbound = await startKlapDevice({ model: 'HS300', alias: 'New strip', on: false, klap: { version: 2 } });
+    try {
+      await helper.load(NODES, [{ id: 'f1', type: 'tab', label: 'test' }]);
+      const res = await helper.request().get('/tplink-kasa/outlets').query({ host: '127.0.0.1', port: String(unbound.klapPort), transport: 'klap' });
+      assert.equal(res.status, 200, JSON.stringify(res.body));
+      assert.equal((res.body as { outlets: unknown[] }).outlets.length, 6);
+    } finally {
+      await unbound.close();
+    }
+  });
+
   it('maps the editor default port 9999 to HTTP port 80 for KLAP only', () => {
     assert.equal(portFor('klap', 9999), 80);
     assert.equal(portFor('klap', ''), 80);
