@@ -89,11 +89,18 @@ export function parsePlugCommand(msg: { command?: unknown; topic?: unknown; payl
     `cannot tell what to do with payload ${describe(msg.payload)}: send true/false, "on"/"off", 1/0, "toggle", a msg.command or a JSON command`);
 }
 
-/** msg.command wins; msg.topic counts only when it names an action, because flows use topics for much else. */
+/** What a plug node's own output carries in msg.command with a switch value in msg.payload. */
+const STATE_REPORTS: ReadonlySet<unknown> = new Set(['state', 'power']);
+
+/**
+ * msg.command wins (except 'state' and 'power': another plug node's answer, switched by its payload);
+ * msg.topic counts only when it names an action, because flows use topics for much else.
+ */
 function commandName(msg: { command?: unknown; topic?: unknown }): PlugAction | undefined {
   if (msg.command !== undefined && msg.command !== null && msg.command !== '') {
     const name = typeof msg.command === 'string' ? msg.command.trim().toLowerCase() : msg.command;
     if (isPlugAction(name)) return name;
+    if (STATE_REPORTS.has(name)) return undefined;
     throw new PlugInputError('unknown-command', { command: describe(msg.command) },
       `unknown command ${describe(msg.command)}; known commands: ${PLUG_ACTIONS.join(', ')}`);
   }

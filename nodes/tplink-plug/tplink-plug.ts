@@ -101,9 +101,13 @@ export = function register(RED: NodeAPI): void {
   RED.nodes.registerType('tplink-plug', TplinkPlug);
 };
 
-/** The input message, answered: payload, topic = alias, and what was read in its own property. */
+/**
+ * The input message, answered: payload, topic = alias, and what was read in its own property.
+ * sysinfo, energy and reply of the input (another plug node's answer) are dropped: they are not this device's.
+ */
 function toMessage(msg: NodeMessage, result: PlugResult): NodeMessage {
-  const out: NodeMessage = { ...msg, payload: result.payload, command: result.command };
+  const { sysinfo: _sysinfo, energy: _energy, reply: _reply, ...rest } = msg;
+  const out: NodeMessage = { ...rest, payload: result.payload, command: result.command };
   if (result.alias !== '') out.topic = result.alias;
   if (result.sysinfo !== undefined) out.sysinfo = result.sysinfo;
   if (result.energy !== undefined) out.energy = result.energy;

@@ -162,6 +162,26 @@ describe('tplink-plug against a simulated HS110', function () {
     await statusBecomes('plug', (s) => s.fill === 'grey', 5000);
   });
 
+  it('does not pass on msg.reply, msg.sysinfo or msg.energy from the input as if this device had answered', async () => {
+    await helper.load(NODES, plugFlow(device.port));
+    const upstream = { reply: { from: 'another plug' }, sysinfo: { alias: 'Another plug' }, energy: { power: 99 } };
+    const time = await exchange('plug', { command: 'time', ...upstream });
+    assert.equal(time.reply, undefined);
+    assert.equal(time.sysinfo, undefined);
+    assert.equal(time.energy, undefined);
+    const raw = await exchange('plug', { payload: { time: { get_time: {} } }, ...upstream });
+    assert.equal(raw.sysinfo, undefined);
+    assert.equal(raw.energy, undefined);
+  });
+
+  it('takes the state another plug node sends (msg.command "state" or "power") as a switch value', async () => {
+    await helper.load(NODES, plugFlow(device.port));
+    assert.equal((await exchange('plug', { command: 'state', payload: true, topic: 'Other lamp' })).payload, true);
+    assert.equal(isOn(), true);
+    assert.equal((await exchange('plug', { command: 'power', payload: false })).payload, false);
+    assert.equal(isOn(), false);
+  });
+
   it('shares one connection among the plug nodes of one device', async () => {
     const flow = plugFlow(device.port);
     flow.push({ id: 'plug2', type: 'tplink-plug', z: 'f1', device: 'cfg', outlet: '', interval: '', wires: [['out2']] });
