@@ -115,7 +115,7 @@ export class SmartHomeClient extends EventEmitter {
 
   async getSysInfo(options: RequestOptions = {}): Promise<SysInfo> {
     const reply = await this.send(cmd.system.getSysinfo(), options);
-    const sysinfo = methodResult(reply, 'system', 'get_sysinfo') as SysInfo;
+    const sysinfo = methodResult(reply, 'system', 'get_sysinfo', this.address) as SysInfo;
     this.lastSysInfo = sysinfo;
     return sysinfo;
   }
@@ -145,7 +145,7 @@ export class SmartHomeClient extends EventEmitter {
   }
 
   async getPowerState(options: ChildOption = {}): Promise<boolean> {
-    return powerStateOf(await this.getSysInfo(), options.childId);
+    return powerStateOf(await this.getSysInfo(), options.childId, this.address);
   }
 
   async setLed(on: boolean): Promise<void> {
@@ -169,19 +169,19 @@ export class SmartHomeClient extends EventEmitter {
   async getEnergy(options: ChildOption = {}): Promise<EnergyReading> {
     const module = this.emeterModule();
     const reply = await this.send({ [module]: { get_realtime: {} } }, childIds(options));
-    return normalizeEnergy(methodResult(reply, module, 'get_realtime'));
+    return normalizeEnergy(methodResult(reply, module, 'get_realtime', this.address));
   }
 
   async getDayStats(year: number, month: number, options: ChildOption = {}): Promise<EnergyStat[]> {
     const module = this.emeterModule();
     const reply = await this.send({ [module]: { get_daystat: { year, month } } }, childIds(options));
-    return normalizeStats(methodResult(reply, module, 'get_daystat').day_list);
+    return normalizeStats(methodResult(reply, module, 'get_daystat', this.address).day_list);
   }
 
   async getMonthStats(year: number, options: ChildOption = {}): Promise<EnergyStat[]> {
     const module = this.emeterModule();
     const reply = await this.send({ [module]: { get_monthstat: { year } } }, childIds(options));
-    return normalizeStats(methodResult(reply, module, 'get_monthstat').month_list);
+    return normalizeStats(methodResult(reply, module, 'get_monthstat', this.address).month_list);
   }
 
   async eraseEnergyStats(options: ChildOption = {}): Promise<void> {
@@ -191,11 +191,11 @@ export class SmartHomeClient extends EventEmitter {
   // ---- time ----
 
   async getTime(): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.time.getTime()), 'time', 'get_time');
+    return methodResult(await this.send(cmd.time.getTime()), 'time', 'get_time', this.address);
   }
 
   async getTimezone(): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.time.getTimezone()), 'time', 'get_timezone');
+    return methodResult(await this.send(cmd.time.getTimezone()), 'time', 'get_timezone', this.address);
   }
 
   async setTimezone(setting: cmd.TimezoneSetting): Promise<void> {
@@ -205,16 +205,16 @@ export class SmartHomeClient extends EventEmitter {
   // ---- rules: schedule, countdown, anti-theft ----
 
   async getScheduleRules(options: ChildOption = {}): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.schedule.getRules(), childIds(options)), 'schedule', 'get_rules');
+    return methodResult(await this.send(cmd.schedule.getRules(), childIds(options)), 'schedule', 'get_rules', this.address);
   }
 
   async getNextAction(options: ChildOption = {}): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.schedule.getNextAction(), childIds(options)), 'schedule', 'get_next_action');
+    return methodResult(await this.send(cmd.schedule.getNextAction(), childIds(options)), 'schedule', 'get_next_action', this.address);
   }
 
   /** Adds a schedule rule and resolves to its id. */
   async addScheduleRule(rule: cmd.ScheduleRule, options: ChildOption = {}): Promise<string> {
-    return ruleId(await this.send(cmd.schedule.addRule(rule), childIds(options)), 'schedule');
+    return ruleId(await this.send(cmd.schedule.addRule(rule), childIds(options)), 'schedule', this.address);
   }
 
   async editScheduleRule(rule: cmd.ScheduleRule & { id: string }, options: ChildOption = {}): Promise<void> {
@@ -230,17 +230,17 @@ export class SmartHomeClient extends EventEmitter {
   }
 
   async getCountdownRules(options: ChildOption = {}): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.countdown.getRules(), childIds(options)), 'count_down', 'get_rules');
+    return methodResult(await this.send(cmd.countdown.getRules(), childIds(options)), 'count_down', 'get_rules', this.address);
   }
 
   /** Sets the (single) countdown rule, replacing any existing one, and resolves to its id. */
   async setCountdown(rule: cmd.CountdownRule, options: ChildOption = {}): Promise<string> {
     await this.send(cmd.countdown.deleteAllRules(), childIds(options));
-    return ruleId(await this.send(cmd.countdown.addRule(rule), childIds(options)), 'count_down');
+    return ruleId(await this.send(cmd.countdown.addRule(rule), childIds(options)), 'count_down', this.address);
   }
 
   async addCountdownRule(rule: cmd.CountdownRule, options: ChildOption = {}): Promise<string> {
-    return ruleId(await this.send(cmd.countdown.addRule(rule), childIds(options)), 'count_down');
+    return ruleId(await this.send(cmd.countdown.addRule(rule), childIds(options)), 'count_down', this.address);
   }
 
   async editCountdownRule(rule: cmd.CountdownRule & { id: string }, options: ChildOption = {}): Promise<void> {
@@ -256,11 +256,11 @@ export class SmartHomeClient extends EventEmitter {
   }
 
   async getAntiTheftRules(options: ChildOption = {}): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.antiTheft.getRules(), childIds(options)), 'anti_theft', 'get_rules');
+    return methodResult(await this.send(cmd.antiTheft.getRules(), childIds(options)), 'anti_theft', 'get_rules', this.address);
   }
 
   async addAntiTheftRule(rule: cmd.AntiTheftRule, options: ChildOption = {}): Promise<string> {
-    return ruleId(await this.send(cmd.antiTheft.addRule(rule), childIds(options)), 'anti_theft');
+    return ruleId(await this.send(cmd.antiTheft.addRule(rule), childIds(options)), 'anti_theft', this.address);
   }
 
   async editAntiTheftRule(rule: cmd.AntiTheftRule & { id: string }, options: ChildOption = {}): Promise<void> {
@@ -278,7 +278,7 @@ export class SmartHomeClient extends EventEmitter {
   // ---- cloud and network ----
 
   async getCloudInfo(): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.cloud.getInfo()), 'cnCloud', 'get_info');
+    return methodResult(await this.send(cmd.cloud.getInfo()), 'cnCloud', 'get_info', this.address);
   }
 
   async bindCloud(username: string, password: string): Promise<void> {
@@ -292,7 +292,7 @@ export class SmartHomeClient extends EventEmitter {
   async scanWifi(options: { timeout?: number } = {}): Promise<Array<Record<string, unknown>>> {
     // A scan takes the device several seconds.
     const reply = await this.send(cmd.netif.getScanInfo(true), { timeout: options.timeout ?? Math.max(this.timeout, 10_000) });
-    const list = methodResult(reply, 'netif', 'get_scaninfo').ap_list;
+    const list = methodResult(reply, 'netif', 'get_scaninfo', this.address).ap_list;
     return Array.isArray(list) ? (list as Array<Record<string, unknown>>) : [];
   }
 
@@ -339,6 +339,8 @@ export class SmartHomeClient extends EventEmitter {
         if (this.closed) throw new ClientClosedError(this.address);
         if (isRetriable(error) && attempt < this.retries) {
           await delay(this.retryDelay * 2 ** attempt);
+          // close() during the backoff: the next attempt would reach the device after it.
+          if (this.closed) throw new ClientClosedError(this.address);
           continue;
         }
         if (error instanceof SmartHomeError && (error.code === 'ECONNECTION' || error.code === 'ETIMEDOUT')) {
@@ -371,12 +373,12 @@ export class SmartHomeClient extends EventEmitter {
 const LIGHT = 'smartlife.iot.smartbulb.lightingservice';
 
 /** Reads a strip outlet's or a plug's (or bulb's) on/off state from a sysinfo. */
-export function powerStateOf(sysinfo: SysInfo, childId?: string): boolean {
+export function powerStateOf(sysinfo: SysInfo, childId?: string, address?: DeviceAddress): boolean {
   if (childId !== undefined) {
     // A reply is untrusted: `children` may be anything, its entries too.
     const children: unknown[] = Array.isArray(sysinfo.children) ? sysinfo.children : [];
     const child = children.find((c): c is { id: string; state: number } => cmd.isObject(c) && (c.id === childId || sysinfo.deviceId + String(c.id) === childId || c.id === sysinfo.deviceId + childId));
-    if (!child) throw new ProtocolError(`outlet ${childId} is not in the device's children`);
+    if (!child) throw new ProtocolError(`outlet ${childId} is not in the device's children`, address);
     return child.state === 1;
   }
   if (typeof sysinfo.relay_state === 'number') return sysinfo.relay_state === 1;
@@ -388,15 +390,15 @@ function childIds(options: ChildOption): RequestOptions {
   return options.childId === undefined ? {} : { childIds: [options.childId] };
 }
 
-function methodResult(reply: SmartHomeResponse, module: string, method: string): Record<string, unknown> {
+function methodResult(reply: SmartHomeResponse, module: string, method: string, address: DeviceAddress): Record<string, unknown> {
   const moduleReply = reply[module];
   const result = cmd.isObject(moduleReply) ? moduleReply[method] : undefined;
-  if (!cmd.isObject(result)) throw new ProtocolError(`reply has no ${module}.${method} object`);
+  if (!cmd.isObject(result)) throw new ProtocolError(`reply has no ${module}.${method} object`, address);
   return result;
 }
 
-function ruleId(reply: SmartHomeResponse, module: string): string {
-  const id = methodResult(reply, module, 'add_rule').id;
+function ruleId(reply: SmartHomeResponse, module: string, address: DeviceAddress): string {
+  const id = methodResult(reply, module, 'add_rule', address).id;
   return typeof id === 'string' ? id : '';
 }
 

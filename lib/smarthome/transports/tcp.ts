@@ -48,6 +48,8 @@ export class TcpTransport implements Transport {
   /** Reused across requests with the same timeout (refresh() is cheaper than a new timer). */
   private replyTimer: NodeJS.Timeout | undefined;
   private replyTimerMs = 0;
+  /** Fails the connection attempt in progress (close() during connect). */
+  private abortConnect: (() => void) | undefined;
 
   constructor(options: TcpTransportOptions) {
     this.host = options.host;
@@ -118,24 +120,30 @@ export class TcpTransport implements Transport {
     if (this.replyTimer) clearTimeout(this.replyTimer);
     this.replyTimer = undefined;
     this.pending?.reject(new ClientClosedError(this.address));
+    this.abortConnect?.();
     this.destroySocket();
   }
 
   private connect(timeout: number): Promise<net.Socket> {
     return new Promise<net.Socket>((resolve, reject) => {
       const socket = net.connect({ host: this.host, port: this.port, localAddress: this.localAddress, noDelay: true });
-      const fail = (error: Error): void => {
+      const settle = (error: Error): void => {
         clearTimeout(timer);
+        if (this.abortConnect === abort) this.abortConnect = undefined;
         socket.destroy();
-        reject(markRetriable(new ConnectionError(`cannot connect: ${describe(error)}`, this.address, error)));
+        reject(error);
       };
+      const fail = (error: Error): void =>
+        settle(markRetriable(new ConnectionError(`cannot connect: ${describe(error)}`, this.address, error)));
+      const abort = (): void => settle(new ClientClosedError(this.address));
+      this.abortConnect = abort;
       const timer = setTimeout(() => {
-        socket.destroy();
-        reject(markRetriable(new TimeoutError(`connect timed out after ${timeout} ms`, timeout, this.address)));
+        settle(markRetriable(new TimeoutError(`connect timed out after ${timeout} ms`, timeout, this.address)));
       }, timeout);
       socket.once('error', fail);
       socket.once('connect', () => {
         clearTimeout(timer);
+        if (this.abortConnect === abort) this.abortConnect = undefined;
         socket.off('error', fail);
         this.adopt(socket);
         resolve(socket);

@@ -32,6 +32,8 @@ export class UdpTransport implements Transport {
   private waiting: ((message: Buffer) => void) | undefined;
   private failWaiting: ((error: Error) => void) | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
+  /** Counts close() calls: a send that was opening its socket across one must stop. */
+  private generation = 0;
 
   constructor(options: UdpTransportOptions) {
     this.host = options.host;
@@ -47,7 +49,9 @@ export class UdpTransport implements Transport {
 
   async send(request: Buffer, timeout: number): Promise<Buffer> {
     this.clearIdleTimer();
+    const generation = this.generation;
     const address = await this.resolve();
+    if (generation !== this.generation) throw new ClientClosedError(this.address);
     const socket = await this.open(address);
     return new Promise<Buffer>((resolve, reject) => {
       const finish = (): void => {
@@ -80,6 +84,7 @@ export class UdpTransport implements Transport {
   }
 
   async close(): Promise<void> {
+    this.generation += 1;
     this.clearIdleTimer();
     this.failWaiting?.(new ClientClosedError(this.address));
     const socket = this.socket;
@@ -100,6 +105,7 @@ export class UdpTransport implements Transport {
 
   private open(remote: string): Promise<dgram.Socket> {
     if (this.socket) return Promise.resolve(this.socket);
+    const generation = this.generation;
     return new Promise<dgram.Socket>((resolve, reject) => {
       const socket = dgram.createSocket(net.isIPv6(remote) ? 'udp6' : 'udp4');
       const fail = (error: Error): void => {
@@ -109,6 +115,11 @@ export class UdpTransport implements Transport {
       socket.once('error', fail);
       socket.bind({ address: this.localAddress, port: 0 }, () => {
         socket.off('error', fail);
+        if (generation !== this.generation) {
+          socket.close();
+          reject(new ClientClosedError(this.address));
+          return;
+        }
         socket.on('error', (error) => {
           this.failWaiting?.(new ConnectionError(`UDP socket error: ${describe(error)}`, this.address, error));
         });
