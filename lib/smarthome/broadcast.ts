@@ -65,7 +65,11 @@ export async function broadcastRequest(request: object | string, options: Broadc
         if (replies.length >= maxReplies) return;
         const reply = parseReply(message, rinfo.address, rinfo.port);
         replies.push(reply);
-        options.onReply?.(reply);
+        try {
+          options.onReply?.(reply);
+        } catch {
+          // The caller's bug: thrown from a socket event it would crash the process; the reply is still returned.
+        }
         if (replies.length >= maxReplies) stop();
       });
       socket.on('error', (error) => {

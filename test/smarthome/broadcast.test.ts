@@ -64,6 +64,14 @@ describe('broadcastRequest', function () {
     assert.ok(Date.now() - started < 4000);
   });
 
+  it('a throwing onReply callback neither crashes the process nor loses replies', async function () {
+    fleet = await startLoopbackFleet([sysinfo('a'), sysinfo('b')]);
+    const replies = await broadcastRequest({}, {
+      broadcast: '127.0.0.1', port: fleet.port, timeout: 200, onReply: () => { throw new Error('caller bug'); },
+    });
+    assert.equal(replies.length, 2);
+  });
+
   it('sends from the source address', async function () {
     fleet = await startLoopbackFleet([sysinfo('a')]);
     const replies = await broadcastRequest({}, { broadcast: '127.0.0.1', port: fleet.port, timeout: 200, sourceAddress: '127.0.0.5' });
