@@ -26,7 +26,8 @@ function discoverOptions(def: TplinkDiscoverDef, msg: NodeMessage = {}): Discove
   const iface = String(def.iface ?? '').trim();
   const broadcast = typeof msg.broadcast === 'string' && msg.broadcast !== '' ? msg.broadcast : String(def.broadcast ?? '').trim();
   const seconds = typeof msg.timeout === 'number' && msg.timeout > 0 ? Math.min(msg.timeout, 60) : numberSetting(def.timeout, 3);
-  const options: DiscoverOptions = { port: numberSetting(def.port, 9999), timeout: Math.round(seconds * 1000) };
+  // New firmware answers only the UDP 20002 probe: those plugs are found too, with transport 'klap'.
+  const options: DiscoverOptions = { port: numberSetting(def.port, 9999), timeout: Math.round(seconds * 1000), includeKlap: true };
   if (broadcast !== '') options.broadcast = broadcast;
   if (iface !== '') {
     if (IPV4.test(iface)) options.sourceAddress = iface;
@@ -47,12 +48,7 @@ export = function register(RED: NodeAPI): void {
     let scanner: DiscoveryScanner | undefined;
 
     this.on('input', (msg, send, done) => {
-      let options: DiscoverOptions;
-      try {
-        options = discoverOptions(def, msg);
-      } catch (error) {
-        return done(error as Error);
-      }
+      const options = discoverOptions(def, msg);
       sweeping++;
       this.status({ fill: 'yellow', shape: 'ring', text: RED._('tplink-discover.status.searching') });
       discover(options).then(
@@ -85,6 +81,8 @@ export = function register(RED: NodeAPI): void {
         if (sweeping === 0) this.status({ fill: 'green', shape: 'dot', text: RED._('tplink-discover.status.online', { count: summary.online }) });
       });
       scanner.on('error', (error: Error) => {
+        // A sweep under way when the node closed may still report its socket's end.
+        if (closed) return;
         this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-discover.status.error') });
         this.error(error.message);
       });

@@ -3,7 +3,8 @@ import { startKlapDevice, type RunningKlapDevice } from '../../lib/simulator/kla
 import { portFor } from '../../nodes/tplink-config/device-config';
 import configNode from '../../nodes/tplink-config/tplink-config';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
-import { caughtError, exchange, helper, plugFlow, statusBecomes } from './support/node-red';
+import discoverNode from '../../nodes/tplink-discover/tplink-discover';
+import { caughtError, exchange, helper, nextMessage, node, plugFlow, statusBecomes } from './support/node-red';
 
 const NODES = [configNode, plugNode];
 const ACCOUNT = { username: 'kasa@example.com', password: 'correct horse' };
@@ -63,5 +64,33 @@ describe('tplink-plug switching a KLAP-only plug (new firmware, 9999 closed)', f
     assert.equal(portFor('klap', 8080), 8080);
     assert.equal(portFor('tcp', 9999), 9999);
     assert.equal(portFor('auto', ''), 9999);
+  });
+});
+
+describe('tplink-discover finding a KLAP-only plug (UDP 20002)', function () {
+  let device: RunningKlapDevice;
+
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(async () => {
+    await helper.unload();
+    await device?.close();
+  });
+
+  it('reports it with transport klap and its HTTP port', async () => {
+    // 20002 is the fixed discovery port; unicast to 127.0.0.1 keeps the probe on loopback.
+    device = await startKlapDevice({ model: 'KP115', alias: 'Heater', host: '127.0.0.1', klap: { version: 2 }, discovery20002: true });
+    await helper.load([discoverNode], [
+      { id: 'f1', type: 'tab' },
+      { id: 'disc', type: 'tplink-discover', z: 'f1', broadcast: '127.0.0.1', port: 9, iface: '', timeout: 0.5, interval: '', wires: [['out']] },
+      { id: 'out', type: 'helper', z: 'f1' },
+    ]);
+    const found = nextMessage('out');
+    node('disc').receive({ payload: 'go' });
+    const payload = (await found).payload as { transport: string; port: number; model: string; host: string };
+    assert.equal(payload.transport, 'klap');
+    assert.equal(payload.port, device.klapPort);
+    assert.equal(payload.host, '127.0.0.1');
+    assert.match(payload.model, /^KP115/);
   });
 });
