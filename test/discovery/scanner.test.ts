@@ -2,6 +2,7 @@ import { strict as assert } from 'assert';
 import { DiscoveryScanner, type DeviceChange, type DiscoveredDevice } from '../../lib/smarthome/discovery';
 import { ConnectionError } from '../../lib/smarthome/errors';
 import { plug, startPeer, waitFor, type FakePeer } from './fake-devices';
+import { ProbeSocket } from '../../lib/smarthome/discovery/probe-socket';
 
 function handles(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap' || r === 'Timeout').length;
@@ -98,5 +99,32 @@ describe('DiscoveryScanner', function () {
     const [e] = await error;
     assert.ok(e instanceof ConnectionError);
     assert.match(e.message, /cannot send the discovery probe/);
+  });
+});
+
+describe('DiscoveryScanner stopped while a sweep reopens its socket', function () {
+  const original = ProbeSocket.open;
+  afterEach(() => {
+    ProbeSocket.open = original;
+  });
+
+  it('closes the socket that finished binding after stop()', async () => {
+    const opened: ProbeSocket[] = [];
+    let release: (() => void) | undefined;
+    ProbeSocket.open = async (options) => {
+      const socket = await original.call(ProbeSocket, options);
+      opened.push(socket);
+      if (opened.length === 2) await new Promise<void>((resolve) => (release = resolve));
+      return socket;
+    };
+    // Port 0 cannot be sent to: every sweep fails, and the next one opens a new socket.
+    const scanner = new DiscoveryScanner({ target: '127.0.0.1', port: 0, interval: 50, timeout: 50, probes: 1 });
+    await scanner.start();
+    for (let i = 0; i < 100 && !release; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.ok(release, 'the second sweep never reopened the socket');
+    await scanner.stop();
+    release();
+    for (let i = 0; i < 50 && !opened[1]['closed']; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(opened[1]['closed'], true, 'the socket opened during stop() was leaked');
   });
 });

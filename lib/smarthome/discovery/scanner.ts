@@ -145,8 +145,13 @@ export class DiscoveryScanner extends EventEmitter {
       this.fail(error as Error);
       return;
     }
+    // stop() while the socket was opening closed nothing: close what it opened.
+    if (!this.running) {
+      await this.closeSocket();
+      return;
+    }
     const socket = this.socket;
-    if (!socket || !this.running) return;
+    if (!socket) return;
     const report = await socket.probe(settings.plan.destinations, settings.probes, settings.spacing);
     this.lastReport = report;
     if (this.running && report.sent === 0 && report.errors.length > 0) {
