@@ -9,6 +9,7 @@
  * computed with 0x5A6B7C8D in the CRC field.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { isObject } from './commands';
 
 export const DISCOVERY_20002_PORT = 20002;
 export const TDP_HEADER_LENGTH = 16;
@@ -160,10 +161,6 @@ export function encodeDiscovery20002Reply(result: Record<string, unknown>, seria
 type StringField = 'deviceId' | 'deviceType' | 'deviceModel' | 'ip' | 'mac' | 'encryptType';
 function assignString(reply: Discovery20002Reply, field: StringField, value: unknown): void {
   if (typeof value === 'string') reply[field] = value;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function isPort(value: unknown): value is number {
