@@ -7,9 +7,8 @@
 import * as dgram from 'dgram';
 import * as net from 'net';
 import { encodeDatagram, decodeDatagram } from './framing';
-import { isObject } from './commands';
 import { ConnectionError, ProtocolError } from './errors';
-import type { SmartHomeResponse } from './response';
+import { parseReply, type SmartHomeResponse } from './response';
 import { describe } from './transports/tcp';
 
 export const DEFAULT_BROADCAST_ADDRESS = '255.255.255.255';
@@ -63,7 +62,7 @@ export async function broadcastRequest(request: object | string, options: Broadc
       if (options.signal?.aborted) stop();
       socket.on('message', (message, rinfo) => {
         if (replies.length >= maxReplies) return;
-        const reply = parseReply(message, rinfo.address, rinfo.port);
+        const reply = toBroadcastReply(message, rinfo.address, rinfo.port);
         replies.push(reply);
         try {
           options.onReply?.(reply);
@@ -104,19 +103,11 @@ function bindSocket(sourceAddress: string | undefined, where: { host: string; po
   });
 }
 
-function parseReply(message: Buffer, host: string, port: number): BroadcastReply {
+function toBroadcastReply(message: Buffer, host: string, port: number): BroadcastReply {
   const text = decodeDatagram(message).toString('utf8');
-  const address = { host, port };
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return { host, port, text, response: parseReply(text, { host, port }) };
   } catch (error) {
-    return { host, port, text, error: new ProtocolError(`reply is not JSON: ${snippet(text)}`, address, error) };
+    return { host, port, text, error: error as ProtocolError };
   }
-  if (!isObject(value)) return { host, port, text, error: new ProtocolError(`reply is not a JSON object: ${snippet(text)}`, address) };
-  return { host, port, text, response: value };
-}
-
-function snippet(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text);
 }

@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'events';
 import * as cmd from './commands';
-import { checkResponse, normalizeEnergy, normalizeStats, type EnergyReading, type EnergyStat, type SmartHomeResponse } from './response';
+import { checkResponse, parseReply, normalizeEnergy, normalizeStats, type EnergyReading, type EnergyStat, type SmartHomeResponse } from './response';
 import { ClientClosedError, ProtocolError, SmartHomeError, type DeviceAddress } from './errors';
 import { createTransport, type TransportName, type TransportOptions } from './transports';
 import { isRetriable, type Transport } from './transports/transport';
@@ -352,15 +352,7 @@ export class SmartHomeClient extends EventEmitter {
   }
 
   private parse(reply: Buffer): SmartHomeResponse {
-    const text = reply.toString('utf8');
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      throw new ProtocolError(`reply is not JSON: ${snippet(text)}`, this.address, error);
-    }
-    if (!cmd.isObject(value)) throw new ProtocolError(`reply is not a JSON object: ${snippet(text)}`, this.address);
-    return value;
+    return parseReply(reply.toString('utf8'), this.address);
   }
 
   private setState(online: boolean, error?: Error): void {
@@ -400,10 +392,6 @@ function methodResult(reply: SmartHomeResponse, module: string, method: string, 
 function ruleId(reply: SmartHomeResponse, module: string, address: DeviceAddress): string {
   const id = methodResult(reply, module, 'add_rule', address).id;
   return typeof id === 'string' ? id : '';
-}
-
-function snippet(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text);
 }
 
 function delay(ms: number): Promise<void> {

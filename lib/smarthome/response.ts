@@ -3,10 +3,26 @@
  * readings normalised so both unit forms (W and mW, kWh and Wh, ...) exist
  * whichever one the firmware sent.
  */
-import { DeviceError, type DeviceAddress } from './errors';
+import { DeviceError, ProtocolError, type DeviceAddress } from './errors';
 import { isObject } from './commands';
 
 export type SmartHomeResponse = Record<string, unknown>;
+
+/** Parses a reply's text; anything but a JSON object is a ProtocolError quoting the start of it. */
+export function parseReply(text: string, address?: DeviceAddress): SmartHomeResponse {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ProtocolError(`reply is not JSON: ${snippet(text)}`, address, error);
+  }
+  if (!isObject(value)) throw new ProtocolError(`reply is not a JSON object: ${snippet(text)}`, address);
+  return value;
+}
+
+function snippet(text: string): string {
+  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text);
+}
 
 /**
  * Throws a DeviceError for the first err_code other than 0 found at module
