@@ -75,6 +75,7 @@ describe('the editor and the dashboard in Chromium', function () {
   let profileDir: string | undefined;
   let page: Page;
   let plugId = '';
+  const offLoopback: string[] = [];
   const started = Date.now();
 
   before(async function () {
@@ -89,6 +90,13 @@ describe('the editor and the dashboard in Chromium', function () {
       viewport: { width: 1280, height: 800 }, timeout: 30_000,
     });
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    // The page may only talk to loopback: anything else is refused and recorded.
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (isLoopbackUrl(url)) return route.continue();
+      offLoopback.push(url);
+      return route.abort();
+    });
     page = context.pages()[0] ?? await context.newPage();
   });
 
@@ -219,4 +227,18 @@ describe('the editor and the dashboard in Chromium', function () {
     await page.waitForTimeout(1500); // let the gauge needle and the chart animation finish
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
   });
+
+  it('asked for nothing outside 127.0.0.0/8 (editor, dashboard, their assets)', () => {
+    assert.deepEqual(offLoopback, []);
+  });
 });
+
+/** http(s)/ws(s) URLs to 127.0.0.0/8; data: and blob: URLs never leave the browser. */
+function isLoopbackUrl(url: string): boolean {
+  if (/^(data|blob|about):/.test(url)) return true;
+  try {
+    return /^127\.\d+\.\d+\.\d+$/.test(new URL(url).hostname);
+  } catch {
+    return false;
+  }
+}
