@@ -4,6 +4,7 @@
  * and its parameters; the node translates them with RED._().
  */
 import { isObject, type SmartHomeRequest } from '../smarthome/commands';
+import { NodeInputError } from './input-error';
 
 /** Actions named by msg.command (or by msg.topic when it is one of these). */
 export const PLUG_ACTIONS = [
@@ -38,17 +39,7 @@ export type PlugCommand =
   | { kind: 'action'; action: PlugAction; argument: unknown }
   | { kind: 'raw'; request: SmartHomeRequest };
 
-export class PlugInputError extends Error {
-  /** Message key under the node's `errors.` namespace. */
-  readonly key: string;
-  readonly params: Record<string, string>;
-  constructor(key: string, params: Record<string, string>, message: string) {
-    super(message);
-    this.name = 'PlugInputError';
-    this.key = key;
-    this.params = params;
-  }
-}
+export class PlugInputError extends NodeInputError {}
 
 /** Reads a switch value: true/false, "on"/"off", 1/0 or "toggle"; undefined when it is none of these. */
 export function parsePowerValue(value: unknown): boolean | 'toggle' | undefined {

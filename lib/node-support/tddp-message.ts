@@ -3,17 +3,9 @@
  * and the reply as message properties. No Node-RED imports.
  */
 import type { TddpRequest, TddpResponse } from '../tddp';
+import { NodeInputError } from './input-error';
 
-export class TddpInputError extends Error {
-  readonly key: string;
-  readonly params: Record<string, string>;
-  constructor(key: string, params: Record<string, string>, message: string) {
-    super(message);
-    this.name = 'TddpInputError';
-    this.key = key;
-    this.params = params;
-  }
-}
+export class TddpInputError extends NodeInputError {}
 
 /** A byte from a number, a decimal string or a hex string ("0x0a"); undefined when blank. */
 export function parseByte(value: unknown, field: string): number | undefined {
