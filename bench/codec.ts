@@ -4,8 +4,8 @@
  * whole TCP frame (header + cipher) both ways.
  */
 import * as legacy from 'tplink-smarthome-crypto';
-import { decrypt, encrypt } from '../lib/smarthome/cipher';
-import { encodeFrame, FrameDecoder } from '../lib/smarthome/framing';
+import { decrypt, encrypt } from '../lib/classic/cipher';
+import { encodeFrame, FrameDecoder } from '../lib/classic/framing';
 import { compareSync, sink } from './measure';
 import { PAYLOADS } from './payloads';
 import type { Figure } from './report';

@@ -6,7 +6,7 @@
  * when the parent disconnects.
  */
 import * as net from 'net';
-import { encodeFrame, FrameDecoder } from '../lib/smarthome/framing';
+import { encodeFrame, FrameDecoder } from '../lib/classic/framing';
 import { SYSINFO_REPLY } from './payloads';
 
 const reply = encodeFrame(SYSINFO_REPLY);

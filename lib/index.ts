@@ -1,25 +1,25 @@
 /**
  * @kasa-red/node-red-tplink-kasa: the protocol library behind the Node-RED nodes.
  */
-export { encrypt, decrypt, INITIAL_KEY } from './smarthome/cipher';
-export { encodeFrame, FrameDecoder, FrameError, encodeDatagram, decodeDatagram, DEFAULT_MAX_FRAME_LENGTH } from './smarthome/framing';
-export * as commands from './smarthome/commands';
-export { combine, forChildren, resolveChildId } from './smarthome/commands';
-export type { SmartHomeRequest, ScheduleRule, CountdownRule, AntiTheftRule, TimezoneSetting } from './smarthome/commands';
-export { checkResponse, normalizeEnergy, normalizeStats, normalizeUnits } from './smarthome/response';
-export type { EnergyReading, EnergyStat, SmartHomeResponse } from './smarthome/response';
+export { encrypt, decrypt, INITIAL_KEY } from './classic/cipher';
+export { encodeFrame, FrameDecoder, FrameError, encodeDatagram, decodeDatagram, DEFAULT_MAX_FRAME_LENGTH } from './classic/framing';
+export * as commands from './classic/commands';
+export { combine, forChildren, resolveChildId } from './classic/commands';
+export type { SmartHomeRequest, ScheduleRule, CountdownRule, AntiTheftRule, TimezoneSetting } from './classic/commands';
+export { checkResponse, normalizeEnergy, normalizeStats, normalizeUnits } from './classic/response';
+export type { EnergyReading, EnergyStat, SmartHomeResponse } from './classic/response';
 export {
   SmartHomeError, TimeoutError, ConnectionError, ProtocolError, DeviceError, AuthenticationError, ClientClosedError,
-} from './smarthome/errors';
-export { SmartHomeClient, powerStateOf } from './smarthome/client';
-export type { SmartHomeClientOptions, RequestOptions, SysInfo } from './smarthome/client';
-export { createTransport, TcpTransport, UdpTransport, KlapTransport, AutoTransport } from './smarthome/transports';
-export { buildDiscovery20002Request, parseDiscovery20002Reply, DISCOVERY_20002_PORT } from './smarthome/discovery20002';
-export type { Transport, TransportName, TransportOptions } from './smarthome/transports';
-export { discover, DiscoveryScanner } from './smarthome/discovery';
+} from './errors';
+export { SmartHomeClient, powerStateOf } from './classic/client';
+export type { SmartHomeClientOptions, RequestOptions, SysInfo } from './classic/client';
+export { createTransport, TcpTransport, UdpTransport, KlapTransport, AutoTransport } from './classic/transports';
+export { buildDiscovery20002Request, parseDiscovery20002Reply, DISCOVERY_20002_PORT } from './discovery/tdp';
+export type { Transport, TransportName, TransportOptions } from './classic/transports';
+export { discover, DiscoveryScanner } from './discovery/index';
 export type {
   DiscoverOptions, DiscoverCallbacks, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo, DiscoveryScannerOptions, DeviceChange, SweepSummary,
-} from './smarthome/discovery';
+} from './discovery/index';
 export * as tddp from './tddp';
 export {
   TddpClient, TddpError, TddpTimeoutError, TddpConnectionError, TddpShortPacketError, TddpOversizePacketError,

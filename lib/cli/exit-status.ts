@@ -2,7 +2,7 @@
  * Exit codes shared by the command-line tools, so that scripts can tell a
  * device that said no from one that never answered.
  */
-import { SmartHomeError } from '../smarthome/errors';
+import { SmartHomeError } from '../errors';
 
 export const EXIT_OK = 0;
 /** The device answered with an err_code other than 0. */

@@ -3,7 +3,7 @@
  * byte for byte), plus LED and statistics resets, built from the library's
  * command builders.
  */
-import * as cmd from '../smarthome/commands';
+import * as cmd from '../classic/commands';
 
 export const PREDEFINED_COMMANDS = {
   info: cmd.system.getSysinfo(),

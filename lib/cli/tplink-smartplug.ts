@@ -4,10 +4,10 @@
  * on top of the library, with exit codes a script can test:
  * 0 ok, 1 err_code, 2 usage, 3 timeout or unreachable, 4 malformed reply, 5 KLAP authentication, 70 a bug.
  */
-import { SmartHomeClient } from '../smarthome/client';
-import { forChildren, resolveChildId, type SmartHomeRequest } from '../smarthome/commands';
-import { checkResponse, type SmartHomeResponse } from '../smarthome/response';
-import { broadcastRequest, type BroadcastReply } from '../smarthome/broadcast';
+import { SmartHomeClient } from '../classic/client';
+import { forChildren, resolveChildId, type SmartHomeRequest } from '../classic/commands';
+import { checkResponse, type SmartHomeResponse } from '../classic/response';
+import { broadcastRequest, type BroadcastReply } from '../classic/broadcast';
 import { confirm } from './confirm';
 import {
   EXIT_DEVICE_ERROR, EXIT_INTERNAL, EXIT_MALFORMED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError, describeFailure, exitCodeFor,

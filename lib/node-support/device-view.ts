@@ -3,7 +3,7 @@
  * outlet or a whole strip, the alias to use as msg.topic, whether there is
  * an energy meter, and a summary of a device for discovery results.
  */
-import type { SysInfo } from '../smarthome/client';
+import type { SysInfo } from '../classic/client';
 
 export interface OutletSummary {
   /** Full child id, as the device expects it in `context.child_ids`. */

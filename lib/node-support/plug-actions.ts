@@ -3,9 +3,9 @@
  * `payload` is the state after a command that changes or reads it, watts for
  * energy, and the data asked for by other queries; the full reply rides along.
  */
-import type { SmartHomeClient, SysInfo } from '../smarthome/client';
-import { isObject, resolveChildId, type ScheduleRule, type SmartHomeRequest } from '../smarthome/commands';
-import type { EnergyReading } from '../smarthome/response';
+import type { SmartHomeClient, SysInfo } from '../classic/client';
+import { isObject, resolveChildId, type ScheduleRule, type SmartHomeRequest } from '../classic/commands';
+import type { EnergyReading } from '../classic/response';
 import { aliasOf, isStrip, stateOf } from './device-view';
 import { describe, parsePowerValue, PlugInputError, type PlugAction, type PlugCommand } from './plug-command';
 

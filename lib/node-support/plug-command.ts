@@ -3,7 +3,7 @@
  * import so that the rules are testable alone. Errors carry a message key
  * and its parameters; the node translates them with RED._().
  */
-import { isObject, type SmartHomeRequest } from '../smarthome/commands';
+import { isObject, type SmartHomeRequest } from '../classic/commands';
 import { NodeInputError } from './input-error';
 
 /** Actions named by msg.command (or by msg.topic when it is one of these). */

@@ -4,8 +4,8 @@
  * what the node should show. One timer at most, one read in flight at most.
  */
 import { EventEmitter } from 'events';
-import type { SmartHomeClient, SysInfo } from '../smarthome/client';
-import type { EnergyReading } from '../smarthome/response';
+import type { SmartHomeClient, SysInfo } from '../classic/client';
+import type { EnergyReading } from '../classic/response';
 import { aliasOf, hasEnergyMeter, stateOf } from './device-view';
 import { readEnergy, resolveOutlet, type PlugTarget } from './plug-actions';
 

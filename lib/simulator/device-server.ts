@@ -6,7 +6,7 @@
 import * as dgram from 'dgram';
 import { EventEmitter } from 'events';
 import * as net from 'net';
-import { decodeDatagram, encodeDatagram, encodeFrame, FrameDecoder } from '../smarthome/framing';
+import { decodeDatagram, encodeDatagram, encodeFrame, FrameDecoder } from '../classic/framing';
 import {
   DEFAULT_ERR_CODE, DEFAULT_ERR_MSG, errorReply, garbageDatagram, garbageFrame, midFrameCut, oversizeFrame, type FaultSpec,
 } from './faults';

@@ -3,8 +3,8 @@
  * fault on every reply; this module only describes faults and builds the
  * bad bytes, so each can be tested without a socket.
  */
-import { encrypt } from '../smarthome/cipher';
-import { encodeFrame, HEADER_LENGTH } from '../smarthome/framing';
+import { encrypt } from '../classic/cipher';
+import { encodeFrame, HEADER_LENGTH } from '../classic/framing';
 import type { Params } from './reply-errors';
 
 export type FaultSpec =

@@ -6,8 +6,8 @@
  */
 import { startDevice, type RunningDevice, type StartDeviceOptions } from './device-server';
 import { klapDiscoveryResult, startDiscovery20002Responder, startKlapServer, type KlapServer } from './klap-server';
-import type { KlapVersion } from '../smarthome/klap/auth';
-import { DISCOVERY_20002_PORT } from '../smarthome/discovery20002';
+import type { KlapVersion } from '../klap/auth';
+import { DISCOVERY_20002_PORT } from '../discovery/tdp';
 
 export interface KlapDeviceOptions extends StartDeviceOptions {
   klap: {

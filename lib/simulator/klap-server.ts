@@ -9,9 +9,9 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { authHash, handshake1ServerHash, handshake2ClientHash, type KlapVersion } from '../smarthome/klap/auth';
-import { deriveSessionKeys, openPayload, sealPayload, type SessionKeys } from '../smarthome/klap/session';
-import { encodeDiscovery20002Reply, parseDiscovery20002Request } from '../smarthome/discovery20002';
+import { authHash, handshake1ServerHash, handshake2ClientHash, type KlapVersion } from '../klap/auth';
+import { deriveSessionKeys, openPayload, sealPayload, type SessionKeys } from '../klap/session';
+import { encodeDiscovery20002Reply, parseDiscovery20002Request } from '../discovery/tdp';
 
 export interface KlapServerOptions {
   host?: string;

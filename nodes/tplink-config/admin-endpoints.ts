@@ -4,8 +4,8 @@
  *   GET /tplink-kasa/outlets?config=<id> | ?host=&port=&transport=  -> { alias, model, outlets }
  * Both need the `tplink-config.read` permission when adminAuth is on.
  */
-import { discover } from '../../lib/smarthome/discovery';
-import { SmartHomeClient, type SysInfo } from '../../lib/smarthome/client';
+import { discover } from '../../lib/discovery/index';
+import { SmartHomeClient, type SysInfo } from '../../lib/classic/client';
 import { outletsOf, summarizeDevice } from '../../lib/node-support/device-view';
 import type { AdminRequest, AdminResponse, NodeAPI } from '../types';
 import { portFor, transportOf, type TplinkConfigNode } from './device-config';

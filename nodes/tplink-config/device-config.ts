@@ -3,8 +3,8 @@
  * Kept apart from the registration so plug nodes and admin endpoints can
  * import the types (a file with `export =` can export nothing else).
  */
-import { SmartHomeClient } from '../../lib/smarthome/client';
-import type { TransportName } from '../../lib/smarthome/transports';
+import { SmartHomeClient } from '../../lib/classic/client';
+import type { TransportName } from '../../lib/classic/transports';
 import type { Node, NodeDef } from '../types';
 
 export interface TplinkConfigDef extends NodeDef {

@@ -1,9 +1,9 @@
 /**
  * tplink-discover: a sweep on each input (one message per device found) and,
  * with an interval, continuous discovery reporting new / online / offline /
- * changed devices. Discovery itself is lib/smarthome/discovery.
+ * changed devices. Discovery itself is lib/discovery.
  */
-import { discover, DiscoveryScanner, type DeviceChange, type DiscoverOptions, type DiscoveredDevice } from '../../lib/smarthome/discovery';
+import { discover, DiscoveryScanner, type DeviceChange, type DiscoverOptions, type DiscoveredDevice } from '../../lib/discovery/index';
 import { summarizeDevice } from '../../lib/node-support/device-view';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../types';
 import { numberSetting } from '../tplink-config/device-config';

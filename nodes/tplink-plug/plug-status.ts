@@ -1,5 +1,5 @@
 /** Short reasons for a red status, from an error's code. */
-import { SmartHomeError } from '../../lib/smarthome/errors';
+import { SmartHomeError } from '../../lib/errors';
 import { PlugInputError } from '../../lib/node-support/plug-command';
 
 /** The message key (under `tplink-plug.status.`) for an error. */

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
-import { discover } from '../../lib/smarthome/discovery';
-import { ConnectionError } from '../../lib/smarthome/errors';
-import { encodeDiscovery20002Reply } from '../../lib/smarthome/discovery20002';
+import { discover } from '../../lib/discovery/index';
+import { ConnectionError } from '../../lib/errors';
+import { encodeDiscovery20002Reply } from '../../lib/discovery/tdp';
 import { bulb, plug, startPeer, strip, sysinfoReply, type FakePeer } from './fake-devices';
 
 describe('discover() against loopback peers', function () {

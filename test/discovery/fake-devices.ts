@@ -3,7 +3,7 @@
  * probe with whatever the test wants (valid replies, junk, silence).
  */
 import * as dgram from 'dgram';
-import { decodeDatagram, encodeDatagram } from '../../lib/smarthome/framing';
+import { decodeDatagram, encodeDatagram } from '../../lib/classic/framing';
 
 export interface ProbeSeen {
   text: string;

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import type { NetworkInterfaceInfo } from 'os';
-import { directedBroadcast, planProbe, type InterfaceTable } from '../../lib/smarthome/discovery/network';
-import { ConnectionError } from '../../lib/smarthome/errors';
+import { directedBroadcast, planProbe, type InterfaceTable } from '../../lib/discovery/network';
+import { ConnectionError } from '../../lib/errors';
 
 function v4(address: string, netmask: string, internal = false): NetworkInterfaceInfo {
   return { address, netmask, family: 'IPv4', mac: '00:00:00:00:00:00', internal, cidr: null };

@@ -1,8 +1,8 @@
 import { strict as assert } from 'assert';
-import { DiscoveryScanner, type DeviceChange, type DiscoveredDevice } from '../../lib/smarthome/discovery';
-import { ConnectionError } from '../../lib/smarthome/errors';
+import { DiscoveryScanner, type DeviceChange, type DiscoveredDevice } from '../../lib/discovery/index';
+import { ConnectionError } from '../../lib/errors';
 import { plug, startPeer, waitFor, type FakePeer } from './fake-devices';
-import { ProbeSocket } from '../../lib/smarthome/discovery/probe-socket';
+import { ProbeSocket } from '../../lib/discovery/probe-socket';
 
 function handles(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap' || r === 'Timeout').length;

@@ -9,7 +9,7 @@ import { strict as assert } from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { SmartHomeClient } from '../../lib/smarthome/client';
+import { SmartHomeClient } from '../../lib/classic/client';
 import { startDemo, type RunningDemo } from '../examples/support/demo-process';
 import { repoRoot } from '../support/repo';
 import { chromiumArgs, ensureChromium } from './support/chromium';

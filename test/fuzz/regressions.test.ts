@@ -2,11 +2,11 @@
  * Inputs the fuzzer found, kept as plain tests so they never come back.
  */
 import { strict as assert } from 'assert';
-import { powerStateOf, type SysInfo } from '../../lib/smarthome/client';
-import { ProtocolError } from '../../lib/smarthome/errors';
+import { powerStateOf, type SysInfo } from '../../lib/classic/client';
+import { ProtocolError } from '../../lib/errors';
 
 describe('fuzz regressions', () => {
-  // lib/smarthome/client.ts powerStateOf called children.find on whatever the reply held.
+  // lib/classic/client.ts powerStateOf called children.find on whatever the reply held.
   for (const children of [{ id: '00' }, 'abc', 7, [null], [1, 'x'], [{ state: 1 }]]) {
     it(`powerStateOf rejects children = ${JSON.stringify(children)} with a ProtocolError`, () => {
       const sysinfo = { deviceId: 'D', children } as unknown as SysInfo;

@@ -5,21 +5,21 @@
  * anything else; where an oracle exists (valid frames) the output is checked too.
  */
 import { strict as assert } from 'assert';
-import { encrypt } from '../../lib/smarthome/cipher';
-import { decodeDatagram, encodeFrame, FrameDecoder, HEADER_LENGTH } from '../../lib/smarthome/framing';
-import { SmartHomeClient } from '../../lib/smarthome/client';
-import { SmartHomeError } from '../../lib/smarthome/errors';
-import type { Transport } from '../../lib/smarthome/transports/transport';
+import { encrypt } from '../../lib/classic/cipher';
+import { decodeDatagram, encodeFrame, FrameDecoder, HEADER_LENGTH } from '../../lib/classic/framing';
+import { SmartHomeClient } from '../../lib/classic/client';
+import { SmartHomeError } from '../../lib/errors';
+import type { Transport } from '../../lib/transport';
 import { decodePacket, encodePacket, peekIdentity, computeDigest } from '../../lib/tddp/packet';
 import { readReply, judgeDatagram } from '../../lib/tddp/reply';
 import { deriveKey, encryptData } from '../../lib/tddp/crypto';
 import { TddpError } from '../../lib/tddp/errors';
 import { TDDP_V2, DIGEST_OFFSET, DIGEST_LENGTH, V2_HEADER_LENGTH } from '../../lib/tddp/constants';
-import { deriveSessionKeys, KlapClientSession, openPayload, sealPayload } from '../../lib/smarthome/klap/session';
-import { authHash, handshake1ServerHash } from '../../lib/smarthome/klap/auth';
-import { performHandshake } from '../../lib/smarthome/klap/handshake';
-import { readCookies } from '../../lib/smarthome/klap/http';
-import { parseDiscovery20002Reply, encodeDiscovery20002Reply } from '../../lib/smarthome/discovery20002';
+import { deriveSessionKeys, KlapClientSession, openPayload, sealPayload } from '../../lib/klap/session';
+import { authHash, handshake1ServerHash } from '../../lib/klap/auth';
+import { performHandshake } from '../../lib/klap/handshake';
+import { readCookies } from '../../lib/klap/http';
+import { parseDiscovery20002Reply, encodeDiscovery20002Reply } from '../../lib/discovery/tdp';
 import { hostileJsonText, mutateBytes, mutateJson } from './mutate';
 import { Rng } from './rng';
 

@@ -1,9 +1,9 @@
 /** KLAP and 'auto' through the transport factory and SmartHomeClient, on 127.0.0.1. */
 import { strict as assert } from 'assert';
 import * as net from 'net';
-import { SmartHomeClient } from '../../lib/smarthome/client';
-import { AuthenticationError } from '../../lib/smarthome/errors';
-import { AutoTransport } from '../../lib/smarthome/transports/auto';
+import { SmartHomeClient } from '../../lib/classic/client';
+import { AuthenticationError } from '../../lib/errors';
+import { AutoTransport } from '../../lib/classic/transports/auto';
 import type { KlapServer } from '../../lib/simulator/klap-server';
 import { reply, startFrameServer, SYSINFO, type FrameServer } from '../support/frame-server';
 import { startPlug, SYSINFO_REQUEST } from './support';

@@ -8,7 +8,7 @@ import {
   parseDiscovery20002Reply,
   parseDiscovery20002Request,
   tdpCrcValid,
-} from '../../lib/smarthome/discovery20002';
+} from '../../lib/discovery/tdp';
 import { klapDiscoveryResult, startDiscovery20002Responder } from '../../lib/simulator/klap-server';
 
 const TEST_PEM = '-----BEGIN PUBLIC KEY-----\nTEST\n-----END PUBLIC KEY-----\n';

@@ -6,11 +6,11 @@ import { strict as assert } from 'assert';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { randomBytes } from 'crypto';
-import { authHash, handshake1ServerHash } from '../../lib/smarthome/klap/auth';
-import { ProtocolError, TimeoutError } from '../../lib/smarthome/errors';
-import { deriveSessionKeys, sealPayload } from '../../lib/smarthome/klap/session';
-import { KlapTransport } from '../../lib/smarthome/transports/klap';
-import { isRetriable } from '../../lib/smarthome/transports/transport';
+import { authHash, handshake1ServerHash } from '../../lib/klap/auth';
+import { ProtocolError, TimeoutError } from '../../lib/errors';
+import { deriveSessionKeys, sealPayload } from '../../lib/klap/session';
+import { KlapTransport } from '../../lib/klap/transport';
+import { isRetriable } from '../../lib/transport';
 import { SYSINFO_REQUEST } from './support';
 
 type RequestAction = 'ok' | '403' | 'garbage' | '500' | 'huge-chunked' | 'hang';

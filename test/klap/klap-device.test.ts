@@ -1,9 +1,9 @@
 /** A simulated model on "new firmware": KLAP only, found on UDP 20002. */
 import { strict as assert } from 'assert';
 import * as dgram from 'dgram';
-import { SmartHomeClient } from '../../lib/smarthome/client';
-import { AuthenticationError, ConnectionError } from '../../lib/smarthome/errors';
-import { buildDiscovery20002Request, parseDiscovery20002Reply } from '../../lib/smarthome/discovery20002';
+import { SmartHomeClient } from '../../lib/classic/client';
+import { AuthenticationError, ConnectionError } from '../../lib/errors';
+import { buildDiscovery20002Request, parseDiscovery20002Reply } from '../../lib/discovery/tdp';
 import { startKlapDevice, type RunningKlapDevice } from '../../lib/simulator/klap-device';
 
 const USER = { username: 'owner@example.com', password: 'pw' };

@@ -1,10 +1,10 @@
 /** fast-check properties: the AES session round-trips, and parsers of untrusted bytes never throw. */
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
-import { authHash } from '../../lib/smarthome/klap/auth';
-import { readCookies } from '../../lib/smarthome/klap/http';
-import { deriveSessionKeys, openPayload, sealPayload, KlapClientSession } from '../../lib/smarthome/klap/session';
-import { parseDiscovery20002Reply, parseDiscovery20002Request } from '../../lib/smarthome/discovery20002';
+import { authHash } from '../../lib/klap/auth';
+import { readCookies } from '../../lib/klap/http';
+import { deriveSessionKeys, openPayload, sealPayload, KlapClientSession } from '../../lib/klap/session';
+import { parseDiscovery20002Reply, parseDiscovery20002Request } from '../../lib/discovery/tdp';
 
 const seed = fc.uint8Array({ minLength: 16, maxLength: 16 }).map((a) => Buffer.from(a));
 const bytes = (max: number) => fc.uint8Array({ maxLength: max }).map((a) => Buffer.from(a));

@@ -1,9 +1,9 @@
 /** The simulator's KLAP server checks what a device checks: session, signature, sequence numbers. */
 import { strict as assert } from 'assert';
 import * as http from 'http';
-import { performHandshake, type HandshakeResult, type Post } from '../../lib/smarthome/klap/handshake';
-import { postBinary } from '../../lib/smarthome/klap/http';
-import { sealPayload, openPayload } from '../../lib/smarthome/klap/session';
+import { performHandshake, type HandshakeResult, type Post } from '../../lib/klap/handshake';
+import { postBinary } from '../../lib/klap/http';
+import { sealPayload, openPayload } from '../../lib/klap/session';
 import type { KlapServer } from '../../lib/simulator/klap-server';
 import { startPlug, SYSINFO_REQUEST } from './support';
 

@@ -1,10 +1,10 @@
 /** KlapTransport live against the simulator's KLAP server on 127.0.0.1. */
 import { strict as assert } from 'assert';
 import * as util from 'util';
-import { AuthenticationError, ProtocolError } from '../../lib/smarthome/errors';
-import { defaultCredentials } from '../../lib/smarthome/klap/auth';
-import { KlapTransport } from '../../lib/smarthome/transports/klap';
-import { isRetriable } from '../../lib/smarthome/transports/transport';
+import { AuthenticationError, ProtocolError } from '../../lib/errors';
+import { defaultCredentials } from '../../lib/klap/auth';
+import { KlapTransport } from '../../lib/klap/transport';
+import { isRetriable } from '../../lib/transport';
 import type { KlapServer } from '../../lib/simulator/klap-server';
 import { eventually, sleep, startPlug, SYSINFO_REQUEST, sysinfoOf } from './support';
 

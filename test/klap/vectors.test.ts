@@ -4,9 +4,9 @@
  * our derivation cannot pass unnoticed.
  */
 import { strict as assert } from 'assert';
-import { authHash, handshake1ServerHash, handshake2ClientHash, type KlapVersion } from '../../lib/smarthome/klap/auth';
-import { performHandshake, type Post } from '../../lib/smarthome/klap/handshake';
-import { deriveSessionKeys, openPayload, sealPayload, KlapClientSession } from '../../lib/smarthome/klap/session';
+import { authHash, handshake1ServerHash, handshake2ClientHash, type KlapVersion } from '../../lib/klap/auth';
+import { performHandshake, type Post } from '../../lib/klap/handshake';
+import { deriveSessionKeys, openPayload, sealPayload, KlapClientSession } from '../../lib/klap/session';
 
 const LOCAL = Buffer.from('000102030405060708090a0b0c0d0e0f', 'hex');
 const REMOTE = Buffer.from('101112131415161718191a1b1c1d1e1f', 'hex');

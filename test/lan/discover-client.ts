@@ -6,7 +6,7 @@
  * `lastReplyMs` is when the last new device answered: how long a sweep took to be complete.
  */
 import { Client } from 'tplink-smarthome-api';
-import { discover, type DiscoverOptions } from '../../lib/smarthome/discovery';
+import { discover, type DiscoverOptions } from '../../lib/discovery/index';
 import { emit } from './channel';
 
 interface Found {

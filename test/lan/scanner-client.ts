@@ -3,7 +3,7 @@
  * event as a JSON line: node scanner-client.js '<DiscoveryScannerOptions json>'.
  * Stops (and says so) when stdin closes.
  */
-import { DiscoveryScanner, type DiscoveryScannerOptions, type DiscoveredDevice } from '../../lib/smarthome/discovery';
+import { DiscoveryScanner, type DiscoveryScannerOptions, type DiscoveredDevice } from '../../lib/discovery/index';
 import { emit, exitWhenParentGoes } from './channel';
 
 const brief = (d: DiscoveredDevice): Record<string, unknown> => ({ host: d.host, deviceId: d.deviceId, alias: d.sysinfo.alias });

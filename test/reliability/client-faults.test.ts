@@ -6,8 +6,8 @@
  */
 import { strict as assert } from 'assert';
 import { startDevice, type RunningDevice } from '../../lib/simulator';
-import { SmartHomeClient, type SmartHomeClientOptions } from '../../lib/smarthome/client';
-import { ConnectionError, DeviceError, ProtocolError, SmartHomeError, TimeoutError } from '../../lib/smarthome/errors';
+import { SmartHomeClient, type SmartHomeClientOptions } from '../../lib/classic/client';
+import { ConnectionError, DeviceError, ProtocolError, SmartHomeError, TimeoutError } from '../../lib/errors';
 import { handlesBackTo, openHandles, recordRequests, settleWithin, sleep, type RequestLog } from './support';
 
 type Transport = 'tcp' | 'udp';

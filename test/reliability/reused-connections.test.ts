@@ -2,12 +2,12 @@
  * Kept-open connections that the device closed under our request: the TCP
  * transport resends a request the device never read (the connection ended or
  * reset before any reply byte), once per attempt, on a fresh connection.
- * (These were known issues behind KASA_KNOWN_ISSUES until lib/smarthome/transports/tcp.ts
+ * (These were known issues behind KASA_KNOWN_ISSUES until lib/classic/transports/tcp.ts
  * marked such failures retriable.)
  */
 import { strict as assert } from 'assert';
 import { startDevice, type RunningDevice } from '../../lib/simulator';
-import { SmartHomeClient } from '../../lib/smarthome/client';
+import { SmartHomeClient } from '../../lib/classic/client';
 import { reply, startFrameServer, SYSINFO, type FrameServer } from '../support/frame-server';
 import { recordRequests } from './support';
 

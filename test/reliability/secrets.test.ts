@@ -6,10 +6,10 @@
  */
 import { strict as assert } from 'assert';
 import { inspect } from 'util';
-import { SmartHomeClient } from '../../lib/smarthome/client';
-import { KlapTransport, AutoTransport } from '../../lib/smarthome/transports';
+import { SmartHomeClient } from '../../lib/classic/client';
+import { KlapTransport, AutoTransport } from '../../lib/classic/transports';
 import { deriveKey, TddpClient } from '../../lib/tddp';
-import { authHash } from '../../lib/smarthome/klap/auth';
+import { authHash } from '../../lib/klap/auth';
 import { startKlapDevice, type RunningKlapDevice } from '../../lib/simulator/klap-device';
 import { startTddpResponder, type TddpResponder } from '../../lib/simulator/tddp-responder';
 import configNode from '../../nodes/tplink-config/tplink-config';

@@ -5,7 +5,7 @@
 import { strict as assert } from 'assert';
 import { Bulb, Client, Plug } from 'tplink-smarthome-api';
 import { Device as PeerDevice } from 'tplink-smarthome-simulator';
-import { SmartHomeClient } from '../../lib/smarthome/client';
+import { SmartHomeClient } from '../../lib/classic/client';
 import { startDevice, type RunningDevice } from '../../lib/simulator/device-server';
 import { MODEL_NAMES, resolveModel } from '../../lib/simulator/models';
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'assert';
 import * as net from 'net';
-import { encodeFrame, FrameDecoder } from '../../lib/smarthome/framing';
+import { encodeFrame, FrameDecoder } from '../../lib/classic/framing';
 import { startDevice, type RunningDevice } from '../../lib/simulator/device-server';
 import { addIPv4, fleetLayout, parseFleetFile, startFleet, type RunningFleet } from '../../lib/simulator/fleet';
 import { connectionRefused, tcpExchange, tcpRequest, udpExchange } from './wire';

@@ -4,7 +4,7 @@
  */
 import * as dgram from 'dgram';
 import * as net from 'net';
-import { decodeDatagram, encodeDatagram, encodeFrame, FrameDecoder } from '../../lib/smarthome/framing';
+import { decodeDatagram, encodeDatagram, encodeFrame, FrameDecoder } from '../../lib/classic/framing';
 
 export interface RawExchange {
   /** Every chunk as received, in order. */

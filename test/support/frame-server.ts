@@ -3,7 +3,7 @@
  * decoded requests to `onRequest`, which answers through the socket as it likes.
  */
 import * as net from 'net';
-import { FrameDecoder, encodeFrame } from '../../lib/smarthome/framing';
+import { FrameDecoder, encodeFrame } from '../../lib/classic/framing';
 
 export type RequestHandler = (request: Record<string, unknown>, socket: net.Socket, index: number) => void;
 

@@ -6,7 +6,7 @@
 import assert from 'assert';
 import type { ChildProcess } from 'child_process';
 import path from 'path';
-import { SmartHomeClient } from '../../lib/smarthome/client';
+import { SmartHomeClient } from '../../lib/classic/client';
 import { startDevice, type RunningDevice } from '../../lib/simulator/device-server';
 import { dissect, ensureTshark, killChildren, makeTempDir, startCapture, stopCapture, values, withField } from './tshark';
 

@@ -10,7 +10,7 @@ import { execFileSync } from 'child_process';
 import { createHash, randomBytes } from 'crypto';
 import { readFileSync, writeFileSync } from 'fs';
 import path from 'path';
-import { decrypt, encrypt } from '../../lib/smarthome/cipher';
+import { decrypt, encrypt } from '../../lib/classic/cipher';
 import { killChildren, makeTempDir, SMARTHOME_LUA, TDDP_LUA } from './tshark';
 
 interface DesCipher {

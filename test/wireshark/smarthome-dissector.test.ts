@@ -6,7 +6,7 @@
 import assert from 'assert';
 import { copyFileSync, mkdirSync, writeFileSync } from 'fs';
 import path from 'path';
-import { encodeDatagram, encodeFrame } from '../../lib/smarthome/framing';
+import { encodeDatagram, encodeFrame } from '../../lib/classic/framing';
 import { PcapWriter, type Endpoint } from './pcap';
 import {
   dissect, ensureTshark, killChildren, makeTempDir, runTsharkWith, SMARTHOME_LUA, TDDP_LUA, values, verbose, withField,

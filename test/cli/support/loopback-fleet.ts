@@ -5,7 +5,7 @@
  * devices would answer one broadcast.
  */
 import * as dgram from 'dgram';
-import { decodeDatagram, encodeDatagram } from '../../../lib/smarthome/framing';
+import { decodeDatagram, encodeDatagram } from '../../../lib/classic/framing';
 
 export type FleetAnswer = { reply: object } | { text: string } | { silent: true };
 

@@ -5,7 +5,7 @@
  */
 import * as dgram from 'dgram';
 import * as net from 'net';
-import { FrameDecoder, decodeDatagram, encodeDatagram, encodeFrame } from '../../../lib/smarthome/framing';
+import { FrameDecoder, decodeDatagram, encodeDatagram, encodeFrame } from '../../../lib/classic/framing';
 import { SimulatedDevice } from '../../../lib/simulator/simulated-device';
 
 export type Answer = { reply: object } | { text: string } | { bytes: Buffer } | { silent: true };

@@ -4,8 +4,8 @@
  * Real broadcasts are tested inside the LAN test bed's namespaces.
  */
 import { strict as assert } from 'assert';
-import { broadcastRequest, type BroadcastReply } from '../../lib/smarthome/broadcast';
-import { ConnectionError, ProtocolError } from '../../lib/smarthome/errors';
+import { broadcastRequest, type BroadcastReply } from '../../lib/classic/broadcast';
+import { ConnectionError, ProtocolError } from '../../lib/errors';
 import { startLoopbackFleet, type FleetAnswer, type LoopbackFleet } from '../cli/support/loopback-fleet';
 
 const sysinfo = (alias: string) => (): FleetAnswer => ({ reply: { system: { get_sysinfo: { alias, err_code: 0 } } } });

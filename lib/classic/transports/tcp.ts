@@ -5,8 +5,8 @@
  */
 import * as net from 'net';
 import { encodeFrame, FrameDecoder, DEFAULT_MAX_FRAME_LENGTH } from '../framing';
-import { ConnectionError, ProtocolError, TimeoutError, ClientClosedError, type DeviceAddress } from '../errors';
-import { markRetriable, type Transport } from './transport';
+import { ConnectionError, ProtocolError, TimeoutError, ClientClosedError, type DeviceAddress } from '../../errors';
+import { markRetriable, type Transport } from '../../transport';
 
 export interface TcpTransportOptions {
   host: string;

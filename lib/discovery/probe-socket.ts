@@ -4,10 +4,10 @@
  * timer belongs to the socket and goes when it closes.
  */
 import * as dgram from 'dgram';
-import { encodeDatagram } from '../framing';
-import { system } from '../commands';
+import { encodeDatagram } from '../classic/framing';
+import { system } from '../classic/commands';
 import { ConnectionError, type DeviceAddress } from '../errors';
-import { buildDiscovery20002Request } from '../discovery20002';
+import { buildDiscovery20002Request } from './tdp';
 import { parseKlapReply, parseSysinfoReply } from './replies';
 import type { DiscoveredDevice, DiscoveredKind } from './types';
 

@@ -9,7 +9,7 @@
  * computed with 0x5A6B7C8D in the CRC field.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { isObject } from './commands';
+import { isObject } from '../classic/commands';
 
 export const DISCOVERY_20002_PORT = 20002;
 export const TDP_HEADER_LENGTH = 16;

@@ -7,7 +7,7 @@
 import * as dgram from 'dgram';
 import * as net from 'net';
 import { encodeDatagram, decodeDatagram } from './framing';
-import { ConnectionError, ProtocolError } from './errors';
+import { ConnectionError, ProtocolError } from '../errors';
 import { parseReply, type SmartHomeResponse } from './response';
 import { describe } from './transports/tcp';
 

@@ -11,15 +11,15 @@
  * - firmware that resets when a broadcast asks for much: get_sysinfo only;
  * - junk, other kinds of device, socket errors: dropped or reported, never thrown.
  */
-import { DEFAULT_PORT, resolveSettings } from './discovery/settings';
-import { ProbeSocket } from './discovery/probe-socket';
-import { mergeReplies } from './discovery/replies';
-import type { DiscoverCallbacks, DiscoverOptions, DiscoveredDevice } from './discovery/types';
+import { DEFAULT_PORT, resolveSettings } from './settings';
+import { ProbeSocket } from './probe-socket';
+import { mergeReplies } from './replies';
+import type { DiscoverCallbacks, DiscoverOptions, DiscoveredDevice } from './types';
 
-export { DiscoveryScanner } from './discovery/scanner';
-export type { DiscoveryScannerOptions, DeviceChange, SweepSummary } from './discovery/scanner';
-export type { DiscoverCallbacks, DiscoverOptions, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo } from './discovery/types';
-export { directedBroadcast } from './discovery/network';
+export { DiscoveryScanner } from './scanner';
+export type { DiscoveryScannerOptions, DeviceChange, SweepSummary } from './scanner';
+export type { DiscoverCallbacks, DiscoverOptions, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo } from './types';
+export { directedBroadcast } from './network';
 export { DEFAULT_PORT };
 
 /**

@@ -2,7 +2,7 @@
  * What discovery is asked for and what it returns, shared by the one-shot
  * `discover()` and the continuous `DiscoveryScanner`.
  */
-import type { SysInfo } from '../client';
+import type { SysInfo } from '../classic/client';
 
 export type DiscoveredKind = 'plug' | 'bulb';
 

@@ -5,7 +5,7 @@
  */
 import * as http from 'node:http';
 import { ConnectionError, ProtocolError, TimeoutError, type DeviceAddress } from '../errors';
-import { markRetriable } from '../transports/transport';
+import { markRetriable } from '../transport';
 
 export interface PostOptions {
   agent: http.Agent;

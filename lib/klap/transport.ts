@@ -6,10 +6,10 @@
  */
 import * as http from 'node:http';
 import { ProtocolError, TimeoutError, SmartHomeError, type DeviceAddress } from '../errors';
-import type { KlapCredentials, KlapVersion } from '../klap/auth';
-import { performHandshake, type HandshakeResult } from '../klap/handshake';
-import { postBinary, type PostReply } from '../klap/http';
-import { markRetriable, type Transport } from './transport';
+import type { KlapCredentials, KlapVersion } from './auth';
+import { performHandshake, type HandshakeResult } from './handshake';
+import { postBinary, type PostReply } from './http';
+import { markRetriable, type Transport } from '../transport';
 
 export const KLAP_DEFAULT_PORT = 80;
 export const KLAP_DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024;

@@ -3,10 +3,10 @@
  * untrusted: anything that is not a Smart Home get_sysinfo reply (or a UDP
  * 20002 reply) from a device of a wanted kind is dropped without an error.
  */
-import { decodeDatagram } from '../framing';
-import { isObject } from '../commands';
-import type { SysInfo } from '../client';
-import { parseDiscovery20002Reply } from '../discovery20002';
+import { decodeDatagram } from '../classic/framing';
+import { isObject } from '../classic/commands';
+import type { SysInfo } from '../classic/client';
+import { parseDiscovery20002Reply } from './tdp';
 import type { DiscoveredChild, DiscoveredDevice, DiscoveredKind } from './types';
 
 const PLUG_TYPES = new Set(['IOT.SMARTPLUGSWITCH', 'IOT.SMARTPLUG']);

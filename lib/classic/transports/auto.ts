@@ -3,10 +3,10 @@
  * refuses that connection (new firmware closes the port), switch to KLAP for
  * good. Once TCP has answered, the choice is fixed the other way too.
  */
-import { ConnectionError } from '../errors';
-import { KlapTransport, type KlapTransportOptions } from './klap';
+import { ConnectionError } from '../../errors';
+import { KlapTransport, type KlapTransportOptions } from '../../klap/transport';
 import { TcpTransport, type TcpTransportOptions } from './tcp';
-import type { Transport, TransportKind } from './transport';
+import type { Transport, TransportKind } from '../../transport';
 
 export interface AutoTransportOptions {
   host: string;

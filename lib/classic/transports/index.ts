@@ -1,8 +1,8 @@
 import { TcpTransport } from './tcp';
 import { UdpTransport } from './udp';
-import { KlapTransport } from './klap';
+import { KlapTransport } from '../../klap/transport';
 import { AutoTransport } from './auto';
-import type { Transport } from './transport';
+import type { Transport } from '../../transport';
 
 export type TransportName = 'tcp' | 'udp' | 'klap' | 'auto';
 
@@ -50,8 +50,8 @@ export function createTransport(options: TransportOptions): Transport {
   }
 }
 
-export type { Transport, TransportKind } from './transport';
+export type { Transport, TransportKind } from '../../transport';
 export { TcpTransport } from './tcp';
 export { UdpTransport } from './udp';
-export { KlapTransport } from './klap';
+export { KlapTransport } from '../../klap/transport';
 export { AutoTransport } from './auto';

@@ -6,9 +6,9 @@
 import { EventEmitter } from 'events';
 import * as cmd from './commands';
 import { checkResponse, parseReply, normalizeEnergy, normalizeStats, type EnergyReading, type EnergyStat, type SmartHomeResponse } from './response';
-import { ClientClosedError, ProtocolError, SmartHomeError, type DeviceAddress } from './errors';
+import { ClientClosedError, ProtocolError, SmartHomeError, type DeviceAddress } from '../errors';
 import { createTransport, type TransportName, type TransportOptions } from './transports';
-import { isRetriable, type Transport } from './transports/transport';
+import { isRetriable, type Transport } from '../transport';
 
 export interface SmartHomeClientOptions extends TransportOptions {
   /** Milliseconds per request (default 5000). */

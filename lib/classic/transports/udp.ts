@@ -6,8 +6,8 @@ import * as dgram from 'dgram';
 import * as dns from 'dns';
 import * as net from 'net';
 import { encodeDatagram, decodeDatagram } from '../framing';
-import { ConnectionError, TimeoutError, ClientClosedError, ProtocolError, type DeviceAddress } from '../errors';
-import { markRetriable, type Transport } from './transport';
+import { ConnectionError, TimeoutError, ClientClosedError, ProtocolError, type DeviceAddress } from '../../errors';
+import { markRetriable, type Transport } from '../../transport';
 import { describe } from './tcp';
 
 export interface UdpTransportOptions {

@@ -2,7 +2,7 @@ import { strict as assert } from 'assert';
 import fc from 'fast-check';
 import * as legacy from 'tplink-smarthome-crypto';
 import { encrypt, decrypt } from '../../lib';
-import { encryptInPlace, decryptInPlace } from '../../lib/smarthome/cipher';
+import { encryptInPlace, decryptInPlace } from '../../lib/classic/cipher';
 
 describe('XOR autokey cipher', () => {
   it('encrypts the get_sysinfo request to the known cipher text', () => {

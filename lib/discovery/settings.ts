@@ -1,6 +1,6 @@
 /** Defaults and derived timings shared by `discover()` and the scanner. */
 import { planProbe, type ProbePlan } from './network';
-import { DISCOVERY_20002_PORT } from '../discovery20002';
+import { DISCOVERY_20002_PORT } from './tdp';
 import type { DiscoverOptions, DiscoveredKind } from './types';
 
 export const DEFAULT_PORT = 9999;

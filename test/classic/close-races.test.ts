@@ -6,9 +6,9 @@ import { strict as assert } from 'assert';
 import * as dgram from 'dgram';
 import * as net from 'net';
 import { SmartHomeClient, ConnectionError, ClientClosedError, ProtocolError } from '../../lib';
-import { TcpTransport } from '../../lib/smarthome/transports/tcp';
-import { UdpTransport } from '../../lib/smarthome/transports/udp';
-import { markRetriable, type Transport } from '../../lib/smarthome/transports/transport';
+import { TcpTransport } from '../../lib/classic/transports/tcp';
+import { UdpTransport } from '../../lib/classic/transports/udp';
+import { markRetriable, type Transport } from '../../lib/transport';
 
 const REQUEST = Buffer.from('{"system":{"get_sysinfo":{}}}');
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

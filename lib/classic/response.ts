@@ -3,7 +3,7 @@
  * readings normalised so both unit forms (W and mW, kWh and Wh, ...) exist
  * whichever one the firmware sent.
  */
-import { DeviceError, ProtocolError, type DeviceAddress } from './errors';
+import { DeviceError, ProtocolError, type DeviceAddress } from '../errors';
 import { isObject } from './commands';
 
 export type SmartHomeResponse = Record<string, unknown>;
