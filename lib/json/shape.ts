@@ -1,0 +1,158 @@
+/**
+ * Readers that check untrusted JSON against the shape a caller expects and
+ * return it typed: one small combinator per JSON type, composed into one
+ * reader per reply shape next to the code that sends the request. A reader
+ * either returns a value of its type or throws a JsonShapeError saying where
+ * and what was wrong; it never coerces ("on" is not a relay state, "NaN" is
+ * not a number). Object readers return only the fields they declare, in a
+ * fresh plain object, so nothing unchecked travels on by accident.
+ */
+import { JsonShapeError } from './shape-error';
+
+/** Checks `value` (found at `path`) and returns it typed, or throws a JsonShapeError. */
+export type Reader<T> = (value: unknown, path: string) => T;
+export type ReadResult<R> = R extends Reader<infer T> ? T : never;
+
+export type JsonObject = Record<string, unknown>;
+
+/** A plain JSON object: not null, not an array. */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** What a value is, for error messages: its JSON start, or its type. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return JSON.stringify(value.length > 24 ? `${value.slice(0, 24)}...` : value);
+  return String(value);
+}
+
+function fail(path: string, expected: string, value: unknown): never {
+  throw new JsonShapeError(path, `should be ${expected}, got ${describeValue(value)}`);
+}
+
+export const string: Reader<string> = (value, path) => (typeof value === 'string' ? value : fail(path, 'a string', value));
+
+export const boolean: Reader<boolean> = (value, path) => (typeof value === 'boolean' ? value : fail(path, 'true or false', value));
+
+/** A finite number (JSON cannot carry NaN, but 1e400 parses to Infinity). */
+export const finiteNumber: Reader<number> = (value, path) =>
+  typeof value === 'number' && Number.isFinite(value) ? value : fail(path, 'a finite number', value);
+
+export const integer: Reader<number> = (value, path) =>
+  typeof value === 'number' && Number.isSafeInteger(value) ? value : fail(path, 'an integer', value);
+
+export function integerIn(min: number, max: number): Reader<number> {
+  return (value, path) =>
+    typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : fail(path, `an integer from ${min} to ${max}`, value);
+}
+
+export function numberIn(min: number, max: number): Reader<number> {
+  return (value, path) =>
+    typeof value === 'number' && value >= min && value <= max ? value : fail(path, `a number from ${min} to ${max}`, value);
+}
+
+/** A 0/1 flag, as relay states and on_off are sent. */
+export const bit: Reader<0 | 1> = (value, path) => (value === 0 || value === 1 ? value : fail(path, '0 or 1', value));
+
+export function oneOf<T extends string | number | boolean>(...allowed: readonly T[]): Reader<T> {
+  const expected = allowed.map((a) => JSON.stringify(a)).join(' or ');
+  return (value, path) => (allowed.includes(value as T) ? (value as T) : fail(path, expected, value));
+}
+
+/** Any JSON object, unchecked inside (already bounded by the parser). */
+export const anyObject: Reader<JsonObject> = (value, path) => (isJsonObject(value) ? value : fail(path, 'an object', value));
+
+/** Absent (or undefined) reads as undefined; anything present must pass `reader`. */
+export function optional<T>(reader: Reader<T>): Reader<T | undefined> {
+  return (value, path) => (value === undefined ? undefined : reader(value, path));
+}
+
+/** Like optional, but a value that does not pass also reads as undefined: for fields some firmware fills with junk we can do without. */
+export function lenient<T>(reader: Reader<T>): Reader<T | undefined> {
+  return (value, path) => {
+    if (value === undefined) return undefined;
+    try {
+      return reader(value, path);
+    } catch (error) {
+      if (error instanceof JsonShapeError) return undefined;
+      throw error;
+    }
+  };
+}
+
+export function nullable<T>(reader: Reader<T>): Reader<T | null> {
+  return (value, path) => (value === null ? null : reader(value, path));
+}
+
+export function arrayOf<T>(reader: Reader<T>, options: { maxLength?: number } = {}): Reader<T[]> {
+  const maxLength = options.maxLength ?? 10_000;
+  return (value, path) => {
+    if (!Array.isArray(value)) return fail(path, 'an array', value);
+    if (value.length > maxLength) throw new JsonShapeError(path, `has ${value.length} entries, more than the limit of ${maxLength}`);
+    return value.map((item, index) => reader(item, `${path}[${index}]`));
+  };
+}
+
+type Fields = Record<string, Reader<unknown>>;
+export type ObjectOf<F extends Fields> = { [K in keyof F]: ReadResult<F[K]> };
+
+/**
+ * An object with the declared fields (others are ignored and not returned).
+ * Fields that read as undefined are left out of the result.
+ */
+export function object<F extends Fields>(fields: F): Reader<ObjectOf<F>> {
+  const entries = Object.entries(fields);
+  return (value, path) => {
+    if (!isJsonObject(value)) return fail(path, 'an object', value);
+    const out: JsonObject = {};
+    for (const [key, reader] of entries) {
+      const field = Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
+      const read = reader(field, path === '' ? key : `${path}.${key}`);
+      if (read !== undefined) defineOwn(out, key, read);
+    }
+    return out as ObjectOf<F>;
+  };
+}
+
+/** An object used as a map: every own value must pass `reader`. */
+export function recordOf<T>(reader: Reader<T>): Reader<Record<string, T>> {
+  return (value, path) => {
+    if (!isJsonObject(value)) return fail(path, 'an object', value);
+    const out: Record<string, T> = {};
+    for (const [key, item] of Object.entries(value)) {
+      defineOwn(out, key, reader(item, `${path}.${key}`));
+    }
+    return out;
+  };
+}
+
+/** Sets even a key named `__proto__` as a plain own property. */
+function defineOwn(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The first reader that accepts the value wins; the error names what all of them expected. */
+export function either<A, B>(first: Reader<A>, second: Reader<B>, expected: string): Reader<A | B> {
+  return (value, path) => {
+    try {
+      return first(value, path);
+    } catch (error) {
+      if (!(error instanceof JsonShapeError)) throw error;
+    }
+    try {
+      return second(value, path);
+    } catch (error) {
+      if (!(error instanceof JsonShapeError)) throw error;
+      return fail(path, expected, value);
+    }
+  };
+}
+
+/** Runs a reader on a whole value; `what` names it in errors ("sysinfo", "get_device_info result"). */
+export function read<T>(reader: Reader<T>, value: unknown, what = ''): T {
+  return reader(value, what);
+}
