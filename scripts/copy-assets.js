@@ -1,6 +1,8 @@
 'use strict';
 // Places the editor HTML, locales and icons next to the compiled node files,
-// where Node-RED looks for them, and marks the CLI entry points executable.
+// where Node-RED looks for them, the simulator's model files next to the
+// compiled simulator, which reads them at load, and marks the CLI entry
+// points executable.
 const fs = require('fs');
 const path = require('path');
 
@@ -26,6 +28,14 @@ if (fs.existsSync(nodesSrc)) {
     copyDir(dir, path.join(nodesOut, type));
     if (fs.existsSync(iconsSrc)) copyDir(iconsSrc, path.join(nodesOut, type, 'icons'));
   }
+}
+
+const modelsSrc = path.join(root, 'lib', 'simulator', 'models');
+if (fs.existsSync(modelsSrc)) {
+  const modelsOut = path.join(root, 'dist', 'lib', 'simulator', 'models');
+  // Stale files of a renamed or removed model would still load; start clean.
+  fs.rmSync(modelsOut, { recursive: true, force: true });
+  copyDir(modelsSrc, modelsOut);
 }
 
 const cliOut = path.join(root, 'dist', 'lib', 'cli');

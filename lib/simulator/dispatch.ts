@@ -1,44 +1,47 @@
 /**
  * Routes a request to module handlers the way firmware does: every
  * top-level key is a module, every key inside it a method; each gets its
- * own reply or error, so a combined request can partly fail.
+ * own reply or error, so a combined request can partly fail. What a model
+ * answers to an unknown module or method, or to a bad parameter, comes from
+ * its model file.
  */
-import { moduleTablesFor, type MethodContext } from './handlers';
-import { DIALECTS, entryNotExist, invalidArgument, ReplyError, type Params } from './reply-errors';
+import type { DeviceState } from './device-state';
+import type { MethodContext } from './method-table';
+import type { ModelSpec } from './models';
+import { moduleTablesFor } from './module-tables';
 import type { Outlet } from './outlet';
-import type { SimulatedDevice } from './simulated-device';
+import { entryNotExist, invalidArgument, ReplyError, type Params } from './reply-errors';
 
-export function dispatch(device: SimulatedDevice, request: object, now: number): Params {
-  const tables = moduleTablesFor(device.spec);
-  const dialect = DIALECTS[device.spec.errorDialect];
-  const entries = Object.entries(request);
-  const strip = device.spec.kind === 'strip';
-  const ctx: MethodContext = { device, now, ...(strip ? resolveChildren(device, (request as Params).context) : {}) };
+export function dispatch(device: DeviceState, request: object, now: number): Params {
+  const { spec } = device;
+  const tables = moduleTablesFor(spec);
+  const hasChildren = spec.childCount > 0;
+  const ctx: MethodContext = { device, now, ...(hasChildren ? resolveChildren(device, (request as Params).context) : {}) };
   const response: Params = {};
-  for (const [moduleName, methods] of entries) {
+  for (const [moduleName, methods] of Object.entries(request)) {
     // Only power strips know `context`; other devices answer it as an unknown module.
-    if (moduleName === 'context' && strip) continue;
+    if (moduleName === 'context' && hasChildren) continue;
     const table = tables.get(moduleName);
     if (!table) {
-      setOwn(response, moduleName, { ...dialect.module });
+      setOwn(response, moduleName, { ...spec.errors.unknownModule });
       continue;
     }
     if (typeof methods !== 'object' || methods === null || Array.isArray(methods)) {
-      setOwn(response, moduleName, invalidArgument().toReply());
+      setOwn(response, moduleName, errorFor(spec, invalidArgument()));
       continue;
     }
     const replies: Params = {};
     for (const [methodName, params] of Object.entries(methods)) {
       const handler = table.get(methodName);
       if (!handler) {
-        setOwn(replies, methodName, { ...dialect.method });
+        setOwn(replies, methodName, { ...spec.errors.unknownMethod });
         continue;
       }
       try {
         setOwn(replies, methodName, handler(params, ctx));
       } catch (error) {
         if (!(error instanceof ReplyError)) throw error;
-        setOwn(replies, methodName, error.toReply());
+        setOwn(replies, methodName, errorFor(spec, error));
       }
     }
     setOwn(response, moduleName, replies);
@@ -46,7 +49,11 @@ export function dispatch(device: SimulatedDevice, request: object, now: number):
   return response;
 }
 
-function resolveChildren(device: SimulatedDevice, context: unknown): Pick<MethodContext, 'children' | 'childError'> {
+function errorFor(spec: ModelSpec, error: ReplyError): Params {
+  return error.invalidArgument ? { ...spec.errors.invalidArgument } : error.toReply();
+}
+
+function resolveChildren(device: DeviceState, context: unknown): Pick<MethodContext, 'children' | 'childError'> {
   if (context === undefined || context === null) return {};
   const ids = typeof context === 'object' ? (context as Params).child_ids : undefined;
   if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string')) return { childError: invalidArgument() };

@@ -135,6 +135,8 @@ export class EnergyMeter {
         return { voltage: round(voltage, 6), current: round(current, 6), power: round(power, 6), total: round(totalWh / 1000, 3), err_code: 0 };
       case 'bulb':
         return { power_mw: Math.round(power * 1000), err_code: 0 };
+      case 'bulb-total':
+        return { power_mw: Math.round(power * 1000), total_wh: Math.round(totalWh), err_code: 0 };
       default:
         return {
           voltage_mv: Math.round(voltage * 1000),

@@ -1,11 +1,9 @@
 /**
  * Dimmer (HS220), power strip management (HS300) and bulb lighting (LB130).
  */
-import type { MethodHandler, MethodTable } from './handlers';
+import { ok, type MethodHandler, type MethodTable } from './method-table';
 import { asParams, invalidArgument, requireNumber, type Params } from './reply-errors';
-import type { LightState } from './simulated-device';
-
-const ok = (): Params => ({ err_code: 0 });
+import type { LightState } from './device-state';
 
 function percent(params: Params, key: string): number {
   const value = requireNumber(params, key);
@@ -30,10 +28,7 @@ export function dimmerMethods(): MethodTable {
     return ok();
   });
   m.set('get_dimmer_parameters', (_p, ctx) => ({ ...ctx.device.dimmer, err_code: 0 }));
-  m.set('get_default_behavior', () => ({
-    long_press: { mode: 'instant_on_off' }, double_click: { mode: 'none' }, hard_on: { mode: 'last_status' },
-    soft_on: { mode: 'last_status' }, err_code: 0,
-  }));
+  m.set('get_default_behavior', (_p, ctx) => ({ ...ctx.device.spec.dimmer?.defaultBehavior, err_code: 0 }));
   const setter = (param: string, field: string): MethodHandler => (p, ctx) => {
     ctx.device.dimmer[field] = requireNumber(asParams(p), param);
     return ok();
@@ -88,20 +83,18 @@ export function lightingMethods(): MethodTable {
     }
     if ('color_temp' in params) {
       const temp = requireNumber(params, 'color_temp');
-      // 0 selects colour (hue/saturation) mode; otherwise the LB130's white range.
-      if (temp !== 0 && (temp < 2500 || temp > 9000)) throw invalidArgument();
+      // 0 selects colour (hue/saturation) mode; otherwise the model's white range.
+      const [low, high] = ctx.device.spec.light?.colorTempRange ?? [0, 0];
+      if (temp !== 0 && (temp < low || temp > high)) throw invalidArgument();
       next.color_temp = temp;
     }
     if (typeof params.mode === 'string') next.mode = params.mode;
     Object.assign(light, next);
-    ctx.device.syncBulbLoad(ctx.now);
+    ctx.device.syncLightLoad(ctx.now);
     return lightReply(light);
   });
-  m.set('get_light_details', () => ({
-    lamp_beam_angle: 150, min_voltage: 110, max_voltage: 120, wattage: 10, incandescent_equivalent: 60,
-    max_lumens: 800, color_rendering_index: 80, err_code: 0,
-  }));
-  m.set('get_default_behavior', () => ({ soft_on: { mode: 'last_status' }, hard_on: { mode: 'last_status' }, err_code: 0 }));
+  m.set('get_light_details', (_p, ctx) => ({ ...ctx.device.spec.light?.details, err_code: 0 }));
+  m.set('get_default_behavior', (_p, ctx) => ({ ...ctx.device.spec.light?.defaultBehavior, err_code: 0 }));
   return m;
 }
 

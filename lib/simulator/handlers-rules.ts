@@ -2,13 +2,11 @@
  * emeter and the rule modules (schedule, count_down, anti_theft). All of
  * them follow `context.child_ids` on a power strip.
  */
-import { targetOutlet, targetOutlets, type MethodContext, type MethodHandler, type MethodTable } from './handlers';
+import { ok, targetOutlet, targetOutlets, type MethodContext, type MethodHandler, type MethodTable } from './method-table';
 import type { Outlet } from './outlet';
 import { asParams, invalidArgument, ReplyError, requireNumber, type Params } from './reply-errors';
 import type { RuleKind, RuleTable } from './rules';
 import { nextScheduleAction } from './scheduler';
-
-const ok = (): Params => ({ err_code: 0 });
 
 function metered(ctx: MethodContext): Outlet[] {
   const outlets = ctx.children || ctx.childError ? [targetOutlet(ctx)] : ctx.device.outlets;

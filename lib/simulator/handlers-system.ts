@@ -1,14 +1,14 @@
 /**
- * system, netif, cloud and time modules.
+ * system, netif, cloud and time modules. Plugs, switches, dimmers and
+ * strips answer the whole `system` family; bulbs and light strips only its
+ * common part (they have no relay, LED switch or identity setters).
  */
-import { targetOutlets, type MethodHandler, type MethodTable } from './handlers';
-import type { ModelSpec } from './models';
-import { asParams, invalidArgument, requireNumber, requireString, type Params } from './reply-errors';
+import { ok, targetOutlets, type MethodHandler, type MethodTable } from './method-table';
+import { asParams, invalidArgument, requireNumber, requireString } from './reply-errors';
 import { buildSysinfo } from './sysinfo';
 
-const ok = (): Params => ({ err_code: 0 });
-
-export function systemMethods(spec: ModelSpec): MethodTable {
+/** What every device's system module answers. */
+export function lightSystemMethods(): MethodTable {
   const m = new Map<string, MethodHandler>();
   m.set('get_sysinfo', (_p, ctx) => buildSysinfo(ctx.device, ctx.now));
   m.set('set_dev_alias', (p, ctx) => {
@@ -36,8 +36,12 @@ export function systemMethods(spec: ModelSpec): MethodTable {
   };
   m.set('reboot', restart(false));
   m.set('reset', restart(true));
-  if (spec.kind === 'bulb') return m;
+  return m;
+}
 
+/** The plug family's system module: the common part, the relay, the LED and the identity setters. */
+export function systemMethods(): MethodTable {
+  const m = lightSystemMethods();
   m.set('set_relay_state', (p, ctx) => {
     const state = requireNumber(asParams(p), 'state');
     if (state !== 0 && state !== 1) throw invalidArgument();

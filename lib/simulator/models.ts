@@ -1,25 +1,88 @@
 /**
- * The simulated models: what each one reports about itself and which
- * protocol modules it answers. Values are written from the protocol and from
- * the shape of real sysinfo replies; version strings are plausible, not
- * copied from any particular unit.
+ * The simulated models, read from one JSON file per model in `models/`
+ * (copied next to the compiled code by the build), so that a model is data:
+ * its identity, its kind, the modules it answers and with which method
+ * family, the sysinfo it reports (a template whose `$name` strings stand for
+ * live values), its energy meter units, its error codes and its light or
+ * dimmer. Adding a model is adding a file. Values are written from the
+ * protocol and from the shape of real replies; version strings are
+ * plausible, not copied from any particular unit.
+ *
+ * This is the bottom of the simulator: it imports nothing else from it.
  */
 import { createHash } from 'crypto';
+import { readdirSync, readFileSync } from 'fs';
+import * as path from 'path';
+import { JsonShapeError, parseBoundedJson, shape, type JsonObject, type Reader } from '../json';
 
-export type ModelName = 'HS100' | 'HS105' | 'HS110' | 'HS110v2' | 'KP115' | 'HS200' | 'HS220' | 'HS300' | 'LB130';
+/** A model's file name without `.json`: `HS110`, `HS110v2`, `KL430`, ... */
+export type ModelName = string;
 
-export const MODEL_NAMES: readonly ModelName[] = [
-  'HS100', 'HS105', 'HS110', 'HS110v2', 'KP115', 'HS200', 'HS220', 'HS300', 'LB130',
-];
-
-export type DeviceKind = 'plug' | 'dimmer' | 'strip' | 'bulb';
+/** What a device is, as clients tell it apart; the device layer uses the same six. */
+export const DEVICE_KINDS = ['plug', 'strip', 'switch', 'dimmer', 'bulb', 'lightstrip'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 /**
  * How an energy meter reports: `v1` is HS110 hardware 1 (W, V, A, kWh as
  * floats); `v2` is later firmware (mW, mV, mA, Wh as integers); `bulb` is
- * the bulbs' power-only reading (power_mw).
+ * the older bulbs' power-only reading (power_mw); `bulb-total` adds total_wh,
+ * as newer bulbs and light strips do.
  */
-export type EmeterUnits = 'none' | 'v1' | 'v2' | 'bulb';
+export const EMETER_UNITS = ['none', 'v1', 'v2', 'bulb', 'bulb-total'] as const;
+export type EmeterUnits = (typeof EMETER_UNITS)[number];
+
+/**
+ * The sets of methods a module can answer with. A model maps each of its
+ * module names to one of these, so `schedule` on a plug and
+ * `smartlife.iot.common.schedule` on a bulb share one family.
+ */
+export const METHOD_FAMILIES = [
+  'system', 'light-system', 'netif', 'cloud', 'time', 'emeter', 'schedule', 'count_down', 'anti_theft',
+  'strip-manage', 'dimmer', 'lighting',
+] as const;
+export type MethodFamily = (typeof METHOD_FAMILIES)[number];
+
+export interface ErrorReply {
+  readonly err_code: number;
+  readonly err_msg: string;
+}
+
+/** What a model answers to what it does not know or cannot take; firmware families differ. */
+export interface ModelErrors {
+  readonly unknownModule: ErrorReply;
+  readonly unknownMethod: ErrorReply;
+  /** A parameter missing, of the wrong type or out of range. */
+  readonly invalidArgument: ErrorReply;
+}
+
+export interface LightColour {
+  readonly mode: string;
+  readonly hue: number;
+  readonly saturation: number;
+  readonly color_temp: number;
+  readonly brightness: number;
+}
+
+export interface LightSpec {
+  readonly dimmable: boolean;
+  /** Takes hue and saturation. */
+  readonly color: boolean;
+  /** White range in K; null for a bulb with one fixed white. */
+  readonly colorTempRange: readonly [number, number] | null;
+  /** The colour the light starts with. */
+  readonly initial: LightColour;
+  /** get_light_details, as is. */
+  readonly details: JsonObject;
+  /** get_default_behavior, as is. */
+  readonly defaultBehavior: JsonObject;
+}
+
+export interface DimmerSpec {
+  /** get_dimmer_parameters at start; set_fade_on_time and the like change them. */
+  readonly parameters: Readonly<Record<string, number>>;
+  /** get_default_behavior, as is. */
+  readonly defaultBehavior: JsonObject;
+}
 
 export interface ModelSpec {
   readonly name: ModelName;
@@ -27,77 +90,138 @@ export interface ModelSpec {
   readonly model: string;
   readonly hwVer: string;
   readonly swVer: string;
-  readonly devName: string;
   readonly kind: DeviceKind;
   readonly emeter: EmeterUnits;
-  /** Older plugs report `type`, newer ones and bulbs `mic_type`. */
-  readonly typeField: 'type' | 'mic_type';
-  readonly typeValue: 'IOT.SMARTPLUGSWITCH' | 'IOT.SMARTBULB';
-  readonly feature: string;
   /** Mains voltage of the region the model is sold in. */
   readonly voltage: number;
-  /** Typical load in W on an outlet that is switched on (bulbs: at 100 % brightness). */
+  /** Typical load in W on an outlet that is switched on (lights: at 100 % brightness). */
   readonly loadW: number;
-  /** Hardware 1 firmware reports location as floats, later firmware as integers (`_i`, 1e-4 degrees). */
-  readonly locationAsInteger: boolean;
-  /** Bulbs answer unknown modules and methods with their own error codes. */
-  readonly errorDialect: 'plug' | 'bulb';
+  /** Outlets with their own relay, alias, meter and rules (HS300: 6); 0 for a single device. */
   readonly childCount: number;
+  /** Module name → the family of methods it answers. */
+  readonly modules: Readonly<Record<string, MethodFamily>>;
+  /** get_sysinfo in firmware's field order; a string `$name` is the live value `name`. */
+  readonly sysinfo: Readonly<JsonObject>;
+  readonly errors: ModelErrors;
+  readonly light?: LightSpec;
+  readonly dimmer?: DimmerSpec;
+  /** From the sysinfo template: `dev_name`, or a bulb's `description`. */
+  readonly devName: string;
+  /** From the sysinfo template: older plugs report `type`, newer ones and bulbs `mic_type`. */
+  readonly typeField: 'type' | 'mic_type';
+  readonly typeValue: string;
+  readonly feature: string;
+  /** From the sysinfo template: hardware 1 firmware reports location as floats, later firmware as integers (`_i`, 1e-4 degrees). */
+  readonly locationAsInteger: boolean;
+  /** Whose codes the model answers unknown modules with: plugs' -1 or the bulbs' -2001. */
+  readonly errorDialect: 'plug' | 'bulb';
 }
 
-const plugBase = {
-  typeValue: 'IOT.SMARTPLUGSWITCH',
-  errorDialect: 'plug',
-  childCount: 0,
-  locationAsInteger: true,
-} as const;
+const errorReply = shape.object({ err_code: shape.integer, err_msg: shape.string });
 
-export const MODELS: Readonly<Record<ModelName, ModelSpec>> = {
-  HS100: {
-    ...plugBase, name: 'HS100', model: 'HS100(US)', hwVer: '2.0', swVer: '1.5.10 Build 191125 Rel.094314',
-    devName: 'Smart Wi-Fi Plug', kind: 'plug', emeter: 'none', typeField: 'type', feature: 'TIM', voltage: 120, loadW: 60,
-  },
-  HS105: {
-    ...plugBase, name: 'HS105', model: 'HS105(US)', hwVer: '1.0', swVer: '1.5.8 Build 191125 Rel.135310',
-    devName: 'Smart Wi-Fi Plug Mini', kind: 'plug', emeter: 'none', typeField: 'type', feature: 'TIM', voltage: 120, loadW: 40,
-  },
-  HS110: {
-    ...plugBase, name: 'HS110', model: 'HS110(EU)', hwVer: '1.0', swVer: '1.2.6 Build 180626 Rel.101317',
-    devName: 'Wi-Fi Smart Plug With Energy Monitoring', kind: 'plug', emeter: 'v1', typeField: 'type', feature: 'TIM:ENE',
-    voltage: 230, loadW: 120, locationAsInteger: false,
-  },
-  HS110v2: {
-    ...plugBase, name: 'HS110v2', model: 'HS110(EU)', hwVer: '2.0', swVer: '1.5.4 Build 180815 Rel.121440',
-    devName: 'Smart Wi-Fi Plug With Energy Monitoring', kind: 'plug', emeter: 'v2', typeField: 'type', feature: 'TIM:ENE',
-    voltage: 230, loadW: 95,
-  },
-  KP115: {
-    ...plugBase, name: 'KP115', model: 'KP115(US)', hwVer: '1.0', swVer: '1.0.19 Build 220418 Rel.152605',
-    devName: 'Smart Wi-Fi Plug Mini', kind: 'plug', emeter: 'v2', typeField: 'mic_type', feature: 'TIM:ENE',
-    voltage: 120, loadW: 75,
-  },
-  HS200: {
-    ...plugBase, name: 'HS200', model: 'HS200(US)', hwVer: '3.0', swVer: '1.1.6 Build 200520 Rel.090530',
-    devName: 'Smart Wi-Fi Light Switch', kind: 'plug', emeter: 'none', typeField: 'mic_type', feature: 'TIM',
-    voltage: 120, loadW: 45,
-  },
-  HS220: {
-    ...plugBase, name: 'HS220', model: 'HS220(US)', hwVer: '1.0', swVer: '1.5.11 Build 191213 Rel.100944',
-    devName: 'Smart Wi-Fi Dimmer', kind: 'dimmer', emeter: 'none', typeField: 'mic_type', feature: 'TIM',
-    voltage: 120, loadW: 45,
-  },
-  HS300: {
-    ...plugBase, name: 'HS300', model: 'HS300(US)', hwVer: '1.0', swVer: '1.0.20 Build 200624 Rel.090912',
-    devName: 'Smart Wi-Fi Power Strip', kind: 'strip', emeter: 'v2', typeField: 'mic_type', feature: 'TIM:ENE',
-    voltage: 120, loadW: 35, childCount: 6,
-  },
-  LB130: {
-    name: 'LB130', model: 'LB130(US)', hwVer: '1.0', swVer: '1.8.6 Build 180809 Rel.091659',
-    devName: 'Smart Wi-Fi LED Bulb with Color Changing', kind: 'bulb', emeter: 'bulb', typeField: 'mic_type',
-    typeValue: 'IOT.SMARTBULB', feature: '', voltage: 120, loadW: 10.5, locationAsInteger: true,
-    errorDialect: 'bulb', childCount: 0,
-  },
+const lightColour = shape.object({
+  mode: shape.string,
+  hue: shape.integerIn(0, 360),
+  saturation: shape.integerIn(0, 100),
+  color_temp: shape.integerIn(0, 20_000),
+  brightness: shape.integerIn(0, 100),
+});
+
+const tempRange: Reader<readonly [number, number]> = (value, where) => {
+  const [low, high] = shape.arrayOf(shape.integerIn(1000, 20_000), { maxLength: 2 })(value, where);
+  if (high === undefined || low >= high) throw new JsonShapeError(where, 'should be [lowest K, highest K]');
+  return [low, high];
 };
+
+const modelFile = shape.object({
+  name: shape.string,
+  model: shape.string,
+  hwVer: shape.string,
+  swVer: shape.string,
+  kind: shape.oneOf(...DEVICE_KINDS),
+  emeter: shape.oneOf(...EMETER_UNITS),
+  voltage: shape.numberIn(1, 400),
+  loadW: shape.numberIn(0, 4000),
+  childCount: shape.integerIn(0, 16),
+  modules: shape.recordOf(shape.oneOf(...METHOD_FAMILIES)),
+  sysinfo: shape.anyObject,
+  errors: shape.object({ unknownModule: errorReply, unknownMethod: errorReply, invalidArgument: errorReply }),
+  light: shape.optional(shape.object({
+    dimmable: shape.boolean,
+    color: shape.boolean,
+    colorTempRange: shape.nullable(tempRange),
+    initial: lightColour,
+    details: shape.anyObject,
+    defaultBehavior: shape.anyObject,
+  })),
+  dimmer: shape.optional(shape.object({
+    parameters: shape.recordOf(shape.integer),
+    defaultBehavior: shape.anyObject,
+  })),
+});
+
+/** A template string that names a live value: `$alias`, `$relay_state`, ... */
+const LIVE_VALUE = /^\$[A-Za-z_]+$/;
+
+function checkTemplate(template: JsonObject, where: string): void {
+  for (const [key, value] of Object.entries(template)) {
+    if (typeof value === 'string' && value.startsWith('$') && !LIVE_VALUE.test(value)) {
+      throw new JsonShapeError(`${where}.${key}`, `should name a live value as $name, got ${JSON.stringify(value)}`);
+    }
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * Checks a parsed model file and completes it. `source` names the file in
+ * errors. Throws a JsonShapeError saying which field is wrong.
+ */
+export function readModelSpec(value: unknown, source: string): ModelSpec {
+  const file = shape.read(modelFile, value, source);
+  checkTemplate(file.sysinfo, `${source}.sysinfo`);
+  if (!('system' in file.modules)) throw new JsonShapeError(`${source}.modules`, 'should include system: every device answers get_sysinfo');
+  const template = file.sysinfo;
+  const typeField = 'type' in template ? 'type' : 'mic_type';
+  const text = (key: string): string => (typeof template[key] === 'string' ? String(template[key]) : '');
+  return deepFreeze({
+    ...file,
+    devName: text('dev_name') || text('description'),
+    typeField,
+    typeValue: text(typeField),
+    feature: text('feature'),
+    locationAsInteger: !('latitude' in template),
+    errorDialect: file.errors.unknownModule.err_code === -2001 ? 'bulb' : 'plug',
+  });
+}
+
+const KIND_ORDER: readonly DeviceKind[] = DEVICE_KINDS;
+
+/** Every model in `dir`, by name, in kind order and then by name. */
+export function loadModels(dir: string): Map<ModelName, ModelSpec> {
+  const specs: ModelSpec[] = [];
+  for (const entry of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const source = path.join(dir, entry);
+    const spec = readModelSpec(parseBoundedJson(readFileSync(source, 'utf8')), entry);
+    if (`${spec.name}.json` !== entry) throw new JsonShapeError(`${entry}.name`, `should be the file's name, got ${JSON.stringify(spec.name)}`);
+    specs.push(spec);
+  }
+  specs.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.name.localeCompare(b.name));
+  return new Map(specs.map((spec) => [spec.name, spec]));
+}
+
+const catalogue = loadModels(path.join(__dirname, 'models'));
+
+export const MODELS: Readonly<Record<ModelName, ModelSpec>> = Object.freeze(Object.fromEntries(catalogue));
+
+/** Every model, plugs first, then strips, switches, dimmers, bulbs and light strips. */
+export const MODEL_NAMES: readonly ModelName[] = Object.freeze([...catalogue.keys()]);
 
 /** Accepts `HS110`, `hs110`, `HS110v2`, `HS110-2`, `HS110(EU)`, `hs110:hw2`, `HS110hw1`. */
 export function resolveModel(name: string): ModelSpec {
@@ -109,7 +233,7 @@ export function resolveModel(name: string): ModelSpec {
     .replace(/(?:[-_:.\s]+(?:HW|V)?|HW|V)1(?:\.0)?$/, '');
   const found = MODEL_NAMES.find((m) => m.toUpperCase() === key);
   if (!found) throw new Error(`unknown model "${name}"; known models: ${MODEL_NAMES.join(', ')}`);
-  return MODELS[found];
+  return catalogue.get(found) as ModelSpec;
 }
 
 export interface DeviceIdentity {

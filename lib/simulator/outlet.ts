@@ -1,7 +1,7 @@
 /**
- * One switched outlet: a plug, one socket of a power strip, or a bulb's
- * light. It owns the relay, the on_time counter, the meter and the rules,
- * because on an HS300 each socket has its own of all of these.
+ * One switched outlet: a plug, one socket of a power strip, or a light
+ * (bulb or light strip). It owns the relay, the on_time counter, the meter
+ * and the rules, because on an HS300 each socket has its own of all of these.
  */
 import { EnergyMeter } from './energy-meter';
 import type { ModelSpec } from './models';
@@ -40,8 +40,8 @@ export class Outlet {
     this.onSince = options.now;
     this.meter = options.withMeter
       ? new EnergyMeter({
-          // Plugs and strip outlets feed different appliances; a bulb draws its rating.
-          loadW: options.spec.kind === 'bulb' ? options.spec.loadW : options.spec.loadW * (0.6 + 0.8 * ((options.seed % 101) / 101)),
+          // Plugs and strip outlets feed different appliances; a bulb or light strip draws its rating.
+          loadW: options.spec.light ? options.spec.loadW : options.spec.loadW * (0.6 + 0.8 * ((options.seed % 101) / 101)),
           voltage: options.spec.voltage,
           units: options.spec.emeter,
           seed: options.seed,

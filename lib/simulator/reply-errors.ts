@@ -6,11 +6,14 @@
 export class ReplyError extends Error {
   readonly errCode: number;
   readonly errMsg: string;
-  constructor(errCode: number, errMsg: string) {
+  /** Set on a bad parameter: each model answers that with its own code (`errors.invalidArgument`). */
+  readonly invalidArgument: boolean;
+  constructor(errCode: number, errMsg: string, invalidArgument = false) {
     super(`${errCode} ${errMsg}`);
     this.name = 'ReplyError';
     this.errCode = errCode;
     this.errMsg = errMsg;
+    this.invalidArgument = invalidArgument;
   }
 
   toReply(): { err_code: number; err_msg: string } {
@@ -18,24 +21,10 @@ export class ReplyError extends Error {
   }
 }
 
-export const invalidArgument = (): ReplyError => new ReplyError(-3, 'invalid argument');
+/** A parameter missing, of the wrong type or out of range; plugs say -3, the dispatcher uses the model's own code. */
+export const invalidArgument = (): ReplyError => new ReplyError(-3, 'invalid argument', true);
 export const entryNotExist = (): ReplyError => new ReplyError(-14, 'entry not exist');
 export const tableFull = (): ReplyError => new ReplyError(-10, 'table is full');
-
-/**
- * Plugs and switches answer an unknown module with -1 and an unknown method
- * with -2; the LB/KL bulb firmware uses its own -2001 / -2000.
- */
-export const DIALECTS = {
-  plug: {
-    module: { err_code: -1, err_msg: 'module not support' },
-    method: { err_code: -2, err_msg: 'member not support' },
-  },
-  bulb: {
-    module: { err_code: -2001, err_msg: 'Module not support' },
-    method: { err_code: -2000, err_msg: 'Method not support' },
-  },
-} as const;
 
 export type Params = Record<string, unknown>;
 
