@@ -1,5 +1,5 @@
 /**
- * A transport carries one Smart Home request (plaintext JSON bytes) to a
+ * A transport carries one request (plaintext JSON bytes: Smart Home or SMART) to a
  * device and returns the plaintext reply. The client above it serialises
  * requests, so a transport never has two requests in flight at once.
  */
@@ -18,7 +18,7 @@ export interface Transport {
   close(): Promise<void>;
 }
 
-export type TransportKind = 'tcp' | 'udp' | 'klap';
+export type TransportKind = 'tcp' | 'udp' | 'klap' | 'aes';
 
 /** Set on errors for which the request certainly did not reach the device. */
 export interface RetriableFlag {

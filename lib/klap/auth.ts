@@ -42,17 +42,25 @@ export function handshake2ClientHash(version: KlapVersion, localSeed: Buffer, re
 }
 
 /**
- * Kasa's factory test account, which cloud-bound devices are reported to
- * fall back to intermittently (python-kasa's "KASA" default credentials).
- * Kept base64-encoded, as in the public reverse engineering, so that the
- * plain strings do not turn up in searches for secrets.
+ * The factory accounts devices are known to accept besides the owner's:
+ * Kasa's test account, which cloud-bound Kasa devices are reported to fall
+ * back to intermittently, and Tapo's, which Tapo and SMART Kasa devices
+ * accept in the same way (python-kasa's "KASA" and "TAPO" defaults). Kept
+ * base64-encoded, as in the public reverse engineering, so that the plain
+ * strings do not turn up in searches for secrets.
  */
-const KASA_DEFAULT = { username: 'a2FzYUB0cC1saW5rLm5ldA==', password: 'a2FzYVNldHVw' };
+const DEFAULT_ACCOUNTS = {
+  kasa: { username: 'a2FzYUB0cC1saW5rLm5ldA==', password: 'a2FzYVNldHVw' },
+  tapo: { username: 'dGVzdEB0cC1saW5rLm5ldA==', password: 'dGVzdA==' },
+} as const;
 
-export function defaultCredentials(): KlapCredentials {
+export type DefaultAccount = keyof typeof DEFAULT_ACCOUNTS;
+
+export function defaultCredentials(account: DefaultAccount = 'kasa'): KlapCredentials {
+  const encoded = DEFAULT_ACCOUNTS[account];
   return {
-    username: Buffer.from(KASA_DEFAULT.username, 'base64').toString('utf8'),
-    password: Buffer.from(KASA_DEFAULT.password, 'base64').toString('utf8'),
+    username: Buffer.from(encoded.username, 'base64').toString('utf8'),
+    password: Buffer.from(encoded.password, 'base64').toString('utf8'),
   };
 }
 
@@ -64,12 +72,21 @@ export interface AuthCandidate {
 }
 
 /**
+ * The accounts to try, most specific first: the user's credentials, then
+ * the default ones, then blank (an unbound device). Shared by KLAP and the
+ * SMART AES login.
+ */
+export function credentialsToTry(credentials: KlapCredentials, defaults: readonly DefaultAccount[] = ['kasa', 'tapo']): KlapCredentials[] {
+  const pool = [credentials, ...defaults.map((name) => defaultCredentials(name)), BLANK_CREDENTIALS];
+  return pool.filter((c, i) => pool.findIndex((o) => o.username === c.username && o.password === c.password) === i);
+}
+
+/**
  * Every (version, auth_hash) pair worth checking against a handshake1 reply,
- * most specific first: the user's credentials, then the default ones, then
- * blank (an unbound device). Duplicates are dropped.
+ * in the order of credentialsToTry. Duplicates are dropped.
  */
 export function authCandidates(credentials: KlapCredentials, versions: readonly KlapVersion[]): AuthCandidate[] {
-  const pool = [credentials, defaultCredentials(), BLANK_CREDENTIALS];
+  const pool = credentialsToTry(credentials);
   const out: AuthCandidate[] = [];
   const seen = new Set<string>();
   for (const version of versions) {

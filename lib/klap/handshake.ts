@@ -71,12 +71,12 @@ export async function performHandshake(post: Post, options: HandshakeOptions): P
     session: new KlapClientSession(deriveSessionKeys(localSeed, remoteSeed, match.auth)),
     version: match.version,
     cookie,
-    expiresAt: now() + usableSeconds(cookies.get(TIMEOUT_COOKIE)) * 1000,
+    expiresAt: now() + usableSessionSeconds(cookies.get(TIMEOUT_COOKIE)) * 1000,
   };
 }
 
-/** How long to use a session the device granted for `timeout` seconds. */
-function usableSeconds(timeout: string | undefined): number {
+/** How long to use a session the device granted for `timeout` seconds (the TIMEOUT cookie; KLAP and SMART AES alike). */
+export function usableSessionSeconds(timeout: string | undefined): number {
   const granted = Number(timeout);
   const seconds = Number.isFinite(granted) && granted > 0 ? granted : DEFAULT_TIMEOUT_SECONDS;
   // Short sessions (simulators, tests) keep half their life rather than going negative.

@@ -15,6 +15,8 @@ export interface PostOptions {
   cookie?: string | undefined;
   timeout: number;
   maxResponseSize: number;
+  /** Default application/octet-stream (KLAP); the SMART AES transport posts JSON. */
+  contentType?: string;
 }
 
 export interface PostReply {
@@ -53,7 +55,7 @@ function postOnce(options: PostOptions): Promise<PostReply> {
       }
     };
     const headers: http.OutgoingHttpHeaders = {
-      'Content-Type': 'application/octet-stream',
+      'Content-Type': options.contentType ?? 'application/octet-stream',
       'Content-Length': options.body.length,
     };
     if (options.cookie) headers.Cookie = options.cookie;

@@ -12,6 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { authHash, handshake1ServerHash, handshake2ClientHash, type KlapVersion } from '../klap/auth';
 import { deriveSessionKeys, openPayload, sealPayload, type SessionKeys } from '../klap/session';
 import { encodeDiscovery20002Reply, parseDiscovery20002Request } from '../discovery/tdp';
+import type { FaultSpec } from './faults';
+import { writeReply } from './smart/http-endpoint';
 
 export interface KlapServerOptions {
   host?: string;
@@ -22,6 +24,13 @@ export interface KlapServerOptions {
   password?: string;
   handler: (requestJson: string) => string | Promise<string>;
   sessionTimeoutSeconds?: number;
+  /**
+   * SMART devices on KLAP answer a plain JSON POST to /app (an AES
+   * handshake) with {"error_code":1003}, which tells a client to use KLAP.
+   */
+  refuseAesWith1003?: boolean;
+  /** The device's active fault, applied to each request's reply (SMART devices). */
+  fault?: () => FaultSpec | undefined;
 }
 
 export interface KlapServerStats {
@@ -60,6 +69,7 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
   const timeoutSeconds = options.sessionTimeoutSeconds ?? 86_400;
   const sessions = new Map<string, Session>();
   const stats: KlapServerStats = { handshakes: 0, requests: 0, rejected: 0, connections: 0, openConnections: 0 };
+  const timers = new Set<NodeJS.Timeout>();
 
   const reject = (res: http.ServerResponse, status: number): void => {
     stats.rejected += 1;
@@ -115,8 +125,7 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
     session.lastSeq = seq;
     stats.requests += 1;
     const reply = await handler(opened.plaintext.toString('utf8'));
-    res.writeHead(200, { 'Content-Type': 'application/octet-stream' });
-    res.end(sealPayload(session.keys, seq, Buffer.from(reply, 'utf8')));
+    writeReply(res, { status: 200, body: sealPayload(session.keys, seq, Buffer.from(reply, 'utf8')) }, options.fault?.(), timers);
   };
 
   const server = http.createServer((req, res) => {
@@ -133,6 +142,11 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
       if (size > MAX_BODY) return reject(res, 413);
       if (url.pathname === '/app/handshake1') return handshake1(body, res);
       if (url.pathname === '/app/handshake2') return handshake2(req, body, res);
+      if (url.pathname === '/app' && options.refuseAesWith1003) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end('{"error_code":1003}');
+        return;
+      }
       if (url.pathname === '/app/request') {
         request(req, url, body, res).catch(() => {
           if (!res.headersSent) res.writeHead(500);
@@ -166,6 +180,7 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
     expireSessions: () => sessions.clear(),
     close: () =>
       new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -1,0 +1,211 @@
+/**
+ * The AES "securePassthrough" transport of Tapo plugs and bulbs and of
+ * SMART Kasa devices on firmware before KLAP: an RSA handshake gives an
+ * AES session and a TP_SESSIONID cookie, login_device gives a token, and
+ * every request travels encrypted inside a securePassthrough call to
+ * /app?token=... over a kept-alive HTTP connection.
+ *
+ * Accounts are tried in order (the user's, Tapo's default, blank), each
+ * with login version 2 then 1 unless discovery said which; each try needs a
+ * fresh handshake because a device drops the session after a failed login.
+ * A session the device reports gone (9999, -1501 on the envelope) is
+ * replaced and the request sent once more: it was never opened. A reply
+ * that cannot be decrypted ends the session but is not resent (the request
+ * may have run).
+ */
+import * as http from 'node:http';
+import { AuthenticationError, SmartHomeError, TimeoutError, type DeviceAddress } from '../../errors';
+import { credentialsToTry, type KlapCredentials } from '../../klap/auth';
+import { postBinary, type PostReply } from '../../klap/http';
+import { markRetriable, type Transport } from '../../transport';
+import { describeSmartErrorCode } from '../error-codes';
+import { SmartAuthenticationError } from '../errors';
+import type { LoginVersion } from './envelope';
+import { login, passthrough, performAesHandshake, type AesHandshake, type JsonPost } from './handshake';
+
+export const AES_DEFAULT_PORT = 80;
+const DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024;
+
+/** What the debug hook receives after each handshake: enough to decrypt a capture of the session. */
+export interface AesSessionKeys {
+  host: string;
+  port: number;
+  /** AES-128 key and CBC IV, fixed for the whole session. */
+  key: Buffer;
+  iv: Buffer;
+  /** The TP_SESSIONID value, to find the session in a capture. */
+  sessionId: string | undefined;
+}
+
+export interface AesTransportOptions {
+  host: string;
+  port?: number;
+  /** TP-Link cloud e-mail; blank for a device never bound to the cloud. */
+  username?: string;
+  password?: string;
+  /** login_device version (discovery's `lv`); by default 2, then 1. */
+  loginVersion?: LoginVersion;
+  maxResponseSize?: number;
+  /** A caller-owned agent; it is left open by close(). */
+  agent?: http.Agent;
+  /**
+   * Debug only, off by default: called with the session's AES key and IV
+   * after every handshake, so that a Wireshark user can decrypt a capture.
+   * Whoever sets it is responsible for where the keys go.
+   */
+  onSessionKeys?: (keys: AesSessionKeys) => void;
+  /** Monotonic clock in ms for session expiry (tests); performance.now by default. */
+  now?: () => number;
+}
+
+interface LoginCandidate {
+  credentials: KlapCredentials;
+  version: LoginVersion;
+}
+
+interface Session extends AesHandshake {
+  /** /app?token=... */
+  path: string;
+}
+
+export class AesTransport implements Transport {
+  readonly host: string;
+  readonly port: number;
+  readonly kind = 'aes' as const;
+  readonly maxResponseSize: number;
+  // Private fields, so that util.inspect (Node-RED debug, logs) never shows them.
+  readonly #credentials: KlapCredentials;
+  readonly #onSessionKeys: ((keys: AesSessionKeys) => void) | undefined;
+  #session: Session | undefined;
+  #accepted: LoginCandidate | undefined;
+  private readonly versions: readonly LoginVersion[];
+  private readonly sharedAgent: http.Agent | undefined;
+  private ownAgent: http.Agent | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly now: () => number;
+
+  constructor(options: AesTransportOptions) {
+    this.host = options.host;
+    this.port = options.port ?? AES_DEFAULT_PORT;
+    this.#credentials = { username: options.username ?? '', password: options.password ?? '' };
+    this.versions = options.loginVersion ? [options.loginVersion] : [2, 1];
+    this.maxResponseSize = options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
+    this.sharedAgent = options.agent;
+    this.#onSessionKeys = options.onSessionKeys;
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** The login version the device accepted, once logged in. */
+  get loginVersion(): LoginVersion | undefined {
+    return this.#accepted?.version;
+  }
+
+  private get address(): DeviceAddress {
+    return { host: this.host, port: this.port };
+  }
+
+  private get agent(): http.Agent {
+    if (this.sharedAgent) return this.sharedAgent;
+    this.ownAgent ??= new http.Agent({ keepAlive: true, maxSockets: 1 });
+    return this.ownAgent;
+  }
+
+  send(request: Buffer, timeout: number): Promise<Buffer> {
+    // One exchange at a time: the handshake and login are shared state.
+    const deadline = performance.now() + timeout;
+    const run = this.queue.then(() => this.exchange(request, deadline, timeout));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async close(): Promise<void> {
+    this.#session = undefined;
+    this.ownAgent?.destroy();
+    this.ownAgent = undefined;
+  }
+
+  private async exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
+    const post = this.poster(deadline, timeout);
+    let lastError: Error | undefined;
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      const session = await this.establish(post);
+      const outcome = await passthrough(post, session, session.path, request, this.address);
+      if (outcome.ok) return outcome.plaintext;
+      if (outcome.sessionLost) this.#session = undefined;
+      if (!outcome.notRun) throw outcome.error;
+      lastError = outcome.error;
+    }
+    // Refused twice on fresh sessions: the request never ran.
+    throw lastError instanceof AuthenticationError ? lastError : markRetriable(lastError as Error);
+  }
+
+  private async establish(post: JsonPost): Promise<Session> {
+    const current = this.#session;
+    if (current && this.now() < current.expiresAt) return current;
+    this.#session = undefined;
+    try {
+      const session = await this.logIn(post);
+      this.#session = session;
+      return session;
+    } catch (error) {
+      // Nothing was sent yet; only wrong credentials stay unmarked (a retry repeats them).
+      if (error instanceof SmartHomeError && !(error instanceof AuthenticationError)) markRetriable(error);
+      throw error;
+    }
+  }
+
+  private async logIn(post: JsonPost): Promise<Session> {
+    const refusals: number[] = [];
+    for (const candidate of this.candidates()) {
+      const handshake = await performAesHandshake(post, this.address, this.now);
+      const outcome = await login(post, handshake, candidate.version, candidate.credentials, this.address);
+      if (outcome.ok) {
+        this.#accepted = candidate;
+        this.reportKeys(handshake);
+        return { ...handshake, path: `/app?token=${encodeURIComponent(outcome.token)}` };
+      }
+      refusals.push(outcome.errorCode);
+    }
+    const codes = [...new Set(refusals)].map((code) => `${code} ${describeSmartErrorCode(code).name}`).join(', ');
+    throw new SmartAuthenticationError(
+      `AES login (v${this.versions.join('/v')}): the device accepted none of the configured, default or blank credentials ` +
+        `(error_code ${codes}); check the TP-Link cloud e-mail and password (both case-sensitive)`,
+      this.address,
+      { errCode: refusals[refusals.length - 1], method: 'login_device' },
+    );
+  }
+
+  /** The account that worked last time first, then every account with every login version. */
+  private candidates(): LoginCandidate[] {
+    const all: LoginCandidate[] = [];
+    for (const credentials of credentialsToTry(this.#credentials, ['tapo'])) {
+      for (const version of this.versions) all.push({ credentials, version });
+    }
+    const accepted = this.#accepted;
+    if (!accepted) return all;
+    const same = (c: LoginCandidate): boolean =>
+      c.version === accepted.version && c.credentials.username === accepted.credentials.username && c.credentials.password === accepted.credentials.password;
+    return [accepted, ...all.filter((c) => !same(c))];
+  }
+
+  private reportKeys(handshake: AesHandshake): void {
+    const hook = this.#onSessionKeys;
+    if (!hook) return;
+    try {
+      hook({ host: this.host, port: this.port, ...handshake.cipher.exportKeys(), sessionId: handshake.cookie?.split('=')[1] });
+    } catch {
+      // A debugging aid must not break the connection.
+    }
+  }
+
+  private poster(deadline: number, timeout: number): JsonPost {
+    return (path: string, body: string, cookie: string | undefined): Promise<PostReply> => {
+      const left = Math.floor(deadline - performance.now());
+      if (left <= 0) return Promise.reject(new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address));
+      return postBinary({
+        agent: this.agent, address: this.address, path, body: Buffer.from(body, 'utf8'), cookie,
+        timeout: left, maxResponseSize: this.maxResponseSize, contentType: 'application/json',
+      });
+    };
+  }
+}
