@@ -1,0 +1,255 @@
+/**
+ * SmartClient: one SMART device (Tapo, or Kasa on new firmware) over AES
+ * securePassthrough or KLAP. It builds envelopes, batches requests into
+ * multipleRequest (five at a time, asking again what a device skipped
+ * after an error, single requests for good once a device refuses batches),
+ * wraps requests for strip outlets in control_child, follows paged lists,
+ * and turns every error_code into a typed error. Each call has a deadline
+ * counted from when it was asked; the transport carries one exchange at a
+ * time per device.
+ */
+import { TimeoutError, type DeviceAddress } from '../errors';
+import { KlapTransport } from '../klap/transport';
+import type { Transport } from '../transport';
+import { AesTransport, type AesSessionKeys } from './aes/transport';
+import type { LoginVersion } from './aes/envelope';
+import { readChildComponents, readComponents, type SmartComponents } from './components';
+import { readChildList, readDeviceInfo, type SmartDeviceInfo } from './device-info';
+import { combineEnergy, readCurrentPower, readEmeterData, readEnergyUsage, type SmartEnergyReading } from './energy';
+import {
+  controlChild, encodeRequest, multipleRequest, newTerminalUuid, readBatchResult, readControlChildResult, readReply,
+  type SmartReply, type SmartRequest,
+} from './envelope';
+import { describeSmartErrorCode, JSON_DECODE_FAIL, SUCCESS, UNKNOWN_METHOD } from './error-codes';
+import { SmartDeviceError, smartErrorFor, SmartAuthenticationError, SmartUnknownMethodError } from './errors';
+import { collectPages } from './paging';
+import type { JsonObject } from '../json';
+
+export type SmartTransportName = 'aes' | 'klap';
+
+export interface SmartClientOptions {
+  host: string;
+  /** HTTP port (default 80). */
+  port?: number;
+  /** 'klap' (default) or 'aes': discovery's mgt_encrypt_schm.encrypt_type says which. */
+  transport?: SmartTransportName;
+  /** Use an existing transport (tests, custom transports). */
+  transportInstance?: Transport;
+  /** TP-Link cloud account; blank for a device never bound to the cloud. */
+  username?: string;
+  password?: string;
+  /** AES: login_device version (discovery's `lv`). */
+  loginVersion?: LoginVersion;
+  /** Milliseconds per call, counted from when it was asked (default 5000). */
+  timeout?: number;
+  /** Requests per multipleRequest (default 5, as the apps send). */
+  batchSize?: number;
+  maxResponseSize?: number;
+  /** AES debug hook: the session key and IV, to decrypt a capture. Off by default. */
+  onAesSessionKeys?: (keys: AesSessionKeys) => void;
+}
+
+export interface CallOptions {
+  timeout?: number;
+  /** device_id of a strip outlet: the call goes through control_child. */
+  childId?: string;
+}
+
+/** One request's outcome in a batch: its result, or the typed error its error_code stands for. */
+export type SmartOutcome =
+  | { method: string; ok: true; result: unknown }
+  | { method: string; ok: false; error: SmartDeviceError | SmartAuthenticationError };
+
+const DEFAULT_TIMEOUT = 5000;
+const DEFAULT_BATCH_SIZE = 5;
+
+export function createSmartTransport(options: SmartClientOptions): Transport {
+  const common = { host: options.host, port: options.port, username: options.username, password: options.password, maxResponseSize: options.maxResponseSize };
+  return options.transport === 'aes'
+    ? new AesTransport({ ...common, loginVersion: options.loginVersion, onSessionKeys: options.onAesSessionKeys })
+    : new KlapTransport(common);
+}
+
+export class SmartClient {
+  readonly host: string;
+  readonly timeout: number;
+  readonly terminalUuid = newTerminalUuid();
+  private readonly transport: Transport;
+  private readonly batchSize: number;
+  private batchesRefused = false;
+
+  constructor(options: SmartClientOptions) {
+    if (!options || typeof options.host !== 'string' || options.host.length === 0) throw new TypeError('SmartClient needs a host');
+    this.host = options.host;
+    this.transport = options.transportInstance ?? createSmartTransport(options);
+    this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
+    this.batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
+  }
+
+  get port(): number {
+    return this.transport.port;
+  }
+
+  get transportKind(): Transport['kind'] {
+    return this.transport.kind;
+  }
+
+  /** True once the device refused a multipleRequest: every later batch is sent as single requests. */
+  get sendsSingleRequests(): boolean {
+    return this.batchesRefused || this.batchSize === 1;
+  }
+
+  get address(): DeviceAddress {
+    return { host: this.host, port: this.port };
+  }
+
+  async close(): Promise<void> {
+    await this.transport.close();
+  }
+
+  /** One method; resolves to its result (paged lists joined), rejects with the typed error of its error_code. */
+  async call(method: string, params?: JsonObject, options: CallOptions = {}): Promise<unknown> {
+    const deadline = this.deadline(options);
+    const reply = await this.single({ method, params }, options.childId, deadline);
+    if (reply.errorCode !== SUCCESS) throw this.errorFor(reply.errorCode, method, options.childId);
+    return collectPages(reply.result, (start) => this.page({ method, params }, start, options.childId, deadline));
+  }
+
+  /** Several methods in as few exchanges as the device allows; one outcome per request, in order. */
+  async callMany(requests: readonly SmartRequest[], options: CallOptions = {}): Promise<SmartOutcome[]> {
+    const deadline = this.deadline(options);
+    const outcomes: SmartOutcome[] = [];
+    for (let i = 0; i < requests.length; i += this.batchSize) {
+      outcomes.push(...await this.batch(requests.slice(i, i + this.batchSize), options.childId, deadline));
+    }
+    return outcomes;
+  }
+
+  async getDeviceInfo(options: CallOptions = {}): Promise<SmartDeviceInfo> {
+    return readDeviceInfo(await this.call('get_device_info', undefined, options), 'get_device_info result', this.address);
+  }
+
+  async getComponents(options: CallOptions = {}): Promise<SmartComponents> {
+    return readComponents(await this.call('component_nego', undefined, options), this.address);
+  }
+
+  /** A strip's outlets, every page, in position order. */
+  async getChildren(options: Omit<CallOptions, 'childId'> = {}): Promise<SmartDeviceInfo[]> {
+    return readChildList(await this.call('get_child_device_list', { start_index: 0 }, options), this.address);
+  }
+
+  async getChildComponents(options: Omit<CallOptions, 'childId'> = {}): Promise<ReadonlyMap<string, SmartComponents>> {
+    return readChildComponents(await this.call('get_child_device_component_list', { start_index: 0 }, options), this.address);
+  }
+
+  async setDeviceInfo(params: JsonObject, options: CallOptions = {}): Promise<void> {
+    await this.call('set_device_info', params, options);
+  }
+
+  /** Switches the relay (a plug, a strip outlet with childId) or the light of a bulb. */
+  setDeviceOn(on: boolean, options: CallOptions = {}): Promise<void> {
+    return this.setDeviceInfo({ device_on: on }, options);
+  }
+
+  /**
+   * Power and energy in the classic shape. `energyVersion` is the
+   * energy_monitoring component's ver_code when known: version 1 has only
+   * get_energy_usage. Methods a device lacks are skipped; it fails only
+   * when no method gives a power reading.
+   */
+  async getEnergy(options: CallOptions & { energyVersion?: number } = {}): Promise<SmartEnergyReading> {
+    const methods = options.energyVersion === 1 ? ['get_energy_usage'] : ['get_energy_usage', 'get_current_power', 'get_emeter_data'];
+    const outcomes = await this.callMany(methods.map((method) => ({ method })), options);
+    const result = (method: string): unknown => {
+      const found = outcomes.find((o) => o.method === method);
+      return found?.ok ? found.result : undefined;
+    };
+    const present = (method: string): boolean => result(method) !== undefined;
+    const reading = combineEnergy({
+      usage: present('get_energy_usage') ? readEnergyUsage(result('get_energy_usage'), this.address) : undefined,
+      currentPower: present('get_current_power') ? readCurrentPower(result('get_current_power'), this.address) : undefined,
+      emeter: present('get_emeter_data') ? readEmeterData(result('get_emeter_data'), this.address) : undefined,
+    });
+    if (reading) return reading;
+    const failure = outcomes.find((o): o is Extract<SmartOutcome, { ok: false }> => !o.ok);
+    throw failure?.error ?? new SmartUnknownMethodError(UNKNOWN_METHOD, { method: 'get_energy_usage', address: this.address, childId: options.childId });
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private deadline(options: CallOptions): { at: number; timeout: number } {
+    const timeout = options.timeout ?? this.timeout;
+    return { at: performance.now() + timeout, timeout };
+  }
+
+  private errorFor(code: number, method: string, childId: string | undefined): SmartDeviceError | SmartAuthenticationError {
+    return smartErrorFor(code, { method, childId, address: this.address });
+  }
+
+  /** One request, for the device or (through control_child) for one of its outlets; the reply unwrapped. */
+  private async single(request: SmartRequest, childId: string | undefined, deadline: { at: number; timeout: number }): Promise<SmartReply> {
+    if (childId === undefined) return this.exchange(request, deadline);
+    const outer = await this.exchange(controlChild(childId, request), deadline);
+    if (outer.errorCode !== SUCCESS) return outer;
+    return readControlChildResult(outer.result, this.address);
+  }
+
+  private async page(request: SmartRequest, startIndex: number, childId: string | undefined, deadline: { at: number; timeout: number }): Promise<unknown> {
+    const reply = await this.single({ method: request.method, params: { ...request.params, start_index: startIndex } }, childId, deadline);
+    if (reply.errorCode !== SUCCESS) throw this.errorFor(reply.errorCode, request.method, childId);
+    return reply.result;
+  }
+
+  /**
+   * One envelope to the device and its reply. A reply saying the session
+   * is gone or the login no longer holds (9999, -1501, ...) means the
+   * request did not run: the session is dropped and the request sent once more.
+   */
+  private async exchange(request: SmartRequest, deadline: { at: number; timeout: number }): Promise<SmartReply> {
+    for (let attempt = 0; ; attempt += 1) {
+      const left = Math.floor(deadline.at - performance.now());
+      if (left <= 0) throw new TimeoutError(`${request.method}: no reply within ${deadline.timeout} ms`, deadline.timeout, this.address);
+      const bytes = await this.transport.send(encodeRequest(request, this.terminalUuid), left);
+      const reply = readReply(bytes, request.method, this.address);
+      const category = describeSmartErrorCode(reply.errorCode).category;
+      if (attempt > 0 || (category !== 'session' && category !== 'auth')) return reply;
+      await this.transport.close();
+    }
+  }
+
+  private async batch(requests: readonly SmartRequest[], childId: string | undefined, deadline: { at: number; timeout: number }): Promise<SmartOutcome[]> {
+    const answered = new Map<number, SmartOutcome>();
+    if (requests.length > 1 && !this.sendsSingleRequests) {
+      const reply = await this.single(multipleRequest(requests), childId, deadline);
+      if (reply.errorCode === JSON_DECODE_FAIL || reply.errorCode === UNKNOWN_METHOD) {
+        this.batchesRefused = true; // the device cannot take batches: single requests from now on
+      } else if (reply.errorCode !== SUCCESS) {
+        throw this.errorFor(reply.errorCode, 'multipleRequest', childId);
+      } else {
+        await this.matchResponses(requests, readBatchResult(reply.result, this.address), answered, childId, deadline);
+      }
+    }
+    // A device stops at the first error in a batch: whatever it skipped is asked alone.
+    for (const [index, request] of requests.entries()) {
+      if (!answered.has(index)) answered.set(index, await this.outcomeOf(request, await this.single(request, childId, deadline), childId, deadline));
+    }
+    return requests.map((_, index) => answered.get(index) as SmartOutcome);
+  }
+
+  private async matchResponses(
+    requests: readonly SmartRequest[], entries: ReadonlyArray<{ method: string | undefined } & SmartReply>,
+    answered: Map<number, SmartOutcome>, childId: string | undefined, deadline: { at: number; timeout: number },
+  ): Promise<void> {
+    for (const entry of entries) {
+      const index = requests.findIndex((r, i) => r.method === entry.method && !answered.has(i));
+      if (index >= 0) answered.set(index, await this.outcomeOf(requests[index] as SmartRequest, entry, childId, deadline));
+    }
+  }
+
+  private async outcomeOf(request: SmartRequest, reply: SmartReply, childId: string | undefined, deadline: { at: number; timeout: number }): Promise<SmartOutcome> {
+    if (reply.errorCode !== SUCCESS) return { method: request.method, ok: false, error: this.errorFor(reply.errorCode, request.method, childId) };
+    const result = await collectPages(reply.result, (start) => this.page(request, start, childId, deadline));
+    return { method: request.method, ok: true, result };
+  }
+}
+

@@ -1,0 +1,109 @@
+/**
+ * What a SMART request looks like on the wire and what comes back, read at
+ * the boundary: the envelope {method, params, request_time_milis,
+ * terminal_uuid}, multipleRequest batches, control_child for strip outlets,
+ * and the readers that check each reply's shape before anything uses it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { ProtocolError, type DeviceAddress } from '../errors';
+import { JsonShapeError, parseBoundedJson, shape, type JsonObject } from '../json';
+
+export interface SmartRequest {
+  method: string;
+  /** Omitted from the wire when undefined (python-kasa sends none for getters). */
+  params?: JsonObject | undefined;
+}
+
+/** One reply (or one entry of a multipleRequest reply): the code and, on success, the result. */
+export interface SmartReply {
+  errorCode: number;
+  /** The method's result; getters answer an object, some setters nothing. */
+  result: unknown;
+}
+
+/**
+ * A client's identity across requests. Some firmware answers -1012 to
+ * set_device_info without one. Shaped like the apps' (base64 of an MD5).
+ */
+export function newTerminalUuid(): string {
+  return createHash('md5').update(randomBytes(16)).digest('base64');
+}
+
+export function encodeRequest(request: SmartRequest, terminalUuid: string, now: number = Date.now()): Buffer {
+  const body: JsonObject = { method: request.method };
+  if (request.params !== undefined) body.params = request.params;
+  body.request_time_milis = now;
+  body.terminal_uuid = terminalUuid;
+  return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
+export function multipleRequest(requests: readonly SmartRequest[]): SmartRequest {
+  return { method: 'multipleRequest', params: { requests: requests.map(inner) } };
+}
+
+/** A request for one outlet of a strip; `request` may itself be a multipleRequest. */
+export function controlChild(deviceId: string, request: SmartRequest): SmartRequest {
+  return { method: 'control_child', params: { device_id: deviceId, requestData: inner(request) } };
+}
+
+function inner(request: SmartRequest): JsonObject {
+  return request.params === undefined ? { method: request.method } : { method: request.method, params: request.params };
+}
+
+// ---------------------------------------------------------------- readers
+
+/** Any JSON value: the parser already bounded its size and depth; method readers check it further. */
+const anyValue: shape.Reader<unknown> = (value) => value;
+
+const replyShape = shape.object({ error_code: shape.integer, result: shape.optional(anyValue) });
+
+const MAX_BATCH_RESPONSES = 100;
+
+const batchEntryShape = shape.object({
+  method: shape.lenient(shape.string),
+  error_code: shape.integer,
+  result: shape.optional(anyValue),
+});
+
+const batchResultShape = shape.object({ responses: shape.arrayOf(batchEntryShape, { maxLength: MAX_BATCH_RESPONSES }) });
+
+const controlChildResultShape = shape.object({ responseData: replyShape });
+
+export interface BatchEntry extends SmartReply {
+  /** Some firmware leaves it out; such entries are asked again one by one. */
+  method: string | undefined;
+}
+
+/** Runs a reader, turning a shape error into a ProtocolError naming the device and what was read. */
+export function readShape<T>(reader: shape.Reader<T>, value: unknown, what: string, address?: DeviceAddress): T {
+  try {
+    return shape.read(reader, value, '');
+  } catch (error) {
+    if (error instanceof JsonShapeError) throw new ProtocolError(`${what}: ${error.message}`, address, error);
+    throw error;
+  }
+}
+
+/** Parses a reply's bytes: a JSON object with an integer error_code. */
+export function readReply(bytes: Buffer, method: string, address?: DeviceAddress): SmartReply {
+  let value: unknown;
+  try {
+    value = parseBoundedJson(bytes.toString('utf8'));
+  } catch (error) {
+    throw new ProtocolError(`${method} reply: ${(error as Error).message}`, address, error);
+  }
+  const reply = readShape(replyShape, value, `${method} reply`, address);
+  return { errorCode: reply.error_code, result: reply.result };
+}
+
+/** The `result` of a multipleRequest: its responses, each with its own error_code. */
+export function readBatchResult(result: unknown, address?: DeviceAddress): BatchEntry[] {
+  const read = readShape(batchResultShape, result, 'multipleRequest result', address);
+  return read.responses.map((r) => ({ method: r.method, errorCode: r.error_code, result: r.result }));
+}
+
+/** The `result` of a control_child: the outlet's own reply. */
+export function readControlChildResult(result: unknown, address?: DeviceAddress): SmartReply {
+  const read = readShape(controlChildResultShape, result, 'control_child result', address);
+  return { errorCode: read.responseData.error_code, result: read.responseData.result };
+}
