@@ -9,6 +9,7 @@ export type SmartHomeErrorCode =
   | 'EPROTOCOL'
   | 'EDEVICE'
   | 'EAUTH'
+  | 'EBUSY'
   | 'ECLOSED';
 
 export interface DeviceAddress {
@@ -86,5 +87,17 @@ export class AuthenticationError extends SmartHomeError {
 export class ClientClosedError extends SmartHomeError {
   constructor(address?: DeviceAddress) {
     super('ECLOSED', 'client closed before the request completed', address);
+  }
+}
+
+/**
+ * Not sent: too many requests already wait for this device, or (`skipped`)
+ * a poll found the device busy with other requests and stood aside.
+ */
+export class DeviceBusyError extends SmartHomeError {
+  readonly skipped: boolean;
+  constructor(message: string, address: DeviceAddress | undefined, skipped: boolean) {
+    super('EBUSY', message, address);
+    this.skipped = skipped;
   }
 }

@@ -9,7 +9,7 @@ export type { SmartHomeRequest, ScheduleRule, CountdownRule, AntiTheftRule, Time
 export { checkResponse, normalizeEnergy, normalizeStats, normalizeUnits } from './classic/response';
 export type { EnergyReading, EnergyStat, SmartHomeResponse } from './classic/response';
 export {
-  SmartHomeError, TimeoutError, ConnectionError, ProtocolError, DeviceError, AuthenticationError, ClientClosedError,
+  SmartHomeError, TimeoutError, ConnectionError, ProtocolError, DeviceError, AuthenticationError, ClientClosedError, DeviceBusyError,
 } from './errors';
 export { SmartHomeClient, powerStateOf } from './classic/client';
 export type { SmartHomeClientOptions, RequestOptions, SysInfo } from './classic/client';
