@@ -6,6 +6,7 @@
  * SimulatedDevice adds request dispatch on top, so that the handlers can
  * depend on this file without depending back on the dispatcher.
  */
+import type { JsonObject } from '../json';
 import { defaultAlias, deriveIdentity, resolveModel, type DeviceIdentity, type LightColour, type ModelName, type ModelSpec } from './models';
 import { Outlet } from './outlet';
 import type { Params } from './reply-errors';
@@ -76,6 +77,14 @@ export class DeviceState {
   /** Dimmer tuning, echoed by get_dimmer_parameters (empty on other kinds). */
   readonly dimmer: Record<string, number>;
   brightness = 100;
+  /** Light strips: the last transition a request gave, ms, as get_light_state reports it. */
+  lightTransition: number;
+  /** Light strips: lighting_effect_state; undefined on everything else. */
+  effect: JsonObject | undefined;
+  /** sysinfo preferred_state: light or dimmer presets. */
+  presets: JsonObject[];
+  /** A dimmer's motion and ambient light sensor settings (get_config), when it has them. */
+  readonly sensors: { motion?: JsonObject; ambientLight?: JsonObject };
   /** Called on reboot / reset with the delay in seconds; the server takes the device off the network. */
   onRestart: ((delaySeconds: number) => void) | undefined;
   private readonly options: SimulatedDeviceOptions;
@@ -94,6 +103,10 @@ export class DeviceState {
     this.localOffsetMs = (options.utcOffsetMinutes ?? 0) * 60_000;
     this.rssi = -40 - (seedNumber(this.seed) % 30);
     this.dimmer = { ...this.spec.dimmer?.parameters };
+    this.lightTransition = this.spec.light?.transition ?? 0;
+    this.effect = copyOf(this.spec.light?.effect);
+    this.presets = this.spec.presets.map((preset) => copyOf(preset));
+    this.sensors = { motion: copyOf(this.spec.sensors?.motion), ambientLight: copyOf(this.spec.sensors?.ambientLight) };
     const now = this.clock();
     this.lastTick = now;
     const on = options.on ?? true;
@@ -212,8 +225,16 @@ export class DeviceState {
       outlet.setRelay(false, now, this.localOffsetMs);
     }
     if (this.light) this.light.on_off = 0;
+    this.effect = copyOf(this.spec.light?.effect);
+    this.presets = this.spec.presets.map((preset) => copyOf(preset));
+    this.lightTransition = this.spec.light?.transition ?? 0;
     this.syncLightLoad(now);
   }
+}
+
+/** A mutable copy of a (frozen) value from a model file. */
+function copyOf<T extends JsonObject | undefined>(value: T): T {
+  return value === undefined ? value : structuredClone(value);
 }
 
 function startingLight(initial: LightColour, on: boolean): LightState {

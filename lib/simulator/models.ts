@@ -38,7 +38,7 @@ export type EmeterUnits = (typeof EMETER_UNITS)[number];
  */
 export const METHOD_FAMILIES = [
   'system', 'light-system', 'netif', 'cloud', 'time', 'emeter', 'schedule', 'count_down', 'anti_theft',
-  'strip-manage', 'dimmer', 'lighting',
+  'strip-manage', 'dimmer', 'lighting', 'light-strip', 'lighting-effect', 'motion', 'ambient-light',
 ] as const;
 export type MethodFamily = (typeof METHOD_FAMILIES)[number];
 
@@ -75,6 +75,12 @@ export interface LightSpec {
   readonly details: JsonObject;
   /** get_default_behavior, as is. */
   readonly defaultBehavior: JsonObject;
+  /** Light strips: LEDs (zones) along the strip, as sysinfo `length`. */
+  readonly length?: number;
+  /** Light strips: the transition (ms) get_light_state reports until a request sets another. */
+  readonly transition?: number;
+  /** Light strips: lighting_effect_state at start ({brightness, custom, enable, id, name}). */
+  readonly effect?: JsonObject;
 }
 
 export interface DimmerSpec {
@@ -82,6 +88,12 @@ export interface DimmerSpec {
   readonly parameters: Readonly<Record<string, number>>;
   /** get_default_behavior, as is. */
   readonly defaultBehavior: JsonObject;
+}
+
+/** A dimmer's motion (PIR) and ambient light (LAS) sensors: their get_config replies at start. */
+export interface SensorSpec {
+  readonly motion?: JsonObject;
+  readonly ambientLight?: JsonObject;
 }
 
 export interface ModelSpec {
@@ -105,6 +117,9 @@ export interface ModelSpec {
   readonly errors: ModelErrors;
   readonly light?: LightSpec;
   readonly dimmer?: DimmerSpec;
+  readonly sensors?: SensorSpec;
+  /** sysinfo preferred_state at start: the light or dimmer presets, which set_preferred_state changes. */
+  readonly presets: readonly JsonObject[];
   /** From the sysinfo template: `dev_name`, or a bulb's `description`. */
   readonly devName: string;
   /** From the sysinfo template: older plugs report `type`, newer ones and bulbs `mic_type`. */
@@ -153,11 +168,19 @@ const modelFile = shape.object({
     initial: lightColour,
     details: shape.anyObject,
     defaultBehavior: shape.anyObject,
+    length: shape.optional(shape.integerIn(1, 1000)),
+    transition: shape.optional(shape.integerIn(0, 3_600_000)),
+    effect: shape.optional(shape.anyObject),
   })),
   dimmer: shape.optional(shape.object({
     parameters: shape.recordOf(shape.integer),
     defaultBehavior: shape.anyObject,
   })),
+  sensors: shape.optional(shape.object({
+    motion: shape.optional(shape.anyObject),
+    ambientLight: shape.optional(shape.anyObject),
+  })),
+  presets: shape.optional(shape.arrayOf(shape.anyObject, { maxLength: 16 })),
 });
 
 /** A template string that names a live value: `$alias`, `$relay_state`, ... */
@@ -169,6 +192,23 @@ function checkTemplate(template: JsonObject, where: string): void {
       throw new JsonShapeError(`${where}.${key}`, `should name a live value as $name, got ${JSON.stringify(value)}`);
     }
   }
+}
+
+type ModelFile = ReturnType<typeof modelFile>;
+
+/** The part of the file each method family (and each kind) needs, so that a gap shows at load and not mid-request. */
+const NEEDS: ReadonlyArray<{ when: (file: ModelFile) => boolean; has: (file: ModelFile) => boolean; what: string }> = [
+  { when: (f) => usesFamily(f, 'lighting', 'light-strip') || f.kind === 'bulb' || f.kind === 'lightstrip', has: (f) => f.light !== undefined, what: 'a light' },
+  { when: (f) => usesFamily(f, 'lighting-effect'), has: (f) => f.light?.effect !== undefined, what: 'light.effect' },
+  { when: (f) => f.kind === 'lightstrip', has: (f) => f.light?.length !== undefined, what: 'light.length' },
+  { when: (f) => usesFamily(f, 'dimmer') || f.kind === 'dimmer', has: (f) => f.dimmer !== undefined, what: 'dimmer' },
+  { when: (f) => usesFamily(f, 'motion'), has: (f) => f.sensors?.motion !== undefined, what: 'sensors.motion' },
+  { when: (f) => usesFamily(f, 'ambient-light'), has: (f) => f.sensors?.ambientLight !== undefined, what: 'sensors.ambientLight' },
+  { when: (f) => usesFamily(f, 'strip-manage') || f.kind === 'strip', has: (f) => f.childCount > 0, what: 'childCount above 0' },
+];
+
+function usesFamily(file: ModelFile, ...families: MethodFamily[]): boolean {
+  return Object.values(file.modules).some((family) => families.includes(family));
 }
 
 function deepFreeze<T>(value: T): T {
@@ -187,11 +227,15 @@ export function readModelSpec(value: unknown, source: string): ModelSpec {
   const file = shape.read(modelFile, value, source);
   checkTemplate(file.sysinfo, `${source}.sysinfo`);
   if (!('system' in file.modules)) throw new JsonShapeError(`${source}.modules`, 'should include system: every device answers get_sysinfo');
+  for (const need of NEEDS) {
+    if (need.when(file) && !need.has(file)) throw new JsonShapeError(source, `should have ${need.what} for its kind (${file.kind}) and modules`);
+  }
   const template = file.sysinfo;
   const typeField = 'type' in template ? 'type' : 'mic_type';
   const text = (key: string): string => (typeof template[key] === 'string' ? String(template[key]) : '');
   return deepFreeze({
     ...file,
+    presets: file.presets ?? [],
     devName: text('dev_name') || text('description'),
     typeField,
     typeValue: text(typeField),

@@ -4,8 +4,10 @@
  * `smartlife.iot.common.schedule` are both the `schedule` family); this
  * file builds each family's table once per model and keeps it.
  */
-import { dimmerMethods, lightingMethods, stripManageMethods } from './handlers-light';
+import { dimmerMethods, stripManageMethods } from './handlers-dimmer';
+import { lightingEffectMethods, lightingMethods, lightStripMethods } from './handlers-light';
 import { emeterMethods, ruleMethods } from './handlers-rules';
+import { ambientLightMethods, motionMethods } from './handlers-sensors';
 import { cloudMethods, lightSystemMethods, netifMethods, systemMethods, timeMethods } from './handlers-system';
 import type { MethodTable } from './method-table';
 import type { MethodFamily, ModelSpec } from './models';
@@ -23,6 +25,10 @@ const FAMILIES: Record<MethodFamily, () => MethodTable> = {
   'strip-manage': stripManageMethods,
   dimmer: dimmerMethods,
   lighting: lightingMethods,
+  'light-strip': lightStripMethods,
+  'lighting-effect': lightingEffectMethods,
+  motion: motionMethods,
+  'ambient-light': ambientLightMethods,
 };
 
 const cache = new WeakMap<ModelSpec, Map<string, MethodTable>>();

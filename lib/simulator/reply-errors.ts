@@ -46,3 +46,10 @@ export function requireString(params: Params, key: string): string {
   if (typeof value !== 'string') throw invalidArgument();
   return value;
 }
+
+/** An integer from `min` to `max`; firmware refuses 50.5 as it refuses 500. */
+export function integerIn(params: Params, key: string, min: number, max: number): number {
+  const value = requireNumber(params, key);
+  if (!Number.isInteger(value) || value < min || value > max) throw invalidArgument();
+  return value;
+}

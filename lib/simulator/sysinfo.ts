@@ -5,6 +5,7 @@
  * of that name. The live values are the only sysinfo knowledge in code.
  */
 import type { DeviceState } from './device-state';
+import { lightStateReply } from './light-request';
 import type { Outlet } from './outlet';
 import type { Params } from './reply-errors';
 import { nextScheduleAction } from './scheduler';
@@ -47,7 +48,11 @@ const LIVE_VALUES: Readonly<Record<string, LiveValue>> = {
     on_time: child.onTime(now),
     next_action: nextAction(d, child, now),
   })),
-  light_state: (d) => lightState(d),
+  light_state: (d) => (d.light ? lightStateReply(d.light) : {}),
+  /** Light strips: LEDs along the strip. */
+  length: (d) => d.spec.light?.length ?? 1,
+  lighting_effect_state: (d) => ({ ...d.effect }),
+  preferred_state: (d) => d.presets.map((preset) => ({ ...preset })),
   is_dimmable: (d) => bit(d.spec.light?.dimmable === true),
   is_color: (d) => bit(d.spec.light?.color === true),
   is_variable_color_temp: (d) => bit(Boolean(d.spec.light?.colorTempRange)),
@@ -70,14 +75,6 @@ function liveValue(name: string): LiveValue {
   // Model files are checked when they load and by the model tests; this names the culprit if one slips through.
   if (!found) throw new Error(`sysinfo template names an unknown live value "$${name}"`);
   return found;
-}
-
-/** On: the colour fields beside on_off; off: the colour it will come back with, as dft_on_state. */
-function lightState(device: DeviceState): Params {
-  const light = device.light;
-  if (!light) return {};
-  const { on_off: onOff, ...colour } = light;
-  return onOff ? { on_off: 1, ...colour } : { on_off: 0, dft_on_state: colour };
 }
 
 function activeMode(outlet: Outlet): string {

@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
+import { MODEL_NAMES } from '../../lib/simulator/models';
 import { tcpRequest } from './wire';
 
 const CLI = path.resolve(__dirname, '../../lib/cli/tplink-simulator.js');
@@ -98,6 +99,25 @@ describe('tplink-simulator CLI', function () {
   it('starts a TDDP responder with --tddp', async () => {
     const { child, lines } = await run(['--port', '0', '--tddp', '--tddp-port', '0'], 2);
     assert.match(lines[1], /^TDDP responder 127\.0\.0\.1:\d+$/);
+    assert.equal(await exitOf(child, 'SIGTERM'), 0);
+  });
+
+  it('--help lists every model, grouped by kind', async () => {
+    const help = spawn(process.execPath, [CLI, '--help'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    help.stdout?.on('data', (chunk: Buffer) => { out += chunk.toString(); });
+    assert.equal(await new Promise((r) => help.on('exit', r)), 0);
+    for (const name of MODEL_NAMES) assert.match(out, new RegExp(`[ ,]${name}(,|\n)`), name);
+    assert.match(out, /light strips: +KL400L5, KL430\n/);
+  });
+
+  it('--model KL430 serves a light strip', async () => {
+    const { child, lines } = await run(['--model', 'KL430', '--port', '0'], 1);
+    assert.match(lines[0], /^KL430\(US\) hw 2\.0 127\.0\.0\.1:\d+ /);
+    const { host, port } = address(lines[0]);
+    const reply = await tcpRequest(host, port, { 'smartlife.iot.lightStrip': { set_light_state: { on_off: 0 } }, system: { get_sysinfo: {} } });
+    assert.equal((reply['smartlife.iot.lightStrip'] as Record<string, Record<string, unknown>>).set_light_state.on_off, 0);
+    assert.equal((reply.system as Record<string, Record<string, unknown>>).get_sysinfo.length, 16);
     assert.equal(await exitOf(child, 'SIGTERM'), 0);
   });
 

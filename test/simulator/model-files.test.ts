@@ -30,6 +30,13 @@ function moduleOf(spec: ModelSpec, family: string): string {
   return found[0];
 }
 
+/** A light's service and the method that sets it: bulbs transition_light_state, light strips set_light_state. */
+function lightService(spec: ModelSpec): { service: string; set: string } {
+  return spec.kind === 'lightstrip'
+    ? { service: moduleOf(spec, 'light-strip'), set: 'set_light_state' }
+    : { service: moduleOf(spec, 'lighting'), set: 'transition_light_state' };
+}
+
 function checkSwitching(spec: ModelSpec): void {
   const { ask, sysinfo } = device(spec);
   if (spec.kind === 'strip') {
@@ -42,9 +49,9 @@ function checkSwitching(spec: ModelSpec): void {
     return;
   }
   if (spec.light) {
-    const lighting = moduleOf(spec, 'lighting');
+    const { service, set } = lightService(spec);
     for (const onOff of [0, 1, 0]) {
-      const reply = ask({ [lighting]: { transition_light_state: { on_off: onOff } } })[lighting].transition_light_state;
+      const reply = ask({ [service]: { [set]: { on_off: onOff } } })[service][set];
       assert.equal(reply.err_code, 0, JSON.stringify(reply));
       assert.equal((sysinfo().light_state as { on_off: number }).on_off, onOff);
     }
@@ -69,11 +76,33 @@ function checkKindMethods(spec: ModelSpec): void {
     assert.equal((reply.get_relationship.data as unknown[]).length, spec.childCount);
   }
   if (spec.light) {
-    const lighting = moduleOf(spec, 'lighting');
-    const set = ask({ [lighting]: { transition_light_state: { on_off: 1, brightness: 40, ignore_default: 1 } } })[lighting].transition_light_state;
-    assert.equal(set.brightness, 40, JSON.stringify(set));
+    const { service, set } = lightService(spec);
+    const reply = ask({ [service]: { [set]: { on_off: 1, brightness: 40, ignore_default: 1 } } })[service][set];
+    assert.equal(reply.brightness, 40, JSON.stringify(reply));
     assert.equal((sysinfo().light_state as { brightness: number }).brightness, 40);
-    assert.equal(ask({ [lighting]: { get_light_details: {} } })[lighting].get_light_details.err_code, 0);
+    const state = ask({ [service]: { get_light_state: {}, get_light_details: {} } })[service];
+    assert.equal(state.get_light_details.err_code, 0);
+    assert.equal(state.get_light_state.on_off, 1);
+    assert.deepEqual(['is_dimmable', 'is_color', 'is_variable_color_temp'].map((flag) => sysinfo()[flag]),
+      [spec.light.dimmable, spec.light.color, spec.light.colorTempRange !== null].map(Number));
+  }
+  if (spec.kind === 'lightstrip') {
+    assert.equal(sysinfo().length, spec.light?.length);
+    const effect = moduleOf(spec, 'lighting-effect');
+    assert.equal(ask({ [effect]: { set_lighting_effect: { enable: 1, name: 'Aurora', id: 'x', brightness: 30 } } })[effect].set_lighting_effect.err_code, 0);
+    const expected = { ...spec.light?.effect, enable: 1, name: 'Aurora', id: 'x', brightness: 30 };
+    assert.deepEqual(sysinfo().lighting_effect_state, expected);
+    assert.deepEqual(ask({ [effect]: { get_lighting_effect: {} } })[effect].get_lighting_effect, { ...expected, err_code: 0 });
+  }
+  if (spec.sensors?.motion) {
+    const reply = ask({ 'smartlife.iot.PIR': { get_config: {}, get_adc_value: {} } })['smartlife.iot.PIR'];
+    assert.deepEqual(reply.get_config, { ...spec.sensors.motion, err_code: 0 });
+    assert.equal(reply.get_adc_value.err_code, 0);
+  }
+  if (spec.sensors?.ambientLight) {
+    const reply = ask({ 'smartlife.iot.LAS': { get_config: {}, get_current_brt: {} } })['smartlife.iot.LAS'];
+    assert.deepEqual(reply.get_config, { ...spec.sensors.ambientLight, err_code: 0 });
+    assert.equal(typeof reply.get_current_brt.value, 'number');
   }
   if (spec.emeter !== 'none') {
     const emeter = moduleOf(spec, 'emeter');
@@ -144,6 +173,13 @@ describe('simulator model files', () => {
       refuse({ sysinfo: { alias: '$ alias' } }, /^X\.json\.sysinfo\.alias should name a live value/);
       const light = { dimmable: true, color: false, colorTempRange: [6500, 2700], initial: { mode: 'normal', hue: 0, saturation: 0, color_temp: 2700, brightness: 50 }, details: {}, defaultBehavior: {} };
       refuse({ light }, /^X\.json\.light\.colorTempRange should be \[lowest K, highest K\]/);
+    });
+
+    it('a kind or module without the part of the file it needs', () => {
+      refuse({ kind: 'bulb' }, /^X\.json should have a light for its kind \(bulb\)/);
+      refuse({ modules: { system: 'system', 'smartlife.iot.dimmer': 'dimmer' } }, /^X\.json should have dimmer/);
+      refuse({ modules: { system: 'system', 'smartlife.iot.PIR': 'motion' } }, /^X\.json should have sensors\.motion/);
+      refuse({ kind: 'strip' }, /^X\.json should have childCount above 0/);
     });
 
     it('a file whose name is not the model name inside', () => {
