@@ -9,8 +9,8 @@
 import { readFileSync } from 'fs';
 import { parseArgs } from 'util';
 import {
-  FAULT_KINDS, fleetLayout, MODEL_NAMES, parseFault, parseFleetFile, resolveModel, startFleet,
-  type RunningFleet, type StartFleetOptions,
+  DEVICE_KINDS, FAULT_KINDS, fleetLayout, MODEL_NAMES, parseFault, parseFleetFile, resolveModel, startFleet,
+  type DeviceKind, type RunningFleet, type StartFleetOptions,
 } from '../simulator';
 import { startTddpResponder, type TddpResponder } from '../simulator/tddp-responder';
 import { describeKlapDevice, KLAP_CLI_HELP, KLAP_CLI_OPTIONS, startKlapFromCli } from '../simulator/klap-cli';
@@ -20,12 +20,26 @@ const USAGE = 'Usage: tplink-simulator [--model HS110] [--host 127.0.0.1] [--por
   + '[--alias NAME] [--fault KIND[:N]] [--fleet FILE.json] [--broadcast-listener HOST] [--tddp ...] '
   + '[--klap v1|v2 [--username U --password P]] [--help]';
 
+const KIND_TITLES: Record<DeviceKind, string> = {
+  plug: 'plugs', strip: 'power strips', switch: 'wall switches', dimmer: 'dimmers', bulb: 'bulbs', lightstrip: 'light strips',
+};
+
+/** The models, one line per kind, for --help. */
+function modelList(): string {
+  return DEVICE_KINDS
+    .map((kind) => ({ kind, names: MODEL_NAMES.filter((name) => resolveModel(name).kind === kind) }))
+    .filter(({ names }) => names.length > 0)
+    .map(({ kind, names }) => `                              ${`${KIND_TITLES[kind]}:`.padEnd(15)}${names.join(', ')}`)
+    .join('\n');
+}
+
 const HELP = `${USAGE}
 
 Runs simulated TP-Link Kasa devices speaking the Smart Home protocol on
 TCP and UDP (same port), until interrupted.
 
-  -m, --model <name>        ${MODEL_NAMES.join(', ')} (default HS110)
+  -m, --model <name>        the model to simulate (default HS110):
+${modelList()}
       --host <address>      address to listen on (default 127.0.0.1)
   -p, --port <n>            TCP and UDP port; 0 picks a free one (default 9999)
   -n, --count <n>           number of devices (default 1)
