@@ -57,7 +57,7 @@ export function nestingDepth(text: string, limit = Infinity): number {
 /**
  * Parses untrusted JSON text. Throws a JsonShapeError when the text is too
  * long, nested too deep or not JSON; the value returned is plain data
- * (JSON.parse makes even a `__proto__` key an own property).
+ * without any `__proto__` key.
  */
 export function parseBoundedJson(text: string, limits: JsonLimits = {}): unknown {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
@@ -69,10 +69,25 @@ export function parseBoundedJson(text: string, limits: JsonLimits = {}): unknown
     throw new JsonShapeError('', `nests deeper than ${maxDepth} levels`);
   }
   try {
-    return JSON.parse(text) as unknown;
+    return mayHoldProtoKey(text) ? (JSON.parse(text, dropProtoKeys) as unknown) : (JSON.parse(text) as unknown);
   } catch {
     throw new JsonShapeError('', `is not JSON: ${quoteStart(text)}`);
   }
+}
+
+/**
+ * JSON.parse keeps a `__proto__` key as an own property, harmless here,
+ * but Node-RED's message cloning (lodash.clonedeep) turns it into the
+ * clone's prototype, where a later node would read its fields as if the
+ * device had sent them. The key can be spelled with escapes (`\u005f_proto__`),
+ * so any text with an escape takes the slower, filtering parse.
+ */
+function mayHoldProtoKey(text: string): boolean {
+  return text.includes('__proto__') || text.includes('\\u');
+}
+
+function dropProtoKeys(key: string, value: unknown): unknown {
+  return key === '__proto__' ? undefined : value;
 }
 
 /** The start of a text for an error message: short, quoted, control characters escaped. */

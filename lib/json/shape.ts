@@ -98,7 +98,12 @@ export function arrayOf<T>(reader: Reader<T>, options: { maxLength?: number } = 
 }
 
 type Fields = Record<string, Reader<unknown>>;
-export type ObjectOf<F extends Fields> = { [K in keyof F]: ReadResult<F[K]> };
+/** Fields whose reader may read undefined (optional, lenient) are optional keys: they are left out when absent. */
+type OptionalKeys<F extends Fields> = { [K in keyof F]: undefined extends ReadResult<F[K]> ? K : never }[keyof F];
+type Flatten<T> = { [K in keyof T]: T[K] };
+export type ObjectOf<F extends Fields> = Flatten<
+  { [K in Exclude<keyof F, OptionalKeys<F>>]: ReadResult<F[K]> } & { [K in OptionalKeys<F>]?: ReadResult<F[K]> }
+>;
 
 /**
  * An object with the declared fields (others are ignored and not returned).
@@ -115,6 +120,28 @@ export function object<F extends Fields>(fields: F): Reader<ObjectOf<F>> {
       if (read !== undefined) defineOwn(out, key, read);
     }
     return out as ObjectOf<F>;
+  };
+}
+
+/**
+ * Like object(), but every undeclared field is kept as it came (plain JSON,
+ * already bounded by the parser): for replies passed on whole, such as a
+ * sysinfo in a flow message, where only the fields the code reads are checked.
+ */
+export function objectKeeping<F extends Fields>(fields: F): Reader<ObjectOf<F> & JsonObject> {
+  const entries = Object.entries(fields);
+  return (value, path) => {
+    if (!isJsonObject(value)) return fail(path, 'an object', value);
+    const out: JsonObject = {};
+    for (const [key, item] of Object.entries(value)) {
+      if (!Object.prototype.hasOwnProperty.call(fields, key)) defineOwn(out, key, item);
+    }
+    for (const [key, reader] of entries) {
+      const field = Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
+      const read = reader(field, path === '' ? key : `${path}.${key}`);
+      if (read !== undefined) defineOwn(out, key, read);
+    }
+    return out as ObjectOf<F> & JsonObject;
   };
 }
 

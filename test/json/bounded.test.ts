@@ -50,11 +50,15 @@ describe('bounded JSON', () => {
     assert.throws(() => parseBoundedJson('{"a":1'), /not JSON/);
   });
 
-  it('keeps a __proto__ key as data, not as a prototype', () => {
-    const value = parseBoundedJson('{"__proto__":{"polluted":1}}') as Record<string, unknown>;
-    assert.equal(Object.getPrototypeOf(value), Object.prototype);
-    assert.deepEqual(Object.keys(value), ['__proto__']);
-    assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  it('drops __proto__ keys, however spelled: Node-RED\'s message cloning would make them prototypes', () => {
+    for (const text of ['{"__proto__":{"polluted":1},"a":{"__proto__":2,"b":3}}', '{"\\u005f_proto__":{"polluted":1},"a":{"__pro\\u0074o__":2,"b":3}}']) {
+      const value = parseBoundedJson(text) as Record<string, unknown>;
+      assert.equal(Object.getPrototypeOf(value), Object.prototype);
+      assert.deepEqual(Object.keys(value), ['a'], text);
+      assert.deepEqual(value.a, { b: 3 });
+      assert.equal(({} as Record<string, unknown>).polluted, undefined);
+    }
+    assert.deepEqual(parseBoundedJson('{"alias":"caf\\u00e9"}'), { alias: 'café' });
   });
 
   it('never throws anything but a JsonShapeError, whatever the text', () => {

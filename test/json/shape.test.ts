@@ -65,7 +65,8 @@ describe('JSON shape readers', () => {
   });
 
   it('never lets a __proto__ key reach a prototype', () => {
-    const value = parseBoundedJson('{"__proto__":{"polluted":1},"a":{"__proto__":2}}');
+    // JSON.parse itself (parseBoundedJson drops these keys): the readers must be safe on any value.
+    const value: unknown = JSON.parse('{"__proto__":{"polluted":1},"a":{"__proto__":2}}');
     const numbers = s.recordOf(s.either(s.integer, s.anyObject, 'a number or object'))(value, 'm');
     assert.equal(Object.getPrototypeOf(numbers), Object.prototype);
     assert.ok(Object.prototype.hasOwnProperty.call(numbers, '__proto__'));
@@ -73,5 +74,14 @@ describe('JSON shape readers', () => {
     const picked = s.object({ ['__proto__']: s.optional(s.anyObject) })(value, 'o');
     assert.equal(Object.getPrototypeOf(picked), Object.prototype);
     assert.deepEqual(Object.keys(picked), ['__proto__']);
+  });
+
+  it('objectKeeping checks the declared fields and keeps the others as they came', () => {
+    const reader = s.objectKeeping({ relay_state: s.bit, alias: s.optional(s.string) });
+    const read = reader(JSON.parse('{"relay_state":1,"rssi":-60,"next":{"a":[1]},"__proto__":{"x":1}}'), 'sysinfo');
+    assert.deepEqual({ ...read }, { relay_state: 1, rssi: -60, next: { a: [1] }, ['__proto__']: { x: 1 } });
+    assert.equal(Object.getPrototypeOf(read), Object.prototype);
+    assert.equal(problem(() => reader({ relay_state: 'on' }, 'sysinfo')), 'sysinfo.relay_state should be 0 or 1, got "on"');
+    assert.equal(problem(() => reader({ relay_state: 0, alias: 3 }, 'sysinfo')), 'sysinfo.alias should be a string, got 3');
   });
 });
