@@ -1,14 +1,23 @@
 /**
- * SmartHomeClient: one device, one transport, one request at a time in the
- * order asked, bounded retries with backoff for requests that certainly did
- * not reach the device, typed errors, and online/offline state as events.
+ * SmartHomeClient: one device, one transport, its requests in one
+ * RequestQueue (deadlines from when asked, bounded, polls only when idle,
+ * fail fast while unreachable), bounded retries with backoff for requests
+ * that certainly did not reach the device, every reply checked by the
+ * reader of its shape (replies.ts), typed errors, and online/offline state
+ * as events.
  */
 import { EventEmitter } from 'events';
 import * as cmd from './commands';
 import { checkResponse, parseReply, normalizeEnergy, normalizeStats, type EnergyReading, type EnergyStat, type SmartHomeResponse } from './response';
+import {
+  readAddedRule, readAnyResult, readDayStats, readMethodResult, readMonthStats, readRealtime, readRules, readScanInfo, readSysInfo,
+  type SysInfo,
+} from './replies';
 import { ClientClosedError, ProtocolError, SmartHomeError, type DeviceAddress } from '../errors';
 import { createTransport, type TransportName, type TransportOptions } from './transports';
 import { isRetriable, type Transport } from '../transport';
+import { RequestQueue } from '../request-queue';
+import type { Reader } from '../json';
 
 export interface SmartHomeClientOptions extends TransportOptions {
   /** Milliseconds per request (default 5000). */
@@ -19,12 +28,16 @@ export interface SmartHomeClientOptions extends TransportOptions {
   retryDelay?: number;
   /** Use an existing transport instead of creating one (tests, custom transports). */
   transportInstance?: Transport;
+  /** Requests that may wait behind the one in flight before "device busy" (default 100). */
+  maxWaiting?: number;
 }
 
 export interface RequestOptions {
   timeout?: number;
   /** Child outlets (power strips) the request is for. */
   childIds?: readonly string[];
+  /** Polling: run only if no other request is in flight or waiting, else reject with a skipped DeviceBusyError. */
+  ifIdle?: boolean;
 }
 
 export interface ChildOption {
@@ -32,14 +45,7 @@ export interface ChildOption {
   childId?: string;
 }
 
-export type SysInfo = Record<string, unknown> & {
-  alias?: string;
-  model?: string;
-  deviceId?: string;
-  mac?: string;
-  relay_state?: number;
-  children?: Array<Record<string, unknown> & { id: string; state: number; alias: string }>;
-};
+export type { SysInfo } from './replies';
 
 const DEFAULT_TIMEOUT = 5000;
 
@@ -51,9 +57,7 @@ export class SmartHomeClient extends EventEmitter {
   private readonly retries: number;
   private readonly retryDelay: number;
   private readonly transport: Transport;
-  /** True while a request is in flight; later ones wait in `waiting`, in order. */
-  private busy = false;
-  private readonly waiting: Array<() => void> = [];
+  private readonly queue: RequestQueue;
   private closed = false;
   private state: boolean | undefined;
   /** The last sysinfo seen, used to tell bulbs and strips from plugs. */
@@ -70,6 +74,7 @@ export class SmartHomeClient extends EventEmitter {
     this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
     this.retries = Math.max(0, Math.floor(options.retries ?? 2));
     this.retryDelay = options.retryDelay ?? 100;
+    this.queue = new RequestQueue({ address: () => this.address, maxWaiting: options.maxWaiting, isUnreachable: isUnreachable });
   }
 
   /** The port in use (with transport 'auto', the KLAP port once it switched). */
@@ -84,7 +89,7 @@ export class SmartHomeClient extends EventEmitter {
 
   /** Requests waiting for their turn, including the one in flight. */
   get pendingRequests(): number {
-    return this.waiting.length + (this.busy ? 1 : 0);
+    return this.queue.size;
   }
 
   get address(): DeviceAddress {
@@ -103,11 +108,12 @@ export class SmartHomeClient extends EventEmitter {
   sendUnchecked(request: object | string, options: RequestOptions = {}): Promise<SmartHomeResponse> {
     const text = typeof request === 'string' ? request : JSON.stringify(request);
     const payload = Buffer.from(text, 'utf8');
-    return this.runInTurn(payload, options.timeout ?? this.timeout);
+    return this.queue.run((timeLeft) => this.exchange(payload, timeLeft), { timeout: options.timeout ?? this.timeout, ifIdle: options.ifIdle });
   }
 
   async close(): Promise<void> {
     this.closed = true;
+    this.queue.close();
     await this.transport.close();
   }
 
@@ -115,7 +121,7 @@ export class SmartHomeClient extends EventEmitter {
 
   async getSysInfo(options: RequestOptions = {}): Promise<SysInfo> {
     const reply = await this.send(cmd.system.getSysinfo(), options);
-    const sysinfo = methodResult(reply, 'system', 'get_sysinfo', this.address) as SysInfo;
+    const sysinfo = this.result(reply, 'system', 'get_sysinfo', readSysInfo);
     this.lastSysInfo = sysinfo;
     return sysinfo;
   }
@@ -166,22 +172,23 @@ export class SmartHomeClient extends EventEmitter {
 
   // ---- energy ----
 
-  async getEnergy(options: ChildOption = {}): Promise<EnergyReading> {
+  /** The meter reading; `ifIdle` for polling (see RequestOptions). */
+  async getEnergy(options: ChildOption & { ifIdle?: boolean } = {}): Promise<EnergyReading> {
     const module = this.emeterModule();
-    const reply = await this.send({ [module]: { get_realtime: {} } }, childIds(options));
-    return normalizeEnergy(methodResult(reply, module, 'get_realtime', this.address));
+    const reply = await this.send({ [module]: { get_realtime: {} } }, { ...childIds(options), ifIdle: options.ifIdle });
+    return normalizeEnergy(this.result(reply, module, 'get_realtime', readRealtime));
   }
 
   async getDayStats(year: number, month: number, options: ChildOption = {}): Promise<EnergyStat[]> {
     const module = this.emeterModule();
     const reply = await this.send({ [module]: { get_daystat: { year, month } } }, childIds(options));
-    return normalizeStats(methodResult(reply, module, 'get_daystat', this.address).day_list);
+    return normalizeStats(this.result(reply, module, 'get_daystat', readDayStats).day_list);
   }
 
   async getMonthStats(year: number, options: ChildOption = {}): Promise<EnergyStat[]> {
     const module = this.emeterModule();
     const reply = await this.send({ [module]: { get_monthstat: { year } } }, childIds(options));
-    return normalizeStats(methodResult(reply, module, 'get_monthstat', this.address).month_list);
+    return normalizeStats(this.result(reply, module, 'get_monthstat', readMonthStats).month_list);
   }
 
   async eraseEnergyStats(options: ChildOption = {}): Promise<void> {
@@ -191,11 +198,11 @@ export class SmartHomeClient extends EventEmitter {
   // ---- time ----
 
   async getTime(): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.time.getTime()), 'time', 'get_time', this.address);
+    return this.result(await this.send(cmd.time.getTime()), 'time', 'get_time', readAnyResult);
   }
 
   async getTimezone(): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.time.getTimezone()), 'time', 'get_timezone', this.address);
+    return this.result(await this.send(cmd.time.getTimezone()), 'time', 'get_timezone', readAnyResult);
   }
 
   async setTimezone(setting: cmd.TimezoneSetting): Promise<void> {
@@ -205,16 +212,16 @@ export class SmartHomeClient extends EventEmitter {
   // ---- rules: schedule, countdown, anti-theft ----
 
   async getScheduleRules(options: ChildOption = {}): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.schedule.getRules(), childIds(options)), 'schedule', 'get_rules', this.address);
+    return this.result(await this.send(cmd.schedule.getRules(), childIds(options)), 'schedule', 'get_rules', readRules);
   }
 
   async getNextAction(options: ChildOption = {}): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.schedule.getNextAction(), childIds(options)), 'schedule', 'get_next_action', this.address);
+    return this.result(await this.send(cmd.schedule.getNextAction(), childIds(options)), 'schedule', 'get_next_action', readAnyResult);
   }
 
   /** Adds a schedule rule and resolves to its id. */
   async addScheduleRule(rule: cmd.ScheduleRule, options: ChildOption = {}): Promise<string> {
-    return ruleId(await this.send(cmd.schedule.addRule(rule), childIds(options)), 'schedule', this.address);
+    return this.result(await this.send(cmd.schedule.addRule(rule), childIds(options)), 'schedule', 'add_rule', readAddedRule).id;
   }
 
   async editScheduleRule(rule: cmd.ScheduleRule & { id: string }, options: ChildOption = {}): Promise<void> {
@@ -230,17 +237,17 @@ export class SmartHomeClient extends EventEmitter {
   }
 
   async getCountdownRules(options: ChildOption = {}): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.countdown.getRules(), childIds(options)), 'count_down', 'get_rules', this.address);
+    return this.result(await this.send(cmd.countdown.getRules(), childIds(options)), 'count_down', 'get_rules', readRules);
   }
 
   /** Sets the (single) countdown rule, replacing any existing one, and resolves to its id. */
   async setCountdown(rule: cmd.CountdownRule, options: ChildOption = {}): Promise<string> {
     await this.send(cmd.countdown.deleteAllRules(), childIds(options));
-    return ruleId(await this.send(cmd.countdown.addRule(rule), childIds(options)), 'count_down', this.address);
+    return this.result(await this.send(cmd.countdown.addRule(rule), childIds(options)), 'count_down', 'add_rule', readAddedRule).id;
   }
 
   async addCountdownRule(rule: cmd.CountdownRule, options: ChildOption = {}): Promise<string> {
-    return ruleId(await this.send(cmd.countdown.addRule(rule), childIds(options)), 'count_down', this.address);
+    return this.result(await this.send(cmd.countdown.addRule(rule), childIds(options)), 'count_down', 'add_rule', readAddedRule).id;
   }
 
   async editCountdownRule(rule: cmd.CountdownRule & { id: string }, options: ChildOption = {}): Promise<void> {
@@ -256,11 +263,11 @@ export class SmartHomeClient extends EventEmitter {
   }
 
   async getAntiTheftRules(options: ChildOption = {}): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.antiTheft.getRules(), childIds(options)), 'anti_theft', 'get_rules', this.address);
+    return this.result(await this.send(cmd.antiTheft.getRules(), childIds(options)), 'anti_theft', 'get_rules', readRules);
   }
 
   async addAntiTheftRule(rule: cmd.AntiTheftRule, options: ChildOption = {}): Promise<string> {
-    return ruleId(await this.send(cmd.antiTheft.addRule(rule), childIds(options)), 'anti_theft', this.address);
+    return this.result(await this.send(cmd.antiTheft.addRule(rule), childIds(options)), 'anti_theft', 'add_rule', readAddedRule).id;
   }
 
   async editAntiTheftRule(rule: cmd.AntiTheftRule & { id: string }, options: ChildOption = {}): Promise<void> {
@@ -278,7 +285,7 @@ export class SmartHomeClient extends EventEmitter {
   // ---- cloud and network ----
 
   async getCloudInfo(): Promise<Record<string, unknown>> {
-    return methodResult(await this.send(cmd.cloud.getInfo()), 'cnCloud', 'get_info', this.address);
+    return this.result(await this.send(cmd.cloud.getInfo()), 'cnCloud', 'get_info', readAnyResult);
   }
 
   async bindCloud(username: string, password: string): Promise<void> {
@@ -292,8 +299,7 @@ export class SmartHomeClient extends EventEmitter {
   async scanWifi(options: { timeout?: number } = {}): Promise<Array<Record<string, unknown>>> {
     // A scan takes the device several seconds.
     const reply = await this.send(cmd.netif.getScanInfo(true), { timeout: options.timeout ?? Math.max(this.timeout, 10_000) });
-    const list = methodResult(reply, 'netif', 'get_scaninfo', this.address).ap_list;
-    return Array.isArray(list) ? (list as Array<Record<string, unknown>>) : [];
+    return this.result(reply, 'netif', 'get_scaninfo', readScanInfo).ap_list;
   }
 
   async setWifi(ssid: string, password: string, keyType = 3): Promise<void> {
@@ -311,43 +317,34 @@ export class SmartHomeClient extends EventEmitter {
     return this.isBulb() ? 'smartlife.iot.common.emeter' : 'emeter';
   }
 
-  /**
-   * One request at a time, in the order asked. The common case (nothing in
-   * flight) costs no extra promise: only callers that must wait get one.
-   */
-  private async runInTurn(payload: Buffer, timeout: number): Promise<SmartHomeResponse> {
-    if (this.closed) throw new ClientClosedError(this.address);
-    if (this.busy) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.busy = true;
-    try {
-      if (this.closed) throw new ClientClosedError(this.address);
-      return this.parse(await this.exchange(payload, timeout));
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.busy = false;
-    }
+  /** Reads `reply.module.method` with the reader of its shape; a ProtocolError names what was wrong. */
+  private result<T>(reply: SmartHomeResponse, module: string, method: string, reader: Reader<T>): T {
+    return readMethodResult(reply, module, method, reader, this.address);
   }
 
-  private async exchange(payload: Buffer, timeout: number): Promise<Buffer> {
+  /**
+   * One request's exchange within `timeLeft` ms: retries (with backoff) only
+   * what certainly never reached the device, and only while time is left.
+   */
+  private async exchange(payload: Buffer, timeLeft: number): Promise<SmartHomeResponse> {
+    const deadline = performance.now() + timeLeft;
     for (let attempt = 0; ; attempt++) {
+      if (this.closed) throw new ClientClosedError(this.address);
+      let reply: Buffer;
       try {
-        const reply = await this.transport.send(payload, timeout);
-        this.setState(true);
-        return reply;
+        reply = await this.transport.send(payload, Math.max(1, Math.round(deadline - performance.now())));
       } catch (error) {
         if (this.closed) throw new ClientClosedError(this.address);
-        if (isRetriable(error) && attempt < this.retries) {
-          await delay(this.retryDelay * 2 ** attempt);
-          // close() during the backoff: the next attempt would reach the device after it.
-          if (this.closed) throw new ClientClosedError(this.address);
+        const backoff = this.retryDelay * 2 ** attempt;
+        if (isRetriable(error) && attempt < this.retries && performance.now() + backoff < deadline) {
+          await delay(backoff);
           continue;
         }
-        if (error instanceof SmartHomeError && (error.code === 'ECONNECTION' || error.code === 'ETIMEDOUT')) {
-          this.setState(false, error);
-        }
+        if (isUnreachable(error)) this.setState(false, error as Error);
         throw error;
       }
+      this.setState(true);
+      return this.parse(reply);
     }
   }
 
@@ -367,31 +364,22 @@ const LIGHT = 'smartlife.iot.smartbulb.lightingservice';
 /** Reads a strip outlet's or a plug's (or bulb's) on/off state from a sysinfo. */
 export function powerStateOf(sysinfo: SysInfo, childId?: string, address?: DeviceAddress): boolean {
   if (childId !== undefined) {
-    // A reply is untrusted: `children` may be anything, its entries too.
-    const children: unknown[] = Array.isArray(sysinfo.children) ? sysinfo.children : [];
-    const child = children.find((c): c is { id: string; state: number } => cmd.isObject(c) && (c.id === childId || sysinfo.deviceId + String(c.id) === childId || c.id === sysinfo.deviceId + childId));
+    const deviceId = sysinfo.deviceId ?? '';
+    const child = sysinfo.children?.find((c) => c.id === childId || deviceId + c.id === childId || c.id === deviceId + childId);
     if (!child) throw new ProtocolError(`outlet ${childId} is not in the device's children`, address);
     return child.state === 1;
   }
-  if (typeof sysinfo.relay_state === 'number') return sysinfo.relay_state === 1;
-  const light = sysinfo.light_state as { on_off?: unknown } | undefined;
-  return light?.on_off === 1;
+  if (sysinfo.relay_state !== undefined) return sysinfo.relay_state === 1;
+  return sysinfo.light_state?.on_off === 1;
 }
 
 function childIds(options: ChildOption): RequestOptions {
   return options.childId === undefined ? {} : { childIds: [options.childId] };
 }
 
-function methodResult(reply: SmartHomeResponse, module: string, method: string, address: DeviceAddress): Record<string, unknown> {
-  const moduleReply = reply[module];
-  const result = cmd.isObject(moduleReply) ? moduleReply[method] : undefined;
-  if (!cmd.isObject(result)) throw new ProtocolError(`reply has no ${module}.${method} object`, address);
-  return result;
-}
-
-function ruleId(reply: SmartHomeResponse, module: string, address: DeviceAddress): string {
-  const id = methodResult(reply, module, 'add_rule', address).id;
-  return typeof id === 'string' ? id : '';
+/** Errors that say the device could not be reached, as opposed to answering badly. */
+function isUnreachable(error: unknown): boolean {
+  return error instanceof SmartHomeError && (error.code === 'ECONNECTION' || error.code === 'ETIMEDOUT');
 }
 
 function delay(ms: number): Promise<void> {

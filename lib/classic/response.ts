@@ -5,47 +5,66 @@
  */
 import { DeviceError, ProtocolError, type DeviceAddress } from '../errors';
 import { isObject } from './commands';
+import { describeValue, parseBoundedJson, quoteStart } from '../json';
 
 export type SmartHomeResponse = Record<string, unknown>;
 
-/** Parses a reply's text; anything but a JSON object is a ProtocolError quoting the start of it. */
+/**
+ * Parses a reply's text within the size and depth limits; anything but a
+ * JSON object is a ProtocolError saying what was wrong.
+ */
 export function parseReply(text: string, address?: DeviceAddress): SmartHomeResponse {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseBoundedJson(text);
   } catch (error) {
-    throw new ProtocolError(`reply is not JSON: ${snippet(text)}`, address, error);
+    throw new ProtocolError(error instanceof Error ? error.message : String(error), address, error);
   }
-  if (!isObject(value)) throw new ProtocolError(`reply is not a JSON object: ${snippet(text)}`, address);
+  if (!isObject(value)) throw new ProtocolError(`reply is not a JSON object: ${quoteStart(text)}`, address);
   return value;
 }
 
-function snippet(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 60)}...` : text);
-}
-
 /**
- * Throws a DeviceError for the first err_code other than 0 found at module
- * level ("module not support") or method level, in request order.
+ * Checks that the reply answers the request: every module and every method
+ * asked is there as an object (a reply to another request, or a bare
+ * `"system":{}` for a set_relay_state, is a ProtocolError), and throws a
+ * DeviceError for the first err_code other than 0 at module level ("module
+ * not support") or method level, in request order.
  */
 export function checkResponse(request: object, response: SmartHomeResponse, address?: DeviceAddress): void {
   for (const [module, methods] of Object.entries(request)) {
     if (module === 'context') continue;
     const reply = response[module];
     if (!isObject(reply)) {
-      throw new DeviceError(module, undefined, -1, 'module missing from the reply', address, response);
+      throw new ProtocolError(`reply to another request: no ${module} object in ${describeKeys(response)}`, address);
     }
-    if (typeof reply.err_code === 'number' && reply.err_code !== 0) {
-      throw new DeviceError(module, undefined, reply.err_code, stringOrUndefined(reply.err_msg), address, response);
-    }
+    const moduleCode = errCodeOf(reply, module, address);
+    if (moduleCode !== 0) throw new DeviceError(module, undefined, moduleCode, stringOrUndefined(reply.err_msg), address, response);
     if (!isObject(methods)) continue;
     for (const method of Object.keys(methods)) {
       const result = reply[method];
-      if (isObject(result) && typeof result.err_code === 'number' && result.err_code !== 0) {
-        throw new DeviceError(module, method, result.err_code, stringOrUndefined(result.err_msg), address, response);
+      if (!isObject(result)) {
+        throw new ProtocolError(`reply to another request: no ${module}.${method} object in ${module} ${describeKeys(reply)}`, address);
       }
+      const code = errCodeOf(result, `${module}.${method}`, address);
+      if (code !== 0) throw new DeviceError(module, method, code, stringOrUndefined(result.err_msg), address, response);
     }
   }
+}
+
+/** An absent err_code means success; one present must be an integer. */
+function errCodeOf(result: Record<string, unknown>, where: string, address: DeviceAddress | undefined): number {
+  const code = result.err_code;
+  if (code === undefined) return 0;
+  if (typeof code === 'number' && Number.isSafeInteger(code)) return code;
+  throw new ProtocolError(`${where}.err_code should be an integer, got ${describeValue(code)}`, address);
+}
+
+/** The keys of a reply object, for saying what came instead: {"emeter"}. */
+function describeKeys(value: Record<string, unknown>): string {
+  const keys = Object.keys(value);
+  const shown = keys.slice(0, 4).map((k) => JSON.stringify(k.length > 30 ? `${k.slice(0, 30)}...` : k));
+  return `{${shown.join(', ')}${keys.length > 4 ? ', ...' : ''}}`;
 }
 
 function stringOrUndefined(value: unknown): string | undefined {

@@ -4,8 +4,8 @@
  * 20002 reply) from a device of a wanted kind is dropped without an error.
  */
 import { decodeDatagram } from '../classic/framing';
-import { isObject } from '../classic/commands';
-import type { SysInfo } from '../classic/client';
+import { readSysInfo, type SysInfo } from '../classic/replies';
+import { JsonShapeError, parseBoundedJson, shape as s } from '../json';
 import { parseDiscovery20002Reply } from './tdp';
 import type { DiscoveredChild, DiscoveredDevice, DiscoveredKind } from './types';
 
@@ -17,24 +17,29 @@ export interface ReplySource {
   port: number;
 }
 
-/** Reads a reply to the get_sysinfo probe; undefined for anything else. */
+/**
+ * Reads a reply to the get_sysinfo probe through the same bounded parser
+ * and sysinfo reader as the request client; undefined for anything else,
+ * including a sysinfo of the wrong shape (`"children":"x"`, a relay state of "on").
+ */
 export function parseSysinfoReply(datagram: Buffer, from: ReplySource, port: number): DiscoveredDevice | undefined {
-  let parsed: unknown;
+  let sysinfo: SysInfo;
   try {
-    parsed = JSON.parse(decodeDatagram(datagram).toString('utf8'));
-  } catch {
-    return undefined;
+    const parsed = parseBoundedJson(decodeDatagram(datagram).toString('utf8'));
+    sysinfo = readSysInfoReply(parsed, 'reply').system.get_sysinfo;
+  } catch (error) {
+    if (error instanceof JsonShapeError) return undefined;
+    throw error;
   }
-  if (!isObject(parsed) || !isObject(parsed.system)) return undefined;
-  const sysinfo = parsed.system.get_sysinfo;
-  if (!isObject(sysinfo)) return undefined;
   if (typeof sysinfo.err_code === 'number' && sysinfo.err_code !== 0) return undefined;
   const deviceId = sysinfo.deviceId;
-  if (typeof deviceId !== 'string' || deviceId.length === 0) return undefined;
+  if (deviceId === undefined || deviceId.length === 0) return undefined;
   const kind = kindOf(sysinfo);
   if (kind === undefined) return undefined;
-  return { host: from.address, port, protocol: 'xor', deviceId, kind, sysinfo: sysinfo as SysInfo, children: childrenOf(sysinfo, deviceId) };
+  return { host: from.address, port, protocol: 'xor', deviceId, kind, sysinfo, children: childrenOf(sysinfo, deviceId) };
 }
+
+const readSysInfoReply = s.object({ system: s.object({ get_sysinfo: readSysInfo }) });
 
 /** Reads a UDP 20002 reply of a plug; undefined for anything else. */
 export function parseKlapReply(datagram: Buffer, from: ReplySource): DiscoveredDevice | undefined {
@@ -62,24 +67,18 @@ export function mergeReplies(known: DiscoveredDevice, incoming: DiscoveredDevice
   return klap === undefined || base.klap === klap ? base : { ...base, klap };
 }
 
-function kindOf(sysinfo: Record<string, unknown>): DiscoveredKind | undefined {
-  const type = typeof sysinfo.type === 'string' ? sysinfo.type : sysinfo.mic_type;
-  if (typeof type !== 'string') return undefined;
+function kindOf(sysinfo: SysInfo): DiscoveredKind | undefined {
+  const type = sysinfo.type ?? sysinfo.mic_type;
+  if (type === undefined) return undefined;
   if (PLUG_TYPES.has(type)) return 'plug';
   if (BULB_TYPES.has(type)) return 'bulb';
   return undefined;
 }
 
-function childrenOf(sysinfo: Record<string, unknown>, deviceId: string): DiscoveredChild[] {
-  if (!Array.isArray(sysinfo.children)) return [];
-  const children: DiscoveredChild[] = [];
-  for (const child of sysinfo.children as unknown[]) {
-    if (!isObject(child) || typeof child.id !== 'string') continue;
-    children.push({
-      id: child.id.length <= 2 ? deviceId + child.id.padStart(2, '0') : child.id,
-      alias: typeof child.alias === 'string' ? child.alias : '',
-      state: child.state === 1 ? 1 : 0,
-    });
-  }
-  return children;
+function childrenOf(sysinfo: SysInfo, deviceId: string): DiscoveredChild[] {
+  return (sysinfo.children ?? []).map((child) => ({
+    id: child.id.length <= 2 ? deviceId + child.id.padStart(2, '0') : child.id,
+    alias: child.alias ?? '',
+    state: child.state,
+  }));
 }

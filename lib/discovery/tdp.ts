@@ -10,6 +10,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isObject } from '../classic/commands';
+import { parseBoundedJson } from '../json';
 
 export const DISCOVERY_20002_PORT = 20002;
 export const TDP_HEADER_LENGTH = 16;
@@ -169,7 +170,7 @@ function isPort(value: unknown): value is number {
 
 function readJsonObject(bytes: Buffer): Record<string, unknown> | undefined {
   try {
-    const parsed: unknown = JSON.parse(bytes.toString('utf8'));
+    const parsed = parseBoundedJson(bytes.toString('utf8'));
     return isObject(parsed) ? parsed : undefined;
   } catch {
     return undefined;

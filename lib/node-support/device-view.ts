@@ -3,7 +3,7 @@
  * outlet or a whole strip, the alias to use as msg.topic, whether there is
  * an energy meter, and a summary of a device for discovery results.
  */
-import type { SysInfo } from '../classic/client';
+import type { SysInfo } from '../classic/replies';
 
 export interface OutletSummary {
   /** Full child id, as the device expects it in `context.child_ids`. */
@@ -37,27 +37,25 @@ function findChild(sysinfo: SysInfo, childId: string): Child | undefined {
 /** On/off of the outlet `childId`, or of the device (a strip is on when any outlet is). */
 export function stateOf(sysinfo: SysInfo, childId?: string): boolean {
   if (childId !== undefined) return findChild(sysinfo, childId)?.state === 1;
-  if (typeof sysinfo.relay_state === 'number') return sysinfo.relay_state === 1;
-  if (Array.isArray(sysinfo.children) && sysinfo.children.length > 0) return sysinfo.children.some((c) => c.state === 1);
-  const light = sysinfo.light_state as { on_off?: unknown } | undefined;
-  return light?.on_off === 1;
+  if (sysinfo.relay_state !== undefined) return sysinfo.relay_state === 1;
+  if (sysinfo.children !== undefined && sysinfo.children.length > 0) return sysinfo.children.some((c) => c.state === 1);
+  return sysinfo.light_state?.on_off === 1;
 }
 
 /** The outlet's alias when one is addressed, else the device's. */
 export function aliasOf(sysinfo: SysInfo | undefined, childId?: string): string {
   if (!sysinfo) return '';
   const child = childId === undefined ? undefined : findChild(sysinfo, childId);
-  return String(child?.alias ?? sysinfo.alias ?? '');
+  return child?.alias ?? sysinfo.alias ?? '';
 }
 
 export function hasEnergyMeter(sysinfo: SysInfo | undefined): boolean {
   if (!sysinfo) return false;
-  const feature = typeof sysinfo.feature === 'string' ? sysinfo.feature : '';
-  return feature.split(':').includes('ENE');
+  return (sysinfo.feature ?? '').split(':').includes('ENE');
 }
 
 export function isStrip(sysinfo: SysInfo | undefined): boolean {
-  return Array.isArray(sysinfo?.children) && sysinfo.children.length > 0;
+  return sysinfo?.children !== undefined && sysinfo.children.length > 0;
 }
 
 export function outletsOf(sysinfo: SysInfo): OutletSummary[] {
@@ -65,7 +63,7 @@ export function outletsOf(sysinfo: SysInfo): OutletSummary[] {
   return (sysinfo.children ?? []).map((c, index) => ({
     id: c.id.length <= 2 ? deviceId + c.id : c.id,
     index,
-    alias: String(c.alias ?? ''),
+    alias: c.alias ?? '',
     state: c.state === 1,
   }));
 }
@@ -76,10 +74,10 @@ export function summarizeDevice(found: { host: string; port: number; sysinfo: Sy
     host: found.host,
     port: found.port,
     transport: found.protocol === 'klap' ? 'klap' : 'tcp',
-    alias: String(s.alias ?? ''),
-    model: String(s.model ?? ''),
-    deviceId: String(s.deviceId ?? ''),
-    mac: String(s.mac ?? s.mic_mac ?? ''),
+    alias: s.alias ?? '',
+    model: s.model ?? '',
+    deviceId: s.deviceId ?? '',
+    mac: s.mac ?? s.mic_mac ?? '',
     state: stateOf(s),
     outlets: outletsOf(s),
   };

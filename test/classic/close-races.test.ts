@@ -42,7 +42,7 @@ describe('close() racing a request', () => {
   it('SmartHomeClient: a reply without the expected object names host:port', async () => {
     const transport = new ScriptedTransport(() => Promise.resolve(Buffer.from('{"system":{}}')));
     const client = new SmartHomeClient({ host: '127.0.0.1', transportInstance: transport });
-    await assert.rejects(client.getSysInfo(), (e: unknown) => e instanceof ProtocolError && /^127\.0\.0\.1:9999: reply has no system\.get_sysinfo object/.test(e.message));
+    await assert.rejects(client.getSysInfo(), (e: unknown) => e instanceof ProtocolError && /^127\.0\.0\.1:9999: reply to another request: no system\.get_sysinfo object in system \{\}$/.test(e.message));
     const strip = new ScriptedTransport(() => Promise.resolve(Buffer.from('{"system":{"get_sysinfo":{"deviceId":"D","children":[]}}}')));
     const stripClient = new SmartHomeClient({ host: '127.0.0.1', transportInstance: strip });
     await assert.rejects(stripClient.getPowerState({ childId: 'D01' }), (e: unknown) => e instanceof ProtocolError && /^127\.0\.0\.1:9999: outlet D01/.test(e.message));

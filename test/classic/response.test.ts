@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { checkResponse, normalizeEnergy, normalizeStats, DeviceError } from '../../lib';
+import { checkResponse, normalizeEnergy, normalizeStats, DeviceError, ProtocolError } from '../../lib';
 
 describe('reply handling', () => {
   it('accepts replies with err_code 0', () => {
@@ -25,8 +25,17 @@ describe('reply handling', () => {
     );
   });
 
-  it('treats a module missing from the reply as an error', () => {
-    assert.throws(() => checkResponse({ emeter: { get_realtime: {} } }, {}), DeviceError);
+  it('takes a reply without the module or method asked for as the reply to another request, not as a device error', () => {
+    assert.throws(() => checkResponse({ system: { get_sysinfo: {} } }, { emeter: { get_realtime: { power_mw: 1 } } }, { host: 'h', port: 1 }),
+      (e: unknown) => e instanceof ProtocolError && e.message === 'h:1: reply to another request: no system object in {"emeter"}');
+    assert.throws(() => checkResponse({ system: { set_relay_state: { state: 1 } } }, { system: { get_sysinfo: {} } }),
+      (e: unknown) => e instanceof ProtocolError && /no system\.set_relay_state object in system \{"get_sysinfo"\}/.test(e.message));
+    assert.throws(() => checkResponse({ system: { set_relay_state: { state: 1 } } }, { system: {} }), ProtocolError);
+  });
+
+  it('refuses an err_code that is not an integer', () => {
+    assert.throws(() => checkResponse({ system: { get_sysinfo: {} } }, { system: { get_sysinfo: { err_code: '0' } } }),
+      (e: unknown) => e instanceof ProtocolError && /system\.get_sysinfo\.err_code should be an integer, got "0"/.test(e.message));
   });
 
   it('normalises hardware 1 readings (W, V, A, kWh)', () => {

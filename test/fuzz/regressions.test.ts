@@ -2,21 +2,32 @@
  * Inputs the fuzzer found, kept as plain tests so they never come back.
  */
 import { strict as assert } from 'assert';
-import { powerStateOf, type SysInfo } from '../../lib/classic/client';
+import { SmartHomeClient } from '../../lib/classic/client';
 import { ProtocolError } from '../../lib/errors';
+import type { Transport } from '../../lib/transport';
+
+/** A client whose device always answers get_sysinfo with `sysinfo`. */
+function clientAnswering(sysinfo: unknown): SmartHomeClient {
+  const transport: Transport = {
+    host: '127.0.0.1', port: 9999, kind: 'tcp',
+    send: () => Promise.resolve(Buffer.from(JSON.stringify({ system: { get_sysinfo: sysinfo } }))),
+    close: () => Promise.resolve(),
+  };
+  return new SmartHomeClient({ host: '127.0.0.1', transportInstance: transport });
+}
 
 describe('fuzz regressions', () => {
-  // lib/classic/client.ts powerStateOf called children.find on whatever the reply held.
+  // lib/classic/client.ts powerStateOf called children.find on whatever the reply held; the sysinfo reader now refuses it.
   for (const children of [{ id: '00' }, 'abc', 7, [null], [1, 'x'], [{ state: 1 }]]) {
-    it(`powerStateOf rejects children = ${JSON.stringify(children)} with a ProtocolError`, () => {
-      const sysinfo = { deviceId: 'D', children } as unknown as SysInfo;
-      assert.throws(() => powerStateOf(sysinfo, '00'), ProtocolError);
+    it(`getPowerState rejects children = ${JSON.stringify(children)} with a ProtocolError naming the field`, async () => {
+      await assert.rejects(clientAnswering({ deviceId: 'D', children }).getPowerState({ childId: '00' }),
+        (e: unknown) => e instanceof ProtocolError && /^127\.0\.0\.1:9999: system\.get_sysinfo\.children/.test(e.message));
     });
   }
 
-  it('powerStateOf still finds a child by short and full id', () => {
-    const sysinfo = { deviceId: 'D', children: [null, { id: 'D01', state: 1, alias: 'x' }] } as unknown as SysInfo;
-    assert.equal(powerStateOf(sysinfo, '01'), true);
-    assert.equal(powerStateOf(sysinfo, 'D01'), true);
+  it('getPowerState still finds a child by short and full id', async () => {
+    const client = clientAnswering({ deviceId: 'D', children: [{ id: 'D00', state: 0, alias: 'x' }, { id: 'D01', state: 1, alias: 'x' }] });
+    assert.equal(await client.getPowerState({ childId: '01' }), true);
+    assert.equal(await client.getPowerState({ childId: 'D01' }), true);
   });
 });

@@ -2,6 +2,7 @@ import { strict as assert } from 'assert';
 import { adminMethodsIn, isAdministrative, isRawRequest, parsePlugCommand, parsePowerValue, PlugInputError } from '../../lib/node-support/plug-command';
 import { tddpRequestOf, parseByte } from '../../lib/node-support/tddp-message';
 import { aliasOf, hasEnergyMeter, stateOf, summarizeDevice } from '../../lib/node-support/device-view';
+import { readSysInfo } from '../../lib/classic/replies';
 
 describe('parsePlugCommand', () => {
   it('reads every switch form', () => {
@@ -48,10 +49,10 @@ describe('parsePlugCommand', () => {
 });
 
 describe('device-view', () => {
-  const strip = {
+  const strip = readSysInfo({
     alias: 'Strip', model: 'HS300(US)', deviceId: 'AB', mac: '00:11', feature: 'TIM:ENE',
     children: [{ id: 'AB00', state: 0, alias: 'A' }, { id: 'AB01', state: 1, alias: 'B' }],
-  };
+  }, 'sysinfo');
   it('reads states and aliases of plugs, outlets and whole strips', () => {
     assert.equal(stateOf({ relay_state: 1 }), true);
     assert.equal(stateOf(strip), true);
