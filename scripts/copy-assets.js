@@ -44,3 +44,11 @@ if (fs.existsSync(cliOut)) {
     if (file.endsWith('.js')) fs.chmodSync(path.join(cliOut, file), 0o755);
   }
 }
+
+// The SMART simulator's model files, read at load from next to the compiled code.
+const smartModelsSrc = path.join(root, 'lib', 'simulator', 'smart', 'models');
+if (fs.existsSync(smartModelsSrc)) {
+  const smartModelsOut = path.join(root, 'dist', 'lib', 'simulator', 'smart', 'models');
+  fs.rmSync(smartModelsOut, { recursive: true, force: true });
+  copyDir(smartModelsSrc, smartModelsOut);
+}

@@ -15,6 +15,9 @@ import {
 import { startTddpResponder, type TddpResponder } from '../simulator/tddp-responder';
 import { describeKlapDevice, KLAP_CLI_HELP, KLAP_CLI_OPTIONS, startKlapFromCli } from '../simulator/klap-cli';
 import type { RunningKlapDevice } from '../simulator/klap-device';
+import { describeSmartDevice, isSmartModel, startSmartFromCli } from '../simulator/smart/cli';
+import { smartModelNames } from '../simulator/smart/models';
+import type { RunningSmartDevice } from '../simulator/smart/server';
 
 const USAGE = 'Usage: tplink-simulator [--model HS110] [--host 127.0.0.1] [--port 9999] [--count N [--layout ports|hosts]] '
   + '[--alias NAME] [--fault KIND[:N]] [--fleet FILE.json] [--broadcast-listener HOST] [--tddp ...] '
@@ -40,6 +43,9 @@ TCP and UDP (same port), until interrupted.
 
   -m, --model <name>        the model to simulate (default HS110):
 ${modelList()}
+                            SMART (Tapo, new Kasa): ${smartModelNames().join(', ')}, one device
+                            on HTTP (--port, default 80) with its model's AES or KLAP
+                            transport, bound to --username/--password
       --host <address>      address to listen on (default 127.0.0.1)
   -p, --port <n>            TCP and UDP port; 0 picks a free one (default 9999)
   -n, --count <n>           number of devices (default 1)
@@ -153,6 +159,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  if (isSmartModel(values.model)) return runSmart(values);
   let options: StartFleetOptions;
   try {
     options = fleetOptions(values);
@@ -215,6 +222,36 @@ async function main(argv: string[]): Promise<number> {
   } catch {
     return 1;
   }
+}
+
+/** Resolves when SIGINT or SIGTERM arrives; a second one exits at once. */
+function untilSignalled(): Promise<void> {
+  let signals = 0;
+  return new Promise<void>((resolve) => {
+    const onSignal = (): void => {
+      signals += 1;
+      if (signals > 1) process.exit(130);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}
+
+/** One SMART device (Tapo, new Kasa) until interrupted. */
+async function runSmart(values: Values): Promise<number> {
+  const stopped = untilSignalled();
+  let device: RunningSmartDevice;
+  try {
+    device = await startSmartFromCli(values, values.fault === undefined ? undefined : parseFault(values.fault));
+  } catch (error) {
+    console.error(`tplink-simulator: ${(error as Error).message}`);
+    return error instanceof RangeError || /unknown fault|is not a number/.test((error as Error).message) ? 2 : 1;
+  }
+  console.log(describeSmartDevice(device, values.username));
+  await stopped;
+  await device.close();
+  return 0;
 }
 
 main(process.argv.slice(2)).then(

@@ -8,7 +8,7 @@
  * then msg_size bytes of JSON. The CRC is a CRC-32 over the whole packet
  * computed with 0x5A6B7C8D in the CRC field.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { isObject } from '../classic/commands';
 import { parseBoundedJson } from '../json';
 
@@ -82,21 +82,28 @@ export function tdpCrcValid(packet: Buffer): boolean {
   return crc32(copy) === packet.readUInt32BE(12);
 }
 
-let cachedPublicKey: string | undefined;
-/** Devices encrypt part of their reply to this key; we only need to offer one, so one per process. */
-function discoveryPublicKey(): string {
-  cachedPublicKey ??= generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  return cachedPublicKey;
+let cachedKeyPair: { publicKeyPem: string; privateKey: KeyObject } | undefined;
+/**
+ * Devices may encrypt part of their reply (encrypt_info) to the key a probe
+ * offers; one key pair per process is enough. Its private half opens those
+ * replies (readSmartDiscoveryReply in smart-reply.ts).
+ */
+export function defaultDiscoveryKeyPair(): { publicKeyPem: string; privateKey: KeyObject } {
+  if (!cachedKeyPair) {
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    cachedKeyPair = { publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(), privateKey };
+  }
+  return cachedKeyPair;
 }
 
 export interface Discovery20002RequestOptions {
-  /** PEM to offer; null sends the 16-byte bare probe older python-kasa used. Default: a per-process key. */
+  /** PEM of a 2048-bit RSA public key to offer; null sends the 16-byte bare probe older python-kasa used. Default: the per-process key. */
   rsaPublicKeyPem?: string | null;
   serial?: number;
 }
 
 export function buildDiscovery20002Request(options: Discovery20002RequestOptions = {}): Buffer {
-  const pem = options.rsaPublicKeyPem === undefined ? discoveryPublicKey() : options.rsaPublicKeyPem;
+  const pem = options.rsaPublicKeyPem === undefined ? defaultDiscoveryKeyPair().publicKeyPem : options.rsaPublicKeyPem;
   const serial = options.serial ?? randomBytes(4).readUInt32BE(0);
   const json = pem === null ? Buffer.alloc(0) : Buffer.from(JSON.stringify({ params: { rsa_key: pem } }));
   return encodeTdpPacket({ msgType: 0, opCode: OP_PROBE, flags: pem === null ? 0 : FLAGS_WITH_KEY, serial }, json);

@@ -1,5 +1,6 @@
 /**
- * The device simulator: Kasa Smart Home devices on TCP/UDP, with faults.
+ * The device simulator: Kasa Smart Home devices on TCP/UDP, KLAP and TDDP,
+ * SMART devices (Tapo, new Kasa) over AES or KLAP, with faults.
  * How its files stack and what a model file holds: lib/simulator/README.md.
  */
 export { startDevice, DEFAULT_HOST, type RunningDevice, type StartDeviceOptions } from './device-server';
@@ -12,3 +13,7 @@ export {
 export { SimulatorError } from './sockets';
 export { startKlapDevice, type KlapDeviceOptions, type RunningKlapDevice } from './klap-device';
 export { startTddpResponder } from './tddp-responder';
+export { startSmartDevice, discoveryResult, type RunningSmartDevice, type StartSmartDeviceOptions } from './smart/server';
+export { SmartSimulatedDevice, type SmartSimulatedDeviceOptions } from './smart/device';
+export { smartModelNames, findSmartModel, resolveSmartModel, type SmartModelSpec } from './smart/models';
+export { startAesServer, type AesServer, type AesServerOptions } from './smart/aes-server';

@@ -191,8 +191,12 @@ export interface Discovery20002ResponderOptions {
   host?: string;
   /** 20002 on a real network; 0 (any free port) in tests. */
   port?: number;
-  /** The `result` object of the reply, built per probe so it tracks the device's state. */
-  result: () => Record<string, unknown>;
+  /**
+   * The `result` object of the reply, built per probe so it tracks the
+   * device's state (and can use the key the probe offered); undefined
+   * stays silent, as a device that drops the datagram.
+   */
+  result: (probe: { serial: number; rsaKey?: string }) => Record<string, unknown> | undefined;
 }
 
 /** Answers TDP probes that carry a valid header and CRC; ignores anything else, as devices do. */
@@ -203,7 +207,8 @@ export async function startDiscovery20002Responder(
   socket.on('message', (packet, peer) => {
     const probe = parseDiscovery20002Request(packet);
     if (!probe) return;
-    socket.send(encodeDiscovery20002Reply(options.result(), probe.serial), peer.port, peer.address);
+    const result = options.result(probe);
+    if (result) socket.send(encodeDiscovery20002Reply(result, probe.serial), peer.port, peer.address);
   });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);

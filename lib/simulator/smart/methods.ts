@@ -1,0 +1,187 @@
+/**
+ * The SMART methods a simulated device answers, for itself or (inside
+ * control_child) for one strip outlet, in the reply shapes of real
+ * firmware. Which methods exist follows the model's components, as on a
+ * real device: no energy_monitoring, no get_energy_usage (-1002).
+ */
+import { isJsonObject, type JsonObject } from '../../json';
+import { UNKNOWN_METHOD } from '../../smart/error-codes';
+import type { SmartSimulatedDevice } from './device';
+import type { SmartOutlet } from './outlet';
+
+export interface MethodTarget {
+  device: SmartSimulatedDevice;
+  outlet: SmartOutlet;
+  isChild: boolean;
+}
+
+const PARAMS_ERROR = -1008;
+const ok = (result?: JsonObject): JsonObject => (result === undefined ? { error_code: 0 } : { error_code: 0, result });
+const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
+
+type Handler = (target: MethodTarget, params: JsonObject, request: JsonObject, now: number) => JsonObject;
+
+const HANDLERS: Record<string, Handler> = {
+  component_nego: (t) => ok({ component_list: componentList(componentsOf(t)) }),
+  get_device_info: (t, _p, _r, now) => ok(deviceInfo(t, now)),
+  set_device_info: (t, p, _r, now) => setDeviceInfo(t, p, now),
+  get_device_time: (t, _p, _r, now) => ok({
+    timestamp: Math.floor(now / 1000), time_diff: t.device.spec.timezone.timeDiffMinutes, region: t.device.spec.timezone.region,
+  }),
+  get_device_usage: (t, _p, _r, now) => ok(deviceUsage(t, now)),
+  get_energy_usage: (t, _p, _r, now) => energyUsage(t, now),
+  get_current_power: (t, _p, _r, now) => (energyVersion(t) >= 2 ? ok({ current_power: Math.floor(powerW(t, now)) }) : unknown()),
+  get_emeter_data: (t, _p, _r, now) => emeterData(t, now),
+  get_child_device_list: (t, p, r) => childList(t, p, r, (child) => childInfo(t.device, child, t.device.clock())),
+  get_child_device_component_list: (t, p, r) => childList(t, p, r, (child) => ({
+    device_id: child.id, component_list: componentList(t.device.spec.children?.components ?? {}),
+  }), 'child_component_list'),
+  get_led_info: (t) => (has(t, 'led') ? ok({ led_rule: t.device.ledOn ? 'always' : 'never', led_status: t.device.ledOn }) : unknown()),
+  set_led_info: (t, p) => {
+    if (!has(t, 'led')) return unknown();
+    if (typeof p.led_rule !== 'string') return { error_code: PARAMS_ERROR };
+    t.device.ledOn = p.led_rule !== 'never';
+    return ok();
+  },
+};
+
+export function answerMethod(target: MethodTarget, method: string, params: unknown, request: JsonObject, now: number): JsonObject {
+  const handler = Object.prototype.hasOwnProperty.call(HANDLERS, method) ? HANDLERS[method] : undefined;
+  if (!handler) return unknown();
+  if (params !== undefined && params !== null && !isJsonObject(params)) return { error_code: PARAMS_ERROR };
+  return handler(target, isJsonObject(params) ? params : {}, request, now);
+}
+
+function unknown(): JsonObject {
+  return { error_code: UNKNOWN_METHOD };
+}
+
+function componentsOf(t: MethodTarget): Record<string, number> {
+  return t.isChild ? (t.device.spec.children?.components ?? {}) : t.device.spec.components;
+}
+
+function has(t: MethodTarget, component: string): boolean {
+  return componentsOf(t)[component] !== undefined;
+}
+
+function componentList(components: Record<string, number>): JsonObject[] {
+  return Object.entries(components).map(([id, ver]) => ({ id, ver_code: ver }));
+}
+
+function energyVersion(t: MethodTarget): number {
+  return t.outlet.energy?.version ?? 0;
+}
+
+function powerW(t: MethodTarget, now: number): number {
+  return t.outlet.meter ? t.outlet.meter.powerAt(now) : 0;
+}
+
+function common(t: MethodTarget): JsonObject {
+  const { device } = t;
+  return {
+    device_id: t.outlet.id, fw_ver: device.spec.fwVer, hw_ver: device.spec.hwVer, type: device.spec.type, model: device.spec.model,
+    hw_id: device.hwId, fw_id: device.fwId, oem_id: device.oemId, nickname: b64(t.outlet.nickname),
+    latitude: 0, longitude: 0, has_set_location_info: false, region: device.spec.timezone.region,
+  };
+}
+
+function deviceInfo(t: MethodTarget, now: number): JsonObject {
+  if (t.isChild) return childInfo(t.device, t.outlet, now);
+  const { device } = t;
+  const info: JsonObject = {
+    ...common(t), mac: device.mac, ip: device.ip, ssid: b64(device.ssid), rssi: device.rssi, signal_level: device.rssi > -50 ? 3 : 2,
+    time_diff: device.spec.timezone.timeDiffMinutes, lang: 'en_US', avatar: device.spec.avatar, specs: '',
+  };
+  // A strip's parent has no relay of its own: only its outlets switch.
+  if (device.children.length > 0) return info;
+  Object.assign(info, { device_on: t.outlet.on, on_time: t.outlet.onTime(now), overheated: false, default_states: { type: 'last_states', state: {} } });
+  const light = device.light;
+  if (light) {
+    Object.assign(info, {
+      brightness: light.brightness, color_temp: light.colorTemp, color_temp_range: device.spec.light?.colorTempRange, hue: light.hue,
+      saturation: light.saturation, dynamic_light_effect_enable: false,
+      default_states: { re_power_type: 'always_on', type: 'last_states', state: { brightness: light.brightness, color_temp: light.colorTemp, hue: light.hue, saturation: light.saturation } },
+    });
+  }
+  return info;
+}
+
+function childInfo(device: SmartSimulatedDevice, outlet: SmartOutlet, now: number): JsonObject {
+  return {
+    ...common({ device, outlet, isChild: true }), mac: device.mac.replace(/-/g, ''), avatar: device.spec.children?.avatar ?? '',
+    category: device.spec.children?.category ?? '', device_on: outlet.on, on_time: outlet.onTime(now), position: outlet.position,
+    slot_number: device.children.length, original_device_id: device.deviceId, bind_count: 1, status_follow_edge: true,
+    overheat_status: 'normal', auto_off_status: 'off', auto_off_remain_time: 0, default_states: { type: 'last_states' },
+  };
+}
+
+/** The device's own checks: known fields must have the right type and range, or -1008. */
+function setDeviceInfo(t: MethodTarget, p: JsonObject, now: number): JsonObject {
+  const light = t.isChild ? undefined : t.device.light;
+  const range = t.device.spec.light?.colorTempRange ?? [0, 0];
+  const checks: Array<[string, (v: unknown) => boolean]> = [
+    ['device_on', (v) => typeof v === 'boolean'],
+    ['nickname', (v) => typeof v === 'string' && v.length <= 256],
+    ['brightness', (v) => light !== undefined && Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 100],
+    ['color_temp', (v) => light !== undefined && Number.isInteger(v) && ((v as number) === 0 || ((v as number) >= (range[0] ?? 0) && (v as number) <= (range[1] ?? 0)))],
+    ['hue', (v) => light !== undefined && t.device.spec.light?.color === true && Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 360],
+    ['saturation', (v) => light !== undefined && t.device.spec.light?.color === true && Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 100],
+  ];
+  for (const [key, valid] of checks) if (p[key] !== undefined && !valid(p[key])) return { error_code: PARAMS_ERROR };
+  if (p.device_on !== undefined && t.device.children.length > 0 && !t.isChild) return { error_code: PARAMS_ERROR };
+  if (typeof p.nickname === 'string') t.outlet.nickname = Buffer.from(p.nickname, 'base64').toString('utf8');
+  if (light) applyLight(t, light, p, now);
+  if (typeof p.device_on === 'boolean') t.outlet.set(p.device_on, now);
+  return ok();
+}
+
+function applyLight(t: MethodTarget, light: NonNullable<SmartSimulatedDevice['light']>, p: JsonObject, now: number): void {
+  if (typeof p.brightness === 'number') light.brightness = p.brightness;
+  if (typeof p.hue === 'number') light.hue = p.hue;
+  if (typeof p.saturation === 'number') light.saturation = p.saturation;
+  // Colour and white are exclusive: a hue switches to colour (color_temp 0), a temperature back to white.
+  if (typeof p.color_temp === 'number') light.colorTemp = p.color_temp;
+  else if (typeof p.hue === 'number' || typeof p.saturation === 'number') light.colorTemp = 0;
+  t.outlet.scale(light.brightness / 100, now);
+}
+
+function deviceUsage(t: MethodTarget, now: number): JsonObject {
+  const runtime = t.outlet.runtimeMinutes(now);
+  const usage: JsonObject = { time_usage: { today: runtime.today, past7: runtime.month, past30: runtime.month } };
+  if (t.outlet.meter) {
+    const energy = t.outlet.energyWh(now);
+    usage.power_usage = { today: energy.today, past7: energy.month, past30: energy.month };
+    usage.saved_power = { today: 0, past7: 0, past30: 0 };
+  }
+  return usage;
+}
+
+function energyUsage(t: MethodTarget, now: number): JsonObject {
+  const spec = t.outlet.energy;
+  if (!spec) return unknown();
+  const energy = t.outlet.energyWh(now);
+  const runtime = t.outlet.runtimeMinutes(now);
+  const local = new Date(now + t.device.offsetMs).toISOString().replace('T', ' ').slice(0, 19);
+  const result: JsonObject = {
+    today_runtime: runtime.today, month_runtime: runtime.month, today_energy: energy.today, month_energy: energy.month,
+    local_time: local, electricity_charge: [0, 0, 0],
+  };
+  if (spec.usageReportsPower) result.current_power = Math.round(powerW(t, now) * 1000);
+  return ok(result);
+}
+
+function emeterData(t: MethodTarget, now: number): JsonObject {
+  const meter = t.outlet.meter;
+  if (!meter || !t.outlet.energy?.emeterData) return unknown();
+  const reading = meter.realtime(now, t.device.offsetMs);
+  return ok({ current_ma: reading.current_ma, energy_wh: reading.total_wh, power_mw: reading.power_mw, voltage_mv: reading.voltage_mv });
+}
+
+/** A paged child list; start_index in params or, as some clients send it, beside the method. */
+function childList(t: MethodTarget, p: JsonObject, request: JsonObject, entry: (child: SmartOutlet) => JsonObject, key = 'child_device_list'): JsonObject {
+  if (t.isChild || t.device.children.length === 0) return unknown();
+  const start = p.start_index ?? request.start_index ?? 0;
+  if (!Number.isInteger(start) || (start as number) < 0) return { error_code: PARAMS_ERROR };
+  const page = t.device.children.slice(start as number, (start as number) + t.device.childPageSize);
+  return ok({ [key]: page.map(entry), start_index: start, sum: t.device.children.length });
+}
