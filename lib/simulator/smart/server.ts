@@ -40,6 +40,8 @@ export interface RunningSmartDevice {
   readonly transport: 'aes' | 'klap';
   readonly loginVersion: 1 | 2;
   readonly discoveryPort: number | undefined;
+  /** Discovery probes received so far, answered or dropped. */
+  readonly discoveryProbes: number;
   readonly fault: FaultSpec | undefined;
   readonly isOnline: boolean;
   /** Handshakes and requests the endpoint has seen (the open one). */
@@ -102,18 +104,24 @@ export async function startSmartDevice(options: StartSmartDeviceOptions): Promis
   };
   await applyFault(fault);
 
+  let probes = 0;
   const wanted = options.discovery20002;
   const responder = wanted === undefined || wanted === false
     ? undefined
     : await startDiscovery20002Responder({
       host,
       port: wanted === true ? DISCOVERY_20002_PORT : wanted,
-      result: (probe) => (fault?.kind === 'udp-drop' || fault?.kind === 'offline' ? undefined : discoveryResult(device, { transport, loginVersion, port, account, probe, encryptInfo: options.discoveryEncryptInfo === true })),
+      result: (probe) => {
+        probes += 1;
+        if (fault?.kind === 'udp-drop' || fault?.kind === 'offline') return undefined;
+        return discoveryResult(device, { transport, loginVersion, port, account, probe, encryptInfo: options.discoveryEncryptInfo === true });
+      },
     });
 
   return {
     device, host, port, transport, loginVersion,
     discoveryPort: responder?.port,
+    get discoveryProbes() { return probes; },
     get fault() { return fault; },
     get isOnline() { return endpoint !== undefined; },
     get stats() { return endpoint?.stats ?? { handshakes: 0, requests: 0 }; },
