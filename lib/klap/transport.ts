@@ -40,7 +40,8 @@ export class KlapTransport implements Transport {
   private versions: readonly KlapVersion[];
   private readonly sharedAgent: http.Agent | undefined;
   private ownAgent: http.Agent | undefined;
-  private state: HandshakeResult | undefined;
+  // The session (key, IV, signing key) too: inspect must not show it.
+  #state: HandshakeResult | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(options: KlapTransportOptions) {
@@ -54,7 +55,7 @@ export class KlapTransport implements Transport {
 
   /** The protocol version of the open session, once a handshake succeeded. */
   get version(): KlapVersion | undefined {
-    return this.state?.version;
+    return this.#state?.version;
   }
 
   private get address(): DeviceAddress {
@@ -76,7 +77,7 @@ export class KlapTransport implements Transport {
   }
 
   async close(): Promise<void> {
-    this.state = undefined;
+    this.#state = undefined;
     this.ownAgent?.destroy();
     this.ownAgent = undefined;
   }
@@ -87,15 +88,15 @@ export class KlapTransport implements Transport {
       const state = await this.session(deadline, timeout);
       outcome = await this.requestOnce(state, request, deadline, timeout);
       if (outcome.ok) return outcome.plaintext;
-      this.state = undefined; // the device no longer knows this session
+      this.#state = undefined; // the device no longer knows this session
     }
     throw (outcome as { error: SmartHomeError }).error;
   }
 
   private async session(deadline: number, timeout: number): Promise<HandshakeResult> {
-    const current = this.state;
+    const current = this.#state;
     if (current && performance.now() < current.expiresAt && !current.session.exhausted) return current;
-    this.state = undefined;
+    this.#state = undefined;
     try {
       const state = await performHandshake((path, body, cookie) => this.post(path, body, cookie, deadline, timeout), {
         address: this.address,
@@ -103,7 +104,7 @@ export class KlapTransport implements Transport {
         versions: this.versions,
       });
       this.versions = [state.version];
-      this.state = state;
+      this.#state = state;
       return state;
     } catch (error) {
       // The command has not been sent yet; a retry cannot apply it twice.
@@ -121,7 +122,7 @@ export class KlapTransport implements Transport {
       return { ok: false, error: markRetriable(new ProtocolError('device rejected the KLAP session (HTTP 403)', this.address)) };
     }
     if (reply.status !== 200) {
-      this.state = undefined;
+      this.#state = undefined;
       throw new ProtocolError(`KLAP request with seq ${seq} answered HTTP ${reply.status}`, this.address);
     }
     const opened = state.session.open(seq, reply.body);

@@ -21,6 +21,7 @@ import { performHandshake } from '../../lib/klap/handshake';
 import { readCookies } from '../../lib/klap/http';
 import { parseDiscovery20002Reply, encodeDiscovery20002Reply } from '../../lib/discovery/tdp';
 import { hostileJsonText, mutateBytes, mutateJson } from './mutate';
+import { SMART_TARGETS } from './smart-targets';
 import { Rng } from './rng';
 
 export interface FuzzCase {
@@ -322,4 +323,4 @@ async function checkHandshake(reply1: Buffer): Promise<void> {
   }
 }
 
-export const TARGETS: readonly FuzzTarget[] = [frameDecoderTarget, replyTarget, tddpTarget, klapTarget];
+export const TARGETS: readonly FuzzTarget[] = [frameDecoderTarget, replyTarget, tddpTarget, klapTarget, ...SMART_TARGETS];

@@ -19,6 +19,10 @@ import type { NodeMessage } from '../../nodes/types';
 import { helper, nextMessage, node, statusBecomes, TAB } from '../nodes/support/node-red';
 import { runCli } from '../cli/support/run-cli';
 import { freeUdpPort, waitUntil } from './support';
+import { createHash } from 'crypto';
+import { SmartClient } from '../../lib/smart';
+import type { AesSessionKeys } from '../../lib/smart';
+import { startSmartDevice } from '../../lib/simulator/smart/server';
 
 const KLAP_USER = 'owner@example.com';
 const KLAP_PASSWORD = 'S3cret-Pa55word-xyz';
@@ -283,5 +287,42 @@ describe('reliability: credentials never appear in logs, errors, flows or output
     const derived = [TDDP_PASSWORD, TDDP_WRONG, 'admin'].map((password) => deriveKey(TDDP_USER, password));
     for (const password of [KLAP_PASSWORD, KLAP_WRONG]) for (const version of [1, 2] as const) derived.push(authHash(version, { username: KLAP_USER, password }));
     inspected.assertClean(derived);
+  });
+
+  it('SMART clients over AES and KLAP show no password, AES key, IV or login token, right or wrong', async () => {
+    const seen = new Haystack();
+    const keys: AesSessionKeys[] = [];
+    const p100 = await startSmartDevice({ model: 'P100', username: KLAP_USER, password: KLAP_PASSWORD });
+    const p110 = await startSmartDevice({ model: 'P110', username: KLAP_USER, password: KLAP_PASSWORD });
+    const clients = {
+      aes: new SmartClient({ host: '127.0.0.1', port: p100.port, transport: 'aes', username: KLAP_USER, password: KLAP_PASSWORD, onAesSessionKeys: (k) => keys.push(k) }),
+      klap: new SmartClient({ host: '127.0.0.1', port: p110.port, transport: 'klap', username: KLAP_USER, password: KLAP_PASSWORD }),
+      aesWrong: new SmartClient({ host: '127.0.0.1', port: p100.port, transport: 'aes', username: KLAP_USER, password: KLAP_WRONG }),
+      klapWrong: new SmartClient({ host: '127.0.0.1', port: p110.port, transport: 'klap', username: KLAP_USER, password: KLAP_WRONG }),
+    };
+    try {
+      for (const [name, client] of Object.entries(clients)) {
+        await client.getDeviceInfo().then(
+          (info) => seen.add(`${name} info`, info),
+          (error: unknown) => { seen.add(`${name} error`, error); seen.add(`${name} message`, (error as Error).message); },
+        );
+        await client.call('no_such_method').catch((error: unknown) => seen.add(`${name} device error`, error));
+        seen.add(`inspect(${name})`, client);
+        seen.add(`JSON.stringify(${name})`, JSON.stringify(client));
+      }
+    } finally {
+      await Promise.all(Object.values(clients).map((c) => c.close()));
+      await p100.close();
+      await p110.close();
+    }
+    assert.ok(seen.includes(/AuthenticationError/), 'the wrong passwords were refused');
+    assert.ok(!seen.includes(/token=/), 'no login token');
+    assert.equal(keys.length, 1);
+    const sha1 = (text: string): Buffer => Buffer.from(createHash('sha1').update(text).digest('hex'));
+    // Login v2 sends base64 of the password's SHA-1 in hex: as good as the password to this device.
+    const derived = [keys[0].key, keys[0].iv, sha1(KLAP_PASSWORD), sha1(KLAP_WRONG)];
+    for (const password of [KLAP_PASSWORD, KLAP_WRONG]) derived.push(authHash(2, { username: KLAP_USER, password }));
+    seen.assertClean(derived);
+    for (const password of [KLAP_PASSWORD, KLAP_WRONG]) assert.ok(!seen.includes(new RegExp(sha1(password).toString('base64').slice(0, 20))));
   });
 });
