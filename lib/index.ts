@@ -25,4 +25,8 @@ export {
   TddpClient, TddpError, TddpTimeoutError, TddpConnectionError, TddpShortPacketError, TddpOversizePacketError,
   TddpMalformedPacketError, TddpDigestError, TddpDecryptionError, TddpStatusError, TddpClosedError, TddpType, TddpStatus,
 } from './tddp';
+export * as smart from './smart';
+export { SmartClient, AesTransport, SmartDeviceError, SmartAuthenticationError, SmartTransportMismatchError } from './smart';
+export type { SmartClientOptions, SmartDeviceInfo, SmartEnergyReading, SmartComponents } from './smart';
+export { readSmartDiscoveryReply, type SmartDiscoveryReply } from './discovery/smart-reply';
 export * as simulator from './simulator';
