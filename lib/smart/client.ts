@@ -4,11 +4,14 @@
  * multipleRequest (five at a time, asking again what a device skipped
  * after an error, single requests for good once a device refuses batches),
  * wraps requests for strip outlets in control_child, follows paged lists,
- * and turns every error_code into a typed error. Each call has a deadline
- * counted from when it was asked; the transport carries one exchange at a
- * time per device.
+ * and turns every error_code into a typed error. Calls go through the
+ * shared RequestQueue: one at a time in the order asked, each with a
+ * deadline counted from when it was asked (every exchange of a call, its
+ * re-asks and pages included, gets what is left of it), bounded, and
+ * failing fast while the device is unreachable.
  */
-import { TimeoutError, type DeviceAddress } from '../errors';
+import { ConnectionError, TimeoutError, type DeviceAddress } from '../errors';
+import { RequestQueue } from '../request-queue';
 import { KlapTransport } from '../klap/transport';
 import type { Transport } from '../transport';
 import { AesTransport, type AesSessionKeys } from './aes/transport';
@@ -50,7 +53,10 @@ export interface SmartClientOptions {
 }
 
 export interface CallOptions {
+  /** Milliseconds from when the call is asked until its answer. */
   timeout?: number;
+  /** Polling: run only when nothing else waits for the device, else reject with a skipped DeviceBusyError. */
+  ifIdle?: boolean;
   /** device_id of a strip outlet: the call goes through control_child. */
   childId?: string;
 }
@@ -61,6 +67,12 @@ export type SmartOutcome =
   | { method: string; ok: false; error: SmartDeviceError | SmartAuthenticationError };
 
 const DEFAULT_TIMEOUT = 5000;
+
+/** When a call must have its answer (performance.now() ms), and its timeout for messages. */
+interface Deadline {
+  at: number;
+  timeout: number;
+}
 const DEFAULT_BATCH_SIZE = 5;
 
 export function createSmartTransport(options: SmartClientOptions): Transport {
@@ -76,6 +88,7 @@ export class SmartClient {
   readonly terminalUuid = newTerminalUuid();
   private readonly transport: Transport;
   private readonly batchSize: number;
+  private readonly queue: RequestQueue;
   private batchesRefused = false;
 
   constructor(options: SmartClientOptions) {
@@ -84,6 +97,15 @@ export class SmartClient {
     this.transport = options.transportInstance ?? createSmartTransport(options);
     this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
     this.batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
+    this.queue = new RequestQueue({
+      address: () => this.address,
+      isUnreachable: (error) => error instanceof TimeoutError || error instanceof ConnectionError,
+    });
+  }
+
+  /** Calls in flight or waiting. */
+  get pendingRequests(): number {
+    return this.queue.size;
   }
 
   get port(): number {
@@ -104,25 +126,18 @@ export class SmartClient {
   }
 
   async close(): Promise<void> {
+    this.queue.close();
     await this.transport.close();
   }
 
   /** One method; resolves to its result (paged lists joined), rejects with the typed error of its error_code. */
-  async call(method: string, params?: JsonObject, options: CallOptions = {}): Promise<unknown> {
-    const deadline = this.deadline(options);
-    const reply = await this.single({ method, params }, options.childId, deadline);
-    if (reply.errorCode !== SUCCESS) throw this.errorFor(reply.errorCode, method, options.childId);
-    return collectPages(reply.result, (start) => this.page({ method, params }, start, options.childId, deadline));
+  call(method: string, params?: JsonObject, options: CallOptions = {}): Promise<unknown> {
+    return this.inTurn(options, (deadline) => this.callWithin(method, params, options.childId, deadline));
   }
 
   /** Several methods in as few exchanges as the device allows; one outcome per request, in order. */
-  async callMany(requests: readonly SmartRequest[], options: CallOptions = {}): Promise<SmartOutcome[]> {
-    const deadline = this.deadline(options);
-    const outcomes: SmartOutcome[] = [];
-    for (let i = 0; i < requests.length; i += this.batchSize) {
-      outcomes.push(...await this.batch(requests.slice(i, i + this.batchSize), options.childId, deadline));
-    }
-    return outcomes;
+  callMany(requests: readonly SmartRequest[], options: CallOptions = {}): Promise<SmartOutcome[]> {
+    return this.inTurn(options, (deadline) => this.callManyWithin(requests, options.childId, deadline));
   }
 
   async getDeviceInfo(options: CallOptions = {}): Promise<SmartDeviceInfo> {
@@ -157,9 +172,12 @@ export class SmartClient {
    * get_energy_usage. Methods a device lacks are skipped; it fails only
    * when no method gives a power reading.
    */
-  async getEnergy(options: CallOptions & { energyVersion?: number } = {}): Promise<SmartEnergyReading> {
+  getEnergy(options: CallOptions & { energyVersion?: number } = {}): Promise<SmartEnergyReading> {
     const methods = options.energyVersion === 1 ? ['get_energy_usage'] : ['get_energy_usage', 'get_current_power', 'get_emeter_data'];
-    const outcomes = await this.callMany(methods.map((method) => ({ method })), options);
+    return this.inTurn(options, async (deadline) => this.energyOf(await this.callManyWithin(methods.map((method) => ({ method })), options.childId, deadline), options.childId));
+  }
+
+  private energyOf(outcomes: SmartOutcome[], childId: string | undefined): SmartEnergyReading {
     const result = (method: string): unknown => {
       const found = outcomes.find((o) => o.method === method);
       return found?.ok ? found.result : undefined;
@@ -172,14 +190,29 @@ export class SmartClient {
     });
     if (reading) return reading;
     const failure = outcomes.find((o): o is Extract<SmartOutcome, { ok: false }> => !o.ok);
-    throw failure?.error ?? new SmartUnknownMethodError(UNKNOWN_METHOD, { method: 'get_energy_usage', address: this.address, childId: options.childId });
+    throw failure?.error ?? new SmartUnknownMethodError(UNKNOWN_METHOD, { method: 'get_energy_usage', address: this.address, childId });
   }
 
   // ---------------------------------------------------------------- internals
 
-  private deadline(options: CallOptions): { at: number; timeout: number } {
+  /** Runs one call in the device's queue; the task gets the deadline left when its turn came. */
+  private inTurn<T>(options: CallOptions, task: (deadline: Deadline) => Promise<T>): Promise<T> {
     const timeout = options.timeout ?? this.timeout;
-    return { at: performance.now() + timeout, timeout };
+    return this.queue.run((left) => task({ at: performance.now() + left, timeout }), { timeout, ifIdle: options.ifIdle });
+  }
+
+  private async callWithin(method: string, params: JsonObject | undefined, childId: string | undefined, deadline: Deadline): Promise<unknown> {
+    const reply = await this.single({ method, params }, childId, deadline);
+    if (reply.errorCode !== SUCCESS) throw this.errorFor(reply.errorCode, method, childId);
+    return collectPages(reply.result, (start) => this.page({ method, params }, start, childId, deadline));
+  }
+
+  private async callManyWithin(requests: readonly SmartRequest[], childId: string | undefined, deadline: Deadline): Promise<SmartOutcome[]> {
+    const outcomes: SmartOutcome[] = [];
+    for (let i = 0; i < requests.length; i += this.batchSize) {
+      outcomes.push(...await this.batch(requests.slice(i, i + this.batchSize), childId, deadline));
+    }
+    return outcomes;
   }
 
   private errorFor(code: number, method: string, childId: string | undefined): SmartDeviceError | SmartAuthenticationError {
@@ -187,14 +220,14 @@ export class SmartClient {
   }
 
   /** One request, for the device or (through control_child) for one of its outlets; the reply unwrapped. */
-  private async single(request: SmartRequest, childId: string | undefined, deadline: { at: number; timeout: number }): Promise<SmartReply> {
+  private async single(request: SmartRequest, childId: string | undefined, deadline: Deadline): Promise<SmartReply> {
     if (childId === undefined) return this.exchange(request, deadline);
     const outer = await this.exchange(controlChild(childId, request), deadline);
     if (outer.errorCode !== SUCCESS) return outer;
     return readControlChildResult(outer.result, this.address);
   }
 
-  private async page(request: SmartRequest, startIndex: number, childId: string | undefined, deadline: { at: number; timeout: number }): Promise<unknown> {
+  private async page(request: SmartRequest, startIndex: number, childId: string | undefined, deadline: Deadline): Promise<unknown> {
     const reply = await this.single({ method: request.method, params: { ...request.params, start_index: startIndex } }, childId, deadline);
     if (reply.errorCode !== SUCCESS) throw this.errorFor(reply.errorCode, request.method, childId);
     return reply.result;
@@ -205,7 +238,7 @@ export class SmartClient {
    * is gone or the login no longer holds (9999, -1501, ...) means the
    * request did not run: the session is dropped and the request sent once more.
    */
-  private async exchange(request: SmartRequest, deadline: { at: number; timeout: number }): Promise<SmartReply> {
+  private async exchange(request: SmartRequest, deadline: Deadline): Promise<SmartReply> {
     for (let attempt = 0; ; attempt += 1) {
       const left = Math.floor(deadline.at - performance.now());
       if (left <= 0) throw new TimeoutError(`${request.method}: no reply within ${deadline.timeout} ms`, deadline.timeout, this.address);
@@ -217,7 +250,7 @@ export class SmartClient {
     }
   }
 
-  private async batch(requests: readonly SmartRequest[], childId: string | undefined, deadline: { at: number; timeout: number }): Promise<SmartOutcome[]> {
+  private async batch(requests: readonly SmartRequest[], childId: string | undefined, deadline: Deadline): Promise<SmartOutcome[]> {
     const answered = new Map<number, SmartOutcome>();
     if (requests.length > 1 && !this.sendsSingleRequests) {
       const reply = await this.single(multipleRequest(requests), childId, deadline);
@@ -238,7 +271,7 @@ export class SmartClient {
 
   private async matchResponses(
     requests: readonly SmartRequest[], entries: ReadonlyArray<{ method: string | undefined } & SmartReply>,
-    answered: Map<number, SmartOutcome>, childId: string | undefined, deadline: { at: number; timeout: number },
+    answered: Map<number, SmartOutcome>, childId: string | undefined, deadline: Deadline,
   ): Promise<void> {
     for (const entry of entries) {
       const index = requests.findIndex((r, i) => r.method === entry.method && !answered.has(i));
@@ -246,7 +279,7 @@ export class SmartClient {
     }
   }
 
-  private async outcomeOf(request: SmartRequest, reply: SmartReply, childId: string | undefined, deadline: { at: number; timeout: number }): Promise<SmartOutcome> {
+  private async outcomeOf(request: SmartRequest, reply: SmartReply, childId: string | undefined, deadline: Deadline): Promise<SmartOutcome> {
     if (reply.errorCode !== SUCCESS) return { method: request.method, ok: false, error: this.errorFor(reply.errorCode, request.method, childId) };
     const result = await collectPages(reply.result, (start) => this.page(request, start, childId, deadline));
     return { method: request.method, ok: true, result };

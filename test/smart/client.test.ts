@@ -1,6 +1,6 @@
 /** SmartClient over a scripted transport: envelopes, batches, control_child, paging, error codes, session renewal, energy. */
 import { strict as assert } from 'assert';
-import { AuthenticationError, ProtocolError, TimeoutError } from '../../lib/errors';
+import { AuthenticationError, DeviceBusyError, ProtocolError, TimeoutError } from '../../lib/errors';
 import type { Transport } from '../../lib/transport';
 import {
   SmartClient, SmartDeviceError, SmartParamsError, SmartRetriableError, SmartUnknownMethodError, SMART_ERROR_CODES,
@@ -190,10 +190,26 @@ describe('SmartClient', () => {
     const { smart, transport } = client(device({ get_a: () => ok(), get_b: () => ok() }), { timeout: 1000, batchSize: 1 });
     await smart.callMany([{ method: 'get_a' }, { method: 'get_b' }]);
     assert.ok(transport.timeouts.every((t) => t <= 1000 && t > 900), String(transport.timeouts));
-    const late = client(device({ get_a: () => ok() }));
-    const error = await rejection(late.smart.callMany([{ method: 'get_a' }], { timeout: 0 }));
-    assert.ok(error instanceof TimeoutError, 'a deadline already past sends nothing');
-    assert.equal(late.transport.requests.length, 0);
+  });
+
+  it('queues calls: one waiting past its deadline behind a hung one is never sent, a poll stands aside', async () => {
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    const { smart, transport } = client(device({ get_a: () => ok({ a: 1 }), get_b: () => ok({ b: 2 }) }));
+    const send = transport.send.bind(transport);
+    transport.send = async (request: Buffer, timeout: number): Promise<Buffer> => {
+      if (transport.requests.length === 0) await held;
+      return send(request, timeout);
+    };
+    const first = smart.call('get_a', undefined, { timeout: 5000 });
+    const poll = await rejection(smart.call('get_b', undefined, { ifIdle: true }));
+    assert.ok(poll instanceof DeviceBusyError && poll.skipped);
+    const late = await rejection(smart.call('get_b', undefined, { timeout: 20 }));
+    assert.ok(late instanceof TimeoutError, String(late));
+    assert.equal(smart.pendingRequests, 1);
+    release();
+    assert.deepEqual(await first, { a: 1 });
+    assert.deepEqual(transport.requests.map((r) => r.method), ['get_a'], 'the late call was never sent');
   });
 
   it('decodes nickname and SSID of get_device_info and keeps odd values as sent', async () => {
