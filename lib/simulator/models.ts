@@ -9,6 +9,8 @@
  * plausible, not copied from any particular unit.
  *
  * This is the bottom of the simulator: it imports nothing else from it.
+ * The files are read when a model is first asked for, not when the
+ * simulator (and with it the library) loads.
  */
 import { createHash } from 'crypto';
 import { readdirSync, readFileSync } from 'fs';
@@ -245,27 +247,50 @@ export function readModelSpec(value: unknown, source: string): ModelSpec {
   });
 }
 
-const KIND_ORDER: readonly DeviceKind[] = DEVICE_KINDS;
-
-/** Every model in `dir`, by name, in kind order and then by name. */
-export function loadModels(dir: string): Map<ModelName, ModelSpec> {
-  const specs: ModelSpec[] = [];
-  for (const entry of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-    const source = path.join(dir, entry);
-    const spec = readModelSpec(parseBoundedJson(readFileSync(source, 'utf8')), entry);
-    if (`${spec.name}.json` !== entry) throw new JsonShapeError(`${entry}.name`, `should be the file's name, got ${JSON.stringify(spec.name)}`);
-    specs.push(spec);
-  }
-  specs.sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || a.name.localeCompare(b.name));
-  return new Map(specs.map((spec) => [spec.name, spec]));
+/** Reads and checks one model file; `entry` is its file name in `dir`, which must be the model's name. */
+export function readModelFile(dir: string, entry: string): ModelSpec {
+  const spec = readModelSpec(parseBoundedJson(readFileSync(path.join(dir, entry), 'utf8')), entry);
+  if (`${spec.name}.json` !== entry) throw new JsonShapeError(`${entry}.name`, `should be the file's name, got ${JSON.stringify(spec.name)}`);
+  return spec;
 }
 
-const catalogue = loadModels(path.join(__dirname, 'models'));
+function modelFileNames(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+}
 
-export const MODELS: Readonly<Record<ModelName, ModelSpec>> = Object.freeze(Object.fromEntries(catalogue));
+/** Every model in `dir`, by name. */
+export function loadModels(dir: string): Map<ModelName, ModelSpec> {
+  return new Map(modelFileNames(dir).map((entry) => {
+    const spec = readModelFile(dir, entry);
+    return [spec.name, spec];
+  }));
+}
 
-/** Every model, plugs first, then strips, switches, dimmers, bulbs and light strips. */
-export const MODEL_NAMES: readonly ModelName[] = Object.freeze([...catalogue.keys()]);
+const MODELS_DIR = path.join(__dirname, 'models');
+
+/**
+ * Every model, by file name. Only the names are read when the simulator
+ * loads (the library entry point loads it); a model file is read and checked
+ * the first time something asks for that model.
+ */
+export const MODEL_NAMES: readonly ModelName[] = Object.freeze(modelFileNames(MODELS_DIR).map((entry) => entry.slice(0, -'.json'.length)));
+
+const loaded = new Map<ModelName, ModelSpec>();
+
+function loadModel(name: ModelName): ModelSpec {
+  let spec = loaded.get(name);
+  if (!spec) {
+    spec = readModelFile(MODELS_DIR, `${name}.json`);
+    loaded.set(name, spec);
+  }
+  return spec;
+}
+
+/** Every model's spec by name; each is read on first access. */
+export const MODELS: Readonly<Record<ModelName, ModelSpec>> = Object.freeze(Object.defineProperties(
+  {} as Record<ModelName, ModelSpec>,
+  Object.fromEntries(MODEL_NAMES.map((name) => [name, { get: () => loadModel(name), enumerable: true }])),
+));
 
 /** Accepts `HS110`, `hs110`, `HS110v2`, `HS110-2`, `HS110(EU)`, `hs110:hw2`, `HS110hw1`. */
 export function resolveModel(name: string): ModelSpec {
@@ -277,7 +302,7 @@ export function resolveModel(name: string): ModelSpec {
     .replace(/(?:[-_:.\s]+(?:HW|V)?|HW|V)1(?:\.0)?$/, '');
   const found = MODEL_NAMES.find((m) => m.toUpperCase() === key);
   if (!found) throw new Error(`unknown model "${name}"; known models: ${MODEL_NAMES.join(', ')}`);
-  return catalogue.get(found) as ModelSpec;
+  return loadModel(found);
 }
 
 export interface DeviceIdentity {
