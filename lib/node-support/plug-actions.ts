@@ -38,21 +38,21 @@ export async function resolveOutlet(target: PlugTarget): Promise<string | undefi
   const sysinfo = await knownSysInfo(target.client);
   const id = resolveChildId(sysinfo, target.outlet);
   if (id === undefined) {
-    const count = Array.isArray(sysinfo.children) ? sysinfo.children.length : 0;
+    const count = sysinfo.children?.length ?? 0;
     throw new PlugInputError('unknown-outlet', { outlet: target.outlet, count: String(count) },
       `outlet ${JSON.stringify(target.outlet)} is not on this device (it has ${count} outlets)`);
   }
   return id;
 }
 
-/** Reads the meter of an outlet or plug; for a whole strip, adds up its outlets. */
-export async function readEnergy(client: SmartHomeClient, childId: string | undefined): Promise<EnergyReading> {
+/** Reads the meter of an outlet or plug; for a whole strip, adds up its outlets. `ifIdle` for polls. */
+export async function readEnergy(client: SmartHomeClient, childId: string | undefined, options: { ifIdle?: boolean } = {}): Promise<EnergyReading> {
   const sysinfo = await knownSysInfo(client);
-  if (childId !== undefined || !isStrip(sysinfo)) return client.getEnergy({ childId });
+  if (childId !== undefined || !isStrip(sysinfo)) return client.getEnergy({ childId, ifIdle: options.ifIdle });
   const readings: EnergyReading[] = [];
   for (const child of sysinfo.children ?? []) {
     const id = child.id.length <= 2 ? (sysinfo.deviceId ?? '') + child.id : child.id;
-    readings.push(await client.getEnergy({ childId: id }));
+    readings.push(await client.getEnergy({ childId: id, ifIdle: options.ifIdle }));
   }
   return sumReadings(readings);
 }

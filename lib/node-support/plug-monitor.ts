@@ -1,13 +1,18 @@
 /**
  * Watches one plug (or outlet) for a node: reads it at start, polls it when
  * asked, retries a device that is unreachable until it answers, and reports
- * what the node should show. One timer at most, one read in flight at most.
+ * what the node should show. One timer at most, one read in flight at most,
+ * and a poll stands aside (ifIdle) when commands wait for the device.
  */
 import { EventEmitter } from 'events';
 import type { SmartHomeClient, SysInfo } from '../classic/client';
+import { DeviceBusyError } from '../errors';
 import type { EnergyReading } from '../classic/response';
 import { aliasOf, hasEnergyMeter, stateOf } from './device-view';
 import { readEnergy, resolveOutlet, type PlugTarget } from './plug-actions';
+
+/** A poll that found the device busy tries again after 200 to 400 ms. */
+const BUSY_RETRY_MS = 200;
 
 export type PlugView =
   | { kind: 'connecting' }
@@ -104,14 +109,14 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
     this.busy = true;
     const polling = this.options.pollInterval > 0;
     try {
-      const sysinfo = await this.client.getSysInfo();
+      const sysinfo = await this.client.getSysInfo({ ifIdle: true });
       const childId = await resolveOutlet(this.options);
       const on = stateOf(sysinfo, childId);
       const alias = aliasOf(sysinfo, childId);
       const changed = on !== this.lastOn;
       this.lastOn = on;
       let energy: EnergyReading | undefined;
-      if (polling && hasEnergyMeter(sysinfo)) energy = await readEnergy(this.client, childId);
+      if (polling && hasEnergyMeter(sysinfo)) energy = await this.readEnergyUnlessBusy(childId);
       if (this.stopped) return;
       this.failures = 0;
       this.offline = false;
@@ -122,11 +127,27 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
       if (polling) this.schedule(this.options.pollInterval);
     } catch (error) {
       if (this.stopped) return;
+      if (error instanceof DeviceBusyError && error.skipped) {
+        // Commands (or another node's poll) have the device: try again soon, at a
+        // random moment so that the outlets of one strip do not keep colliding.
+        this.schedule(polling ? Math.min(this.options.pollInterval, BUSY_RETRY_MS + Math.random() * BUSY_RETRY_MS) : this.retryDelay());
+        return;
+      }
       this.markOffline(error instanceof Error ? error : new Error(String(error)));
       this.failures++;
       this.schedule(polling ? this.options.pollInterval : this.retryDelay());
     } finally {
       this.busy = false;
+    }
+  }
+
+  /** The meter, or undefined when a command got in between the sysinfo and the meter reads. */
+  private async readEnergyUnlessBusy(childId: string | undefined): Promise<EnergyReading | undefined> {
+    try {
+      return await readEnergy(this.client, childId, { ifIdle: true });
+    } catch (error) {
+      if (error instanceof DeviceBusyError && error.skipped) return undefined;
+      throw error;
     }
   }
 

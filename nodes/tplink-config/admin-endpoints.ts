@@ -1,30 +1,50 @@
 /**
  * Editor helpers behind Node-RED's admin authentication:
- *   GET /tplink-kasa/discover?broadcast=&port=&interface=&timeout=  -> DeviceSummary[]
+ *   GET /tplink-kasa/discover?broadcast=&port=&interface=&sourceAddress=&target=&timeout=  -> DeviceSummary[]
  *   GET /tplink-kasa/outlets?config=<id> | ?host=&port=&transport=  -> { alias, model, outlets }
- * Both need the `tplink-config.read` permission when adminAuth is on.
+ * Both send packets to the LAN, so both need `tplink-config.write` (a
+ * read-only editor user must not be able to scan hosts and ports through
+ * them); every query value is checked first, and a bad one is a 400. No
+ * throw escapes: any other failure is a JSON { error } with 500 (discover)
+ * or 502 (outlets: the device failed).
  */
-import { discover } from '../../lib/discovery/index';
+import { discover, type DiscoverOptions } from '../../lib/discovery/index';
 import { SmartHomeClient, type SysInfo } from '../../lib/classic/client';
 import { outletsOf, summarizeDevice } from '../../lib/node-support/device-view';
 import type { AdminRequest, AdminResponse, NodeAPI } from '../types';
-import { portFor, transportOf, type TplinkConfigNode } from './device-config';
+import { asError } from '../settle';
+import { portFor, type TplinkConfigNode } from './device-config';
+import { BadQueryError, queryHost, queryInteger, queryIpv4, queryInterface, queryString, queryTransport } from './admin-query';
 
 const MAX_DISCOVERY_MS = 10_000;
 
-function queryString(req: AdminRequest, name: string): string | undefined {
-  const value = req.query[name];
-  const text = Array.isArray(value) ? value[0] : value;
-  return text === undefined || text.trim() === '' ? undefined : text.trim();
+/**
+ * Answers with what `work` resolves to, or with an error status: 400 for
+ * bad input, `failStatus` otherwise. Never throws, never rejects.
+ */
+function respond(res: AdminResponse, failStatus: number, work: () => Promise<unknown>): void {
+  new Promise<unknown>((resolve) => resolve(work()))
+    .then((body) => res.json(body))
+    .catch((error: unknown) => {
+      const status = error instanceof BadQueryError ? 400 : failStatus;
+      res.status(status).json({ error: asError(error).message });
+    })
+    .catch(() => {
+      // The response could not be written (the client went away): nothing left to do.
+    });
 }
 
-function queryNumber(req: AdminRequest, name: string, fallback: number, max: number): number {
-  const n = Number(queryString(req, name));
-  return Number.isFinite(n) && n > 0 ? Math.min(n, max) : fallback;
-}
-
-function fail(res: AdminResponse, status: number, error: unknown): void {
-  res.status(status).json({ error: error instanceof Error ? error.message : String(error) });
+function discoverOptions(req: AdminRequest): DiscoverOptions {
+  return {
+    broadcast: queryIpv4(req, 'broadcast'),
+    port: queryInteger(req, 'port', 1, 65535) ?? 9999,
+    interface: queryInterface(req, 'interface'),
+    sourceAddress: queryIpv4(req, 'sourceAddress'),
+    target: queryHost(req, 'target'),
+    timeout: queryInteger(req, 'timeout', 1, MAX_DISCOVERY_MS) ?? 3000,
+    // New firmware answers only the UDP 20002 probe; the user must see those plugs too.
+    includeKlap: true,
+  };
 }
 
 /** A deployed config node's client, or a short-lived one for settings not deployed yet. */
@@ -32,10 +52,11 @@ async function readSysInfo(RED: NodeAPI, req: AdminRequest): Promise<SysInfo> {
   const id = queryString(req, 'config');
   const node = id === undefined ? undefined : (RED.nodes.getNode(id) as TplinkConfigNode | null);
   if (node?.client) return node.client.getSysInfo();
-  const host = queryString(req, 'host');
-  if (host === undefined) throw new Error(RED._('tplink-config.errors.no-host'));
-  const transport = transportOf(queryString(req, 'transport'));
-  const client = new SmartHomeClient({ host, port: portFor(transport, queryNumber(req, 'port', 0, 65535)), transport, timeout: 3000, retries: 0 });
+  const host = queryHost(req, 'host');
+  if (host === undefined) throw new BadQueryError(RED._('tplink-config.errors.no-host'));
+  const transport = queryTransport(req, 'transport');
+  const port = portFor(transport, queryInteger(req, 'port', 1, 65535) ?? 0);
+  const client = new SmartHomeClient({ host, port, transport, timeout: 3000, retries: 0 });
   try {
     return await client.getSysInfo();
   } finally {
@@ -44,29 +65,19 @@ async function readSysInfo(RED: NodeAPI, req: AdminRequest): Promise<SysInfo> {
 }
 
 export function registerAdminEndpoints(RED: NodeAPI): void {
-  const canRead = RED.auth.needsPermission('tplink-config.read');
+  const canWrite = RED.auth.needsPermission('tplink-config.write');
 
-  RED.httpAdmin.get('/tplink-kasa/discover', canRead, (req, res) => {
-    const options = {
-      broadcast: queryString(req, 'broadcast'),
-      port: queryNumber(req, 'port', 9999, 65535),
-      interface: queryString(req, 'interface'),
-      sourceAddress: queryString(req, 'sourceAddress'),
-      target: queryString(req, 'target'),
-      timeout: queryNumber(req, 'timeout', 3000, MAX_DISCOVERY_MS),
-      // New firmware answers only the UDP 20002 probe; the user must see those plugs too.
-      includeKlap: true,
-    };
-    discover(options).then(
-      (devices) => res.json(devices.map((d) => summarizeDevice(d))),
-      (error: unknown) => fail(res, 500, error),
-    );
+  RED.httpAdmin.get('/tplink-kasa/discover', canWrite, (req, res) => {
+    respond(res, 500, async () => {
+      const devices = await discover(discoverOptions(req));
+      return devices.map((d) => summarizeDevice(d));
+    });
   });
 
-  RED.httpAdmin.get('/tplink-kasa/outlets', canRead, (req, res) => {
-    readSysInfo(RED, req).then(
-      (sysinfo) => res.json({ alias: sysinfo.alias ?? '', model: sysinfo.model ?? '', outlets: outletsOf(sysinfo) }),
-      (error: unknown) => fail(res, 502, error),
-    );
+  RED.httpAdmin.get('/tplink-kasa/outlets', canWrite, (req, res) => {
+    respond(res, 502, async () => {
+      const sysinfo = await readSysInfo(RED, req);
+      return { alias: sysinfo.alias ?? '', model: sysinfo.model ?? '', outlets: outletsOf(sysinfo) };
+    });
   });
 }

@@ -6,6 +6,7 @@
 import type { NodeAPI } from '../types';
 import { createClient, type TplinkConfigDef, type TplinkConfigNode } from './device-config';
 import { registerAdminEndpoints } from './admin-endpoints';
+import { logFailure } from '../settle';
 
 export = function register(RED: NodeAPI): void {
   function TplinkConfig(this: TplinkConfigNode, def: TplinkConfigDef): void {
@@ -22,7 +23,7 @@ export = function register(RED: NodeAPI): void {
       const client = this.client;
       this.client = undefined;
       if (!client) return done();
-      client.close().then(done, done);
+      client.close().then(() => done(), () => done()).catch((error: unknown) => logFailure(this, error));
     });
   }
   RED.nodes.registerType('tplink-config', TplinkConfig, {

@@ -7,6 +7,7 @@ import { discover, DiscoveryScanner, type DeviceChange, type DiscoverOptions, ty
 import { summarizeDevice } from '../../lib/node-support/device-view';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../types';
 import { numberSetting } from '../tplink-config/device-config';
+import { guarded, logFailure, settleInput } from '../settle';
 
 interface TplinkDiscoverDef extends NodeDef {
   broadcast: string;
@@ -51,21 +52,20 @@ export = function register(RED: NodeAPI): void {
       const options = discoverOptions(def, msg);
       sweeping++;
       this.status({ fill: 'yellow', shape: 'ring', text: RED._('tplink-discover.status.searching') });
-      discover(options).then(
-        (devices) => {
+      settleInput(this, done, () => discover(options), {
+        result: (devices) => {
           sweeping--;
-          if (closed) return done();
+          if (closed) return;
           this.status({ fill: 'green', shape: 'dot', text: RED._('tplink-discover.status.found', { count: devices.length }) });
           for (const device of devices) send(deviceMessage(device, 'found', { ...msg, count: devices.length }));
-          done();
         },
-        (error: unknown) => {
+        failure: (error) => {
           sweeping--;
-          if (closed) return done();
+          if (closed) return undefined;
           this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-discover.status.error') });
-          done(error instanceof Error ? error : new Error(String(error)));
+          return error;
         },
-      );
+      });
     });
 
     const interval = def.interval === '' ? 0 : numberSetting(def.interval, 0);
@@ -73,31 +73,28 @@ export = function register(RED: NodeAPI): void {
       const options = discoverOptions(def);
       scanner = new DiscoveryScanner({ ...options, interval: Math.max(interval * 1000, options.timeout ?? 0) });
       for (const event of EVENTS) {
-        scanner.on(`device-${event}`, (device: DiscoveredDevice, changes?: DeviceChange[]) => {
+        scanner.on(`device-${event}`, guarded(this, (device: DiscoveredDevice, changes?: DeviceChange[]) => {
           this.send(deviceMessage(device, event, changes ? { changes } : {}));
-        });
+        }));
       }
-      scanner.on('sweep', (summary: { online: number }) => {
+      scanner.on('sweep', guarded(this, (summary: { online: number }) => {
         if (sweeping === 0) this.status({ fill: 'green', shape: 'dot', text: RED._('tplink-discover.status.online', { count: summary.online }) });
-      });
-      scanner.on('error', (error: Error) => {
+      }));
+      const showError = guarded(this, (error: unknown) => {
         // A sweep under way when the node closed may still report its socket's end.
-        if (closed) return;
-        this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-discover.status.error') });
-        this.error(error.message);
-      });
-      scanner.start().catch((error: unknown) => {
         if (closed) return;
         this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-discover.status.error') });
         this.error(error instanceof Error ? error.message : String(error));
       });
+      scanner.on('error', showError);
+      scanner.start().catch(showError);
     }
 
     this.on('close', (_removed, done) => {
       closed = true;
       const stopping = scanner?.stop() ?? Promise.resolve();
       scanner = undefined;
-      stopping.then(() => done(), () => done());
+      stopping.then(() => done(), () => done()).catch((error: unknown) => logFailure(this, error));
     });
   }
 

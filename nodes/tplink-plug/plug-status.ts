@@ -12,6 +12,7 @@ export function reasonKey(error: unknown): string {
     case 'EAUTH': return 'auth';
     case 'EDEVICE': return 'device-error';
     case 'EPROTOCOL': return 'protocol';
+    case 'EBUSY': return 'busy';
     default: return 'error';
   }
 }

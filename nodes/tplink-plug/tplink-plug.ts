@@ -10,6 +10,7 @@ import { PlugMonitor, type PlugView } from '../../lib/node-support/plug-monitor'
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from '../types';
 import { numberSetting, type TplinkConfigNode } from '../tplink-config/device-config';
 import { isUnreachable, reasonKey } from './plug-status';
+import { guarded, settleInput } from '../settle';
 
 interface TplinkPlugDef extends NodeDef {
   device: string;
@@ -55,10 +56,10 @@ export = function register(RED: NodeAPI): void {
     const monitor = new PlugMonitor({ client, outlet, pollInterval: Math.max(pollInterval, pollInterval > 0 ? 100 : 0) });
     let closed = false;
 
-    monitor.on('view', (view) => this.status(statusOf(view)));
-    monitor.on('unreachable', (error) => this.warn(error.message));
-    monitor.on('state', (s) => this.send({ payload: s.on, topic: s.alias, command: 'state', sysinfo: s.sysinfo }));
-    monitor.on('energy', (e) => this.send({ payload: e.power, topic: e.alias, command: 'energy', energy: e.energy }));
+    monitor.on('view', guarded(this, (view) => this.status(statusOf(view))));
+    monitor.on('unreachable', guarded(this, (error) => this.warn(error.message)));
+    monitor.on('state', guarded(this, (s) => this.send({ payload: s.on, topic: s.alias, command: 'state', sysinfo: s.sysinfo })));
+    monitor.on('energy', guarded(this, (e) => this.send({ payload: e.power, topic: e.alias, command: 'energy', energy: e.energy })));
 
     this.on('input', (msg, send, done) => {
       let command;
@@ -71,23 +72,22 @@ export = function register(RED: NodeAPI): void {
         const name = command.kind === 'action' ? command.action : command.kind === 'raw' ? adminMethodsIn(command.request).join(', ') : 'power';
         return done(new Error(RED._('tplink-plug.errors.admin-refused', { command: name })));
       }
-      runPlugCommand({ client, outlet }, command).then(
-        (result) => {
-          if (closed) return done();
+      settleInput(this, done, () => runPlugCommand({ client, outlet }, command), {
+        result: (result) => {
+          if (closed) return;
           if (typeof result.payload === 'boolean' && result.sysinfo) monitor.observe(result.payload);
           else if (result.energy) monitor.observePower(result.energy.power);
           send(toMessage(msg, result));
-          done();
         },
-        (error: unknown) => {
-          if (closed) return done();
-          if (isUnreachable(error)) monitor.observeFailure(error as Error);
+        failure: (error) => {
+          if (closed) return undefined;
+          if (isUnreachable(error)) monitor.observeFailure(error);
           else if (!(error instanceof PlugInputError) || error.key === 'unknown-outlet') {
             this.status({ fill: 'red', shape: 'ring', text: RED._(`tplink-plug.status.${reasonKey(error)}`) });
           }
-          done(inputError(error));
+          return inputError(error);
         },
-      );
+      });
     });
 
     this.on('close', (_removed, done) => {

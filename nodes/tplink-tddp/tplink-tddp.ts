@@ -6,6 +6,7 @@ import { TddpClient } from '../../lib/tddp';
 import { tddpReplyProperties, tddpRequestOf, TddpInputError } from '../../lib/node-support/tddp-message';
 import type { Node, NodeAPI, NodeDef } from '../types';
 import { numberSetting } from '../tplink-config/device-config';
+import { logFailure, settleInput } from '../settle';
 
 interface TplinkTddpDef extends NodeDef {
   host: string;
@@ -53,26 +54,26 @@ export = function register(RED: NodeAPI): void {
         return done(error as Error);
       }
       this.status({ fill: 'yellow', shape: 'ring', text: RED._('tplink-tddp.status.waiting') });
-      client.request(request).then(
-        (response) => {
-          if (closed) return done();
+      const running = client;
+      settleInput(this, done, () => running.request(request), {
+        result: (response) => {
+          if (closed) return;
           this.status({ fill: 'green', shape: 'dot', text: RED._('tplink-tddp.status.replied') });
           send({ ...msg, ...tddpReplyProperties(response) });
-          done();
         },
-        (error: unknown) => {
-          if (closed) return done();
+        failure: (error) => {
+          if (closed) return undefined;
           this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-tddp.status.error') });
-          done(error instanceof Error ? error : new Error(String(error)));
+          return error;
         },
-      );
+      });
     });
 
     this.on('close', (_removed, done) => {
       closed = true;
       const closing = client?.close() ?? Promise.resolve();
       client = undefined;
-      closing.then(() => done(), () => done());
+      closing.then(() => done(), () => done()).catch((error: unknown) => logFailure(this, error));
     });
   }
 

@@ -32,7 +32,10 @@ function writeUserDir(): string {
     uiPort: 0, httpAdminRoot: '/', credentialSecret: 'test-secret', flowFile: 'flows.json',
     logging: { console: { level: 'warn' } },
     // Only our package and the core nodes: nothing else in node_modules is scanned.
-    adminAuth: { type: 'credentials', users: [{ username: 'admin', password: bcrypt.hashSync('letmein', 4), permissions: '*' }] },
+    adminAuth: { type: 'credentials', users: [
+      { username: 'admin', password: bcrypt.hashSync('letmein', 4), permissions: '*' },
+      { username: 'viewer', password: bcrypt.hashSync('lookonly', 4), permissions: 'read' },
+    ] },
   };
   fs.writeFileSync(path.join(dir, 'settings.js'), `module.exports = ${JSON.stringify(settings)};\n`);
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'user', dependencies: { '@kasa-red/node-red-tplink-kasa': '*' } }));
@@ -140,6 +143,17 @@ describe('the package in a real Node-RED runtime with adminAuth', function () {
     const ok = await call(runtime, 'GET', `/tplink-kasa/outlets${query}`, token);
     assert.equal(ok.status, 200);
     assert.equal((ok.body as { alias: string }).alias, 'Lamp');
+  });
+
+  it('refuses the admin endpoints to a read-only user: they send packets to the LAN', async () => {
+    const auth = await call(runtime, 'POST', '/auth/token', undefined, {
+      client_id: 'node-red-admin', grant_type: 'password', scope: 'read', username: 'viewer', password: 'lookonly',
+    });
+    const viewer = (auth.body as { access_token: string }).access_token;
+    assert.ok(viewer, JSON.stringify(auth.body));
+    assert.equal((await call(runtime, 'GET', '/flows', viewer)).status, 200, 'the viewer can read flows');
+    assert.equal((await call(runtime, 'GET', `/tplink-kasa/outlets?host=127.0.0.1&port=${device.port}`, viewer)).status, 401);
+    assert.equal((await call(runtime, 'GET', '/tplink-kasa/discover?target=127.0.0.1&timeout=200', viewer)).status, 401);
   });
 
   it('runs a deployed flow and exports it without the credentials', async () => {

@@ -71,8 +71,10 @@ describe('tplink-plug on a simulated HS300 power strip', function () {
     assert.equal(body.outlets[3].id, `${strip.deviceId}03`);
     const byHost = await helper.request().get('/tplink-kasa/outlets').query({ host: '127.0.0.1', port: String(strip.port) });
     assert.equal((byHost.body as { outlets: unknown[] }).outlets.length, 6);
+    // An undeployed config without a host is the editor's input missing: 400.
     const missing = await helper.request().get('/tplink-kasa/outlets').query({ config: 'nope' });
-    assert.equal(missing.status, 502);
+    assert.equal(missing.status, 400);
+    assert.match((missing.body as { error: string }).error, /tplink-config.errors.no-host/);
   });
 });
 
