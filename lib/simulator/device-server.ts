@@ -11,6 +11,7 @@ import {
   DEFAULT_ERR_CODE, DEFAULT_ERR_MSG, errorReply, garbageDatagram, garbageFrame, midFrameCut, oversizeFrame, type FaultSpec,
 } from './faults';
 import { bindUdp, closeServer, closeUdp, listenTcp, SimulatorError } from './sockets';
+import { parseBoundedJson } from '../json';
 import { SimulatedDevice, type SimulatedDeviceOptions } from './simulated-device';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -115,7 +116,12 @@ class DeviceServer extends EventEmitter implements RunningDevice {
   }
 
   handleJson(text: string): string {
-    const request: unknown = JSON.parse(text);
+    let request: unknown;
+    try {
+      request = parseBoundedJson(text);
+    } catch (error) {
+      throw new SyntaxError(error instanceof Error ? error.message : String(error));
+    }
     if (typeof request !== 'object' || request === null || Array.isArray(request)) {
       throw new SyntaxError('a Smart Home request is a JSON object');
     }

@@ -17,3 +17,5 @@ export { startSmartDevice, discoveryResult, type RunningSmartDevice, type StartS
 export { SmartSimulatedDevice, type SmartSimulatedDeviceOptions } from './smart/device';
 export { smartModelNames, findSmartModel, resolveSmartModel, type SmartModelSpec } from './smart/models';
 export { startAesServer, type AesServer, type AesServerOptions } from './smart/aes-server';
+export { startHostileDevice, type HostileDeviceOptions, type RunningHostileDevice } from './hostile-device';
+export { HOSTILE_MODES, isHostileMode, type HostileMode } from './hostile-replies';
