@@ -139,10 +139,11 @@ function soakFlow(devices: Map<string, RunningHostileDevice>, userDir: string): 
   }
   const line = (fields: string): string => `msg.payload = JSON.stringify({ ${fields}, at: Date.now() }); return msg;`;
   flow.push(
-    { id: 'catch', type: 'catch', z: 'soak', scope: null, uncaught: false, wires: [['catch-line']] },
+    // Ids apart from type names: Node-RED 4 takes a node whose id is 'catch' for a circular config node.
+    { id: 'soak-catch', type: 'catch', z: 'soak', scope: null, uncaught: false, wires: [['catch-line']] },
     { id: 'catch-line', type: 'function', z: 'soak', func: line("node: msg.error.source.name, message: String(msg.error.message), asked: typeof msg.payload === 'number' ? msg.payload : null"), outputs: 1, wires: [['catch-file']] },
     { id: 'catch-file', type: 'file', z: 'soak', filename: path.join(userDir, 'catch.jsonl'), filenameType: 'str', appendNewline: true, createDir: false, overwriteFile: 'false', encoding: 'utf8', wires: [] },
-    { id: 'status', type: 'status', z: 'soak', scope: [`plug-${RECOVERY}`], wires: [['status-line']] },
+    { id: 'soak-status', type: 'status', z: 'soak', scope: [`plug-${RECOVERY}`], wires: [['status-line']] },
     { id: 'status-line', type: 'function', z: 'soak', func: line('fill: msg.status.fill, text: msg.status.text'), outputs: 1, wires: [['status-file']] },
     { id: 'status-file', type: 'file', z: 'soak', filename: path.join(userDir, 'status.jsonl'), filenameType: 'str', appendNewline: true, createDir: false, overwriteFile: 'false', encoding: 'utf8', wires: [] },
   );
@@ -250,7 +251,7 @@ export async function runHostileSoak(options: HostileSoakOptions): Promise<Hosti
 
 function modeReport(mode: HostileMode, caught: Array<{ node: string; message: string; asked: number | null; at: number }>): ModeReport {
   const mine = caught.filter((c) => c.node === mode);
-  const messages = [...new Set(mine.map((c) => c.message.replace(/^127\.0\.0\.1:\d+: /, '')))].slice(0, 3);
+  const messages = [...new Set(mine.map((c) => c.message.replace(/127\.0\.0\.1:\d+: /, '')))].slice(0, 4);
   const slowest = Math.max(0, ...mine.filter((c) => c.asked !== null).map((c) => c.at - (c.asked as number)));
   return { mode, caught: mine.length, messages, slowestReportMs: slowest };
 }
