@@ -159,7 +159,9 @@ export function recordOf<T>(reader: Reader<T>): Reader<Record<string, T>> {
 
 /** Sets even a key named `__proto__` as a plain own property. */
 function defineOwn(target: object, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  // Only `__proto__` is an accessor on a plain object; a plain assignment is many times faster for the rest.
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else (target as Record<string, unknown>)[key] = value;
 }
 
 /** The first reader that accepts the value wins; the error names what all of them expected. */
