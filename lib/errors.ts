@@ -10,7 +10,9 @@ export type SmartHomeErrorCode =
   | 'EDEVICE'
   | 'EAUTH'
   | 'EBUSY'
-  | 'ECLOSED';
+  | 'ECLOSED'
+  /** Refused before sending: an unknown outlet, a missing feature, a value out of range (lib/device/errors.ts). */
+  | 'EINPUT';
 
 export interface DeviceAddress {
   host: string;

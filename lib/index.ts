@@ -11,6 +11,13 @@ export type { EnergyReading, EnergyStat, SmartHomeResponse } from './classic/res
 export {
   SmartHomeError, TimeoutError, ConnectionError, ProtocolError, DeviceError, AuthenticationError, ClientClosedError, DeviceBusyError,
 } from './errors';
+export { connect, Device, DeviceConnection, DeviceInputError, findOutlet, DEVICE_KINDS } from './device';
+export type {
+  ConnectOptions, DeviceKind, DeviceFamily, DeviceState, OutletState, OutletRef, LightState, LightCapabilities, LightChange, FeatureName,
+  DeviceFeatures, EnergyFeature, LightFeature, DimmerFeature, RuleFeature, ScheduleFeature, TimeFeature, LedFeature, AliasFeature,
+  CloudFeature, WifiFeature, SystemFeature, RuleList, StripEnergyReading, FamilyAdapter,
+} from './device';
+export { redactSecrets, type TrafficEvent, type TrafficHook } from './traffic';
 export { SmartHomeClient, powerStateOf } from './classic/client';
 export type { SmartHomeClientOptions, RequestOptions, SysInfo } from './classic/client';
 export { createTransport, TcpTransport, UdpTransport, KlapTransport, AutoTransport } from './classic/transports';

@@ -18,6 +18,7 @@ import { createTransport, type TransportName, type TransportOptions } from './tr
 import { isRetriable, type Transport } from '../transport';
 import { RequestQueue } from '../request-queue';
 import type { Reader } from '../json';
+import { TrafficReporter, type TrafficHook } from '../traffic';
 
 export interface SmartHomeClientOptions extends TransportOptions {
   /** Milliseconds per request (default 5000). */
@@ -30,6 +31,8 @@ export interface SmartHomeClientOptions extends TransportOptions {
   transportInstance?: Transport;
   /** Requests that may wait behind the one in flight before "device busy" (default 100). */
   maxWaiting?: number;
+  /** Sees every request and reply, secrets replaced (lib/traffic.ts). */
+  onTraffic?: TrafficHook;
 }
 
 export interface RequestOptions {
@@ -60,6 +63,7 @@ export class SmartHomeClient extends EventEmitter {
   private readonly queue: RequestQueue;
   private closed = false;
   private state: boolean | undefined;
+  private readonly traffic: TrafficReporter;
   /** The last sysinfo seen, used to tell bulbs and strips from plugs. */
   lastSysInfo: SysInfo | undefined;
 
@@ -75,11 +79,17 @@ export class SmartHomeClient extends EventEmitter {
     this.retries = Math.max(0, Math.floor(options.retries ?? 2));
     this.retryDelay = options.retryDelay ?? 100;
     this.queue = new RequestQueue({ address: () => this.address, maxWaiting: options.maxWaiting, isUnreachable: isUnreachable });
+    this.traffic = new TrafficReporter(options.onTraffic, () => ({ host: this.host, port: this.port, transport: this.transport.kind }));
   }
 
   /** The port in use (with transport 'auto', the KLAP port once it switched). */
   get port(): number {
     return this.transport.port;
+  }
+
+  /** The transport in use: 'tcp', 'udp' or 'klap' (with 'auto', whichever it settled on). */
+  get transportKind(): Transport['kind'] {
+    return this.transport.kind;
   }
 
   /** true after a successful request, false after a failure to reach the device, undefined before the first. */
@@ -108,7 +118,12 @@ export class SmartHomeClient extends EventEmitter {
   sendUnchecked(request: object | string, options: RequestOptions = {}): Promise<SmartHomeResponse> {
     const text = typeof request === 'string' ? request : JSON.stringify(request);
     const payload = Buffer.from(text, 'utf8');
-    return this.queue.run((timeLeft) => this.exchange(payload, timeLeft), { timeout: options.timeout ?? this.timeout, ifIdle: options.ifIdle });
+    return this.queue.run((timeLeft) => this.exchange(payload, request, timeLeft), { timeout: options.timeout ?? this.timeout, ifIdle: options.ifIdle });
+  }
+
+  /** Sets (or with undefined removes) the hook that sees every request and reply (see lib/traffic.ts). */
+  setTrafficHook(hook: TrafficHook | undefined): void {
+    this.traffic.set(hook);
   }
 
   async close(): Promise<void> {
@@ -326,14 +341,16 @@ export class SmartHomeClient extends EventEmitter {
    * One request's exchange within `timeLeft` ms: retries (with backoff) only
    * what certainly never reached the device, and only while time is left.
    */
-  private async exchange(payload: Buffer, timeLeft: number): Promise<SmartHomeResponse> {
+  private async exchange(payload: Buffer, request: object | string, timeLeft: number): Promise<SmartHomeResponse> {
     const deadline = performance.now() + timeLeft;
     for (let attempt = 0; ; attempt++) {
       if (this.closed) throw new ClientClosedError(this.address);
       let reply: Buffer;
+      const sent = this.traffic.request(request);
       try {
         reply = await this.transport.send(payload, Math.max(1, Math.round(deadline - performance.now())));
       } catch (error) {
+        this.traffic.error(sent, error);
         if (this.closed) throw new ClientClosedError(this.address);
         const backoff = this.retryDelay * 2 ** attempt;
         if (isRetriable(error) && attempt < this.retries && performance.now() + backoff < deadline) {
@@ -344,12 +361,20 @@ export class SmartHomeClient extends EventEmitter {
         throw error;
       }
       this.setState(true);
-      return this.parse(reply);
+      return this.parse(reply, sent);
     }
   }
 
-  private parse(reply: Buffer): SmartHomeResponse {
-    return parseReply(reply.toString('utf8'), this.address);
+  private parse(reply: Buffer, sent: ReturnType<TrafficReporter['request']>): SmartHomeResponse {
+    let response: SmartHomeResponse;
+    try {
+      response = parseReply(reply.toString('utf8'), this.address);
+    } catch (error) {
+      this.traffic.error(sent, error);
+      throw error;
+    }
+    this.traffic.reply(sent, response);
+    return response;
   }
 
   private setState(online: boolean, error?: Error): void {

@@ -21,20 +21,63 @@ export const readChildInfo = s.objectKeeping({
   alias: s.optional(s.string),
 });
 
+/**
+ * A light's colour as bulbs and light strips report it (in sysinfo's
+ * light_state, beside on_off while on, under dft_on_state while off, and in
+ * the replies to light state requests).
+ */
+const lightColourFields = {
+  mode: s.optional(s.string),
+  hue: s.optional(s.integerIn(0, 360)),
+  saturation: s.optional(s.integerIn(0, 100)),
+  /** Kelvin; 0 while a colour light shows a hue. */
+  color_temp: s.optional(s.integerIn(0, 20_000)),
+  brightness: s.optional(s.integerIn(0, 100)),
+};
+
+/** sysinfo.light_state, and the reply to transition_light_state / set_light_state / get_light_state. */
+export const readLightState = s.objectKeeping({
+  on_off: s.optional(s.bit),
+  ...lightColourFields,
+  dft_on_state: s.optional(s.objectKeeping(lightColourFields)),
+});
+
+export type LightStateReply = ReadResult<typeof readLightState>;
+
+/** A light strip's lighting effect (sysinfo.lighting_effect_state): while enabled, it sets the brightness. */
+export const readLightingEffect = s.objectKeeping({
+  enable: s.optional(s.bit),
+  name: s.optional(s.string),
+  brightness: s.optional(s.integerIn(0, 100)),
+});
+
 /** system.get_sysinfo: every device kind (plugs, strips, switches, dimmers, bulbs, light strips). */
 export const readSysInfo = s.objectKeeping({
   alias: s.optional(s.string),
   model: s.optional(s.string),
   deviceId: s.optional(s.string),
+  hw_ver: s.optional(s.string),
+  sw_ver: s.optional(s.string),
   /** Plugs say `mac` and `type`; bulbs `mic_mac` and `mic_type`. */
   mac: s.optional(s.string),
   mic_mac: s.optional(s.string),
   type: s.optional(s.string),
   mic_type: s.optional(s.string),
+  /** "Smart Wi-Fi Dimmer", "Smart Wi-Fi Light Switch": what tells dimmers and wall switches from plugs. */
+  dev_name: s.optional(s.string),
   /** "TIM:ENE" on plugs with an energy meter. */
   feature: s.optional(s.string),
   relay_state: s.optional(s.bit),
-  light_state: s.optional(s.objectKeeping({ on_off: s.optional(s.bit) })),
+  led_off: s.optional(s.bit),
+  /** Dimmers: the level the relay switches on to. */
+  brightness: s.optional(s.integerIn(0, 100)),
+  light_state: s.optional(readLightState),
+  is_dimmable: s.optional(s.bit),
+  is_color: s.optional(s.bit),
+  is_variable_color_temp: s.optional(s.bit),
+  /** Light strips: LEDs (or zones) on the strip. */
+  length: s.optional(s.integer),
+  lighting_effect_state: s.optional(readLightingEffect),
   children: s.optional(s.arrayOf(readChildInfo, { maxLength: 64 })),
 });
 

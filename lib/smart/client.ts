@@ -12,6 +12,7 @@
  */
 import { ConnectionError, TimeoutError, type DeviceAddress } from '../errors';
 import { RequestQueue } from '../request-queue';
+import { TrafficReporter, type TrafficHook } from '../traffic';
 import { KlapTransport } from '../klap/transport';
 import type { Transport } from '../transport';
 import { AesTransport, type AesSessionKeys } from './aes/transport';
@@ -50,6 +51,8 @@ export interface SmartClientOptions {
   maxResponseSize?: number;
   /** AES debug hook: the session key and IV, to decrypt a capture. Off by default. */
   onAesSessionKeys?: (keys: AesSessionKeys) => void;
+  /** Sees every request and reply above the transport, secrets replaced (lib/traffic.ts). */
+  onTraffic?: TrafficHook;
 }
 
 export interface CallOptions {
@@ -89,6 +92,7 @@ export class SmartClient {
   private readonly transport: Transport;
   private readonly batchSize: number;
   private readonly queue: RequestQueue;
+  private readonly traffic: TrafficReporter;
   private batchesRefused = false;
 
   constructor(options: SmartClientOptions) {
@@ -97,6 +101,7 @@ export class SmartClient {
     this.transport = options.transportInstance ?? createSmartTransport(options);
     this.timeout = options.timeout ?? DEFAULT_TIMEOUT;
     this.batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
+    this.traffic = new TrafficReporter(options.onTraffic, () => ({ host: this.host, port: this.port, transport: this.transport.kind }));
     this.queue = new RequestQueue({
       address: () => this.address,
       isUnreachable: (error) => error instanceof TimeoutError || error instanceof ConnectionError,
@@ -242,12 +247,29 @@ export class SmartClient {
     for (let attempt = 0; ; attempt += 1) {
       const left = Math.floor(deadline.at - performance.now());
       if (left <= 0) throw new TimeoutError(`${request.method}: no reply within ${deadline.timeout} ms`, deadline.timeout, this.address);
-      const bytes = await this.transport.send(encodeRequest(request, this.terminalUuid), left);
-      const reply = readReply(bytes, request.method, this.address);
+      const reply = await this.exchangeOnce(request, left);
       const category = describeSmartErrorCode(reply.errorCode).category;
       if (attempt > 0 || (category !== 'session' && category !== 'auth')) return reply;
       await this.transport.close();
     }
+  }
+
+  /** One envelope out and its reply read, each reported to the traffic hook (the transport's session never is). */
+  private async exchangeOnce(request: SmartRequest, timeLeft: number): Promise<SmartReply> {
+    const sent = this.traffic.request(request);
+    try {
+      const reply = readReply(await this.transport.send(encodeRequest(request, this.terminalUuid), timeLeft), request.method, this.address);
+      this.traffic.reply(sent, { error_code: reply.errorCode, result: reply.result });
+      return reply;
+    } catch (error) {
+      this.traffic.error(sent, error);
+      throw error;
+    }
+  }
+
+  /** Sets (or with undefined removes) the hook that sees every request and reply. */
+  setTrafficHook(hook: TrafficHook | undefined): void {
+    this.traffic.set(hook);
   }
 
   private async batch(requests: readonly SmartRequest[], childId: string | undefined, deadline: Deadline): Promise<SmartOutcome[]> {

@@ -1,0 +1,107 @@
+/**
+ * The classic family (Smart Home protocol, over TCP, UDP or KLAP) as the
+ * device layer sees it: one get_sysinfo read into the state model
+ * (state/classic.ts), switching per kind (light.ts), the features a kind
+ * has with the modules it uses (modules.ts, features.ts), and the request
+ * client as the raw channel.
+ */
+import { SmartHomeClient, type SmartHomeClientOptions } from '../../classic/client';
+import { forChildren, type SmartHomeRequest } from '../../classic/commands';
+import type { JsonObject } from '../../json';
+import type { TrafficHook } from '../../traffic';
+import { classicState } from '../state/classic';
+import type { FamilyAdapter, FamilyFeatures, FamilyRead, FeatureContext, RawRequestOptions } from '../family';
+import type { DeviceState, LightState, OutletState } from '../types';
+import { ClassicCalls } from './calls';
+import {
+  aliasFeature, antiTheftFeature, cloudFeature, countdownFeature, energyMeter, ledFeature, scheduleFeature, systemFeature, timeFeature, wifiFeature,
+} from './features';
+import { dimmerFeature, lightFeature, switchPower } from './light';
+import { modulesFor } from './modules';
+
+export class ClassicFamily implements FamilyAdapter {
+  readonly family = 'classic' as const;
+  private readonly client: SmartHomeClient;
+  private readonly calls: ClassicCalls;
+
+  constructor(client: SmartHomeClient) {
+    this.client = client;
+    this.calls = new ClassicCalls(client);
+  }
+
+  static open(options: SmartHomeClientOptions): ClassicFamily {
+    return new ClassicFamily(new SmartHomeClient(options));
+  }
+
+  get host(): string {
+    return this.client.host;
+  }
+
+  get port(): number {
+    return this.client.port;
+  }
+
+  get transportName(): string {
+    return this.client.transportKind;
+  }
+
+  get online(): boolean | undefined {
+    return this.client.online;
+  }
+
+  onReachability(listener: (online: boolean, error?: Error) => void): () => void {
+    const up = (): void => listener(true);
+    const down = (error?: Error): void => listener(false, error);
+    this.client.on('online', up);
+    this.client.on('offline', down);
+    return () => {
+      this.client.off('online', up);
+      this.client.off('offline', down);
+    };
+  }
+
+  async read(options: { ifIdle?: boolean } = {}): Promise<FamilyRead> {
+    const info = await this.client.getSysInfo({ ifIdle: options.ifIdle });
+    return { state: classicState(info), info };
+  }
+
+  setPower(state: DeviceState, on: boolean, outlet: OutletState | undefined, options: { transition?: number }): Promise<LightState | undefined> {
+    return switchPower(this.calls, state, on, outlet, options.transition);
+  }
+
+  features(state: DeviceState, context: FeatureContext): FamilyFeatures {
+    const modules = modulesFor(state.kind);
+    const has = new Set(state.features);
+    const features: FamilyFeatures = {};
+    if (has.has('energy')) features.energy = energyMeter(this.calls, modules.emeter);
+    if (has.has('light')) features.light = lightFeature(this.calls, context);
+    if (has.has('dimmer')) features.dimmer = dimmerFeature(this.calls, context);
+    if (has.has('schedule')) features.schedule = scheduleFeature(this.calls, context, modules.schedule);
+    if (has.has('countdown') && modules.countdown !== undefined) features.countdown = countdownFeature(this.calls, context, modules.countdown);
+    if (has.has('antiTheft')) features.antiTheft = antiTheftFeature(this.calls, context, modules.antiTheft);
+    if (has.has('time')) features.time = timeFeature(this.calls, modules.time);
+    if (has.has('led')) features.led = ledFeature(this.calls);
+    if (has.has('alias')) features.alias = aliasFeature(this.calls, context, modules.system);
+    if (has.has('cloud')) features.cloud = cloudFeature(this.calls, modules.cloud);
+    if (has.has('wifi')) features.wifi = wifiFeature(this.calls, modules.wifi);
+    if (has.has('system')) features.system = systemFeature(this.calls, modules.system);
+    return features;
+  }
+
+  /** A request for an outlet goes with its child id unless it names its own context. */
+  request(message: JsonObject | string, options: RawRequestOptions): Promise<JsonObject> {
+    let request: JsonObject | string = message;
+    if (options.outlet !== undefined && typeof message !== 'string' && message.context === undefined) {
+      request = forChildren(message as SmartHomeRequest, [options.outlet.id]);
+    }
+    return this.client.sendUnchecked(request, { timeout: options.timeout });
+  }
+
+  setTrafficHook(hook: TrafficHook | undefined): void {
+    this.client.setTrafficHook(hook);
+  }
+
+  close(): Promise<void> {
+    return this.client.close();
+  }
+}

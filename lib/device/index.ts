@@ -1,0 +1,12 @@
+/**
+ * The device layer: connect() to a device of any kind, one state model,
+ * features by what the device has. How the folder stacks: docs/architecture.md.
+ */
+export { connect, type ConnectOptions } from './connect';
+export { Device, type DeviceEvents, type RawOptions } from './device';
+export { DeviceConnection, type DeviceConnectionEvents } from './connection';
+export { DeviceInputError, type DeviceInputReason } from './errors';
+export { findOutlet, fullChildId } from './outlets';
+export { classicState, classicKind } from './state/classic';
+export type { FamilyAdapter, FamilyFeatures, FamilyRead, FeatureContext, EnergyMeter, RawRequestOptions } from './family';
+export * from './types';

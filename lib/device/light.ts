@@ -1,0 +1,48 @@
+/**
+ * Checks a light request against what the light can do before anything is
+ * sent, the same for every family: brightness 0-100 on a dimmable light,
+ * hue 0-360 and saturation 0-100 on a colour light, a colour temperature
+ * within the model's white range (0 picks the colour on a colour light),
+ * a transition of 0 to an hour.
+ */
+import type { DeviceAddress } from '../errors';
+import { checkInteger, unsupported } from './errors';
+import type { DeviceState, LightCapabilities, LightChange, LightState } from './types';
+
+export const MAX_TRANSITION_MS = 3_600_000;
+
+export function checkLightChange(change: LightChange, state: DeviceState, address: DeviceAddress): LightChange {
+  const capabilities: LightCapabilities = state.lightCapabilities ?? { dimmable: false, color: false };
+  const checked: LightChange = {};
+  if (change.on !== undefined) checked.on = change.on === true;
+  if (change.brightness !== undefined) {
+    if (!capabilities.dimmable) throw unsupported('brightness', state.model, address);
+    checked.brightness = checkInteger('brightness', change.brightness, 0, 100, address);
+  }
+  if (change.hue !== undefined || change.saturation !== undefined) {
+    if (!capabilities.color) throw unsupported('colour (hue and saturation)', state.model, address);
+    if (change.hue !== undefined) checked.hue = checkInteger('hue', change.hue, 0, 360, address);
+    if (change.saturation !== undefined) checked.saturation = checkInteger('saturation', change.saturation, 0, 100, address);
+  }
+  if (change.colorTemp !== undefined) checked.colorTemp = checkColorTemp(change.colorTemp, capabilities, state.model, address);
+  if (change.transition !== undefined) checked.transition = checkTransition(change.transition, address);
+  return checked;
+}
+
+function checkColorTemp(value: number, capabilities: LightCapabilities, model: string, address: DeviceAddress): number {
+  if (value === 0 && capabilities.color) return 0;
+  const range = capabilities.colorTempRange;
+  if (!range) throw unsupported('adjustable white (colour temperature)', model, address);
+  return checkInteger('colour temperature', value, range[0], range[1], address);
+}
+
+export function checkTransition(value: number, address: DeviceAddress): number {
+  return checkInteger('transition', value, 0, MAX_TRANSITION_MS, address);
+}
+
+/** The state with a new light: on/off and brightness follow it. */
+export function withLight(state: DeviceState, light: LightState): DeviceState {
+  const next: DeviceState = { ...state, on: light.on, light };
+  if (light.brightness !== undefined) next.brightness = light.brightness;
+  return next;
+}

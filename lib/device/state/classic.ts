@@ -1,0 +1,134 @@
+/**
+ * The classic family's state: THE one place where a Smart Home protocol
+ * reply (get_sysinfo, a light state reply) becomes a DeviceState. What a
+ * device is comes from what its sysinfo says, as real firmware reports it
+ * (checked against the 84 devices python-kasa records):
+ *   - a dev_name with "Dimmer" is a dimmer (HS220, KS220, KS230, ES20M, KP405);
+ *   - IOT.SMARTPLUGSWITCH: with `children` a power strip, with a "light"
+ *     dev_name a wall switch, with a brightness a dimmer, else a plug;
+ *   - IOT.SMARTBULB: with `length` a light strip, else a bulb.
+ * Outlets get their full child ids here (fullChildId) and nowhere else.
+ */
+import type { LightStateReply, SysInfo } from '../../classic/replies';
+import { fullChildId, anyOutletOn } from '../outlets';
+import type { DeviceKind, DeviceState, FeatureName, LightCapabilities, LightState, OutletState } from '../types';
+
+export function classicKind(sysinfo: SysInfo): DeviceKind {
+  const type = (sysinfo.type ?? sysinfo.mic_type ?? '').toLowerCase();
+  const devName = sysinfo.dev_name ?? '';
+  if (devName.includes('Dimmer')) return 'dimmer';
+  if (type.includes('smartbulb')) return sysinfo.length !== undefined ? 'lightstrip' : 'bulb';
+  if (sysinfo.children !== undefined) return 'strip';
+  if (devName.toLowerCase().includes('light')) return 'switch';
+  if (sysinfo.brightness !== undefined) return 'dimmer';
+  return 'plug';
+}
+
+/** Lights (bulbs, light strips) speak the smartlife.iot.* modules; everything else the plug modules. */
+export function isLightKind(kind: DeviceKind): boolean {
+  return kind === 'bulb' || kind === 'lightstrip';
+}
+
+const FEATURE_ORDER: readonly FeatureName[] = [
+  'power', 'energy', 'light', 'dimmer', 'schedule', 'countdown', 'antiTheft', 'time', 'led', 'alias', 'cloud', 'wifi', 'system',
+];
+
+/** What each kind has; energy only where the device meters (plugs: "ENE" in `feature`; lights always). */
+function featuresOf(kind: DeviceKind, sysinfo: SysInfo): FeatureName[] {
+  const has = new Set<FeatureName>(['power', 'schedule', 'antiTheft', 'time', 'alias', 'cloud', 'wifi', 'system']);
+  if (isLightKind(kind)) {
+    has.add('energy');
+    has.add('light');
+  } else {
+    has.add('countdown');
+    has.add('led');
+    if ((sysinfo.feature ?? '').split(':').includes('ENE')) has.add('energy');
+    if (kind === 'dimmer') has.add('dimmer');
+  }
+  return FEATURE_ORDER.filter((f) => has.has(f));
+}
+
+/** The classic family's whole reading of a device: one get_sysinfo. */
+export function classicState(sysinfo: SysInfo): DeviceState {
+  const kind = classicKind(sysinfo);
+  const deviceId = sysinfo.deviceId ?? '';
+  const outlets: OutletState[] = (sysinfo.children ?? []).map((child, index) => ({
+    index,
+    id: fullChildId(deviceId, child.id),
+    alias: child.alias ?? '',
+    on: child.state === 1,
+  }));
+  const state: DeviceState = {
+    family: 'classic',
+    kind,
+    model: sysinfo.model ?? '',
+    alias: sysinfo.alias ?? '',
+    deviceId,
+    mac: sysinfo.mac ?? sysinfo.mic_mac ?? '',
+    on: false,
+    outlets,
+    features: featuresOf(kind, sysinfo),
+  };
+  if (sysinfo.hw_ver !== undefined) state.hardware = sysinfo.hw_ver;
+  if (sysinfo.sw_ver !== undefined) state.firmware = sysinfo.sw_ver;
+  if (isLightKind(kind)) {
+    const light = lightStateOf(sysinfo.light_state ?? {}, sysinfo.lighting_effect_state);
+    state.on = light.on;
+    state.light = light;
+    state.lightCapabilities = lightCapabilitiesOf(sysinfo);
+    if (light.brightness !== undefined) state.brightness = light.brightness;
+  } else {
+    state.on = kind === 'strip' ? anyOutletOn(outlets) : sysinfo.relay_state === 1;
+    if (kind === 'dimmer' && sysinfo.brightness !== undefined) state.brightness = sysinfo.brightness;
+  }
+  return state;
+}
+
+/**
+ * A light state (sysinfo's, or a light request's reply): while on the
+ * colour sits beside on_off, while off under dft_on_state. While a light
+ * strip plays an effect, the effect's brightness is the light's.
+ */
+export function lightStateOf(reply: LightStateReply, effect?: { enable?: 0 | 1; name?: string; brightness?: number }): LightState {
+  const on = reply.on_off === 1;
+  const colour = !on && reply.dft_on_state !== undefined ? reply.dft_on_state : reply;
+  const light: LightState = { on };
+  if (colour.brightness !== undefined) light.brightness = colour.brightness;
+  if (colour.color_temp !== undefined) light.colorTemp = colour.color_temp;
+  if (colour.hue !== undefined) light.hue = colour.hue;
+  if (colour.saturation !== undefined) light.saturation = colour.saturation;
+  if (effect?.enable === 1) {
+    if (effect.name !== undefined) light.effect = effect.name;
+    if (effect.brightness !== undefined) light.brightness = effect.brightness;
+  }
+  return light;
+}
+
+/**
+ * Adjustable whites by model, in kelvin (the ranges python-kasa records for
+ * these models); a model not listed gets 2700-5000, the narrowest range seen.
+ */
+const COLOR_TEMP_RANGES: ReadonlyArray<[prefix: string, range: [number, number]]> = [
+  ['KL120(EU)', [2700, 6500]],
+  ['KL120(US)', [2700, 5000]],
+  ['LB120', [2700, 6500]],
+  ['KL125', [2500, 6500]],
+  ['LB130', [2500, 9000]],
+  ['LB230', [2500, 9000]],
+  ['KB130', [2500, 9000]],
+  ['KL130', [2500, 9000]],
+  ['KL135', [2500, 9000]],
+  ['KL400L5', [2500, 9000]],
+  ['KL430', [2500, 9000]],
+];
+const FALLBACK_COLOR_TEMP_RANGE: [number, number] = [2700, 5000];
+
+function lightCapabilitiesOf(sysinfo: SysInfo): LightCapabilities {
+  const capabilities: LightCapabilities = { dimmable: sysinfo.is_dimmable === 1, color: sysinfo.is_color === 1 };
+  if (sysinfo.is_variable_color_temp === 1) {
+    const model = sysinfo.model ?? '';
+    const known = COLOR_TEMP_RANGES.find(([prefix]) => model.startsWith(prefix));
+    capabilities.colorTempRange = [...(known?.[1] ?? FALLBACK_COLOR_TEMP_RANGE)];
+  }
+  return capabilities;
+}
