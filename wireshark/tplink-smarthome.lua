@@ -375,6 +375,20 @@ function proto.dissector(tvb, pinfo, tree)
   return tvb:len()
 end
 
+-- Plain Smart Home JSON that another dissector decrypted (KLAP, in
+-- tplink-smart.lua, finds this one by name): the same fields and JSON tree,
+-- under a kasa_smarthome item.
+local plain_json = Proto("kasa_smarthome_json", "TP-Link Kasa Smart Home JSON (decrypted by another dissector)")
+
+function plain_json.dissector(tvb, pinfo, tree)
+  local root = parse_json(tvb:raw())
+  if not root or root.kind ~= "object" then return 0 end
+  local subtree = tree:add(proto, tvb())
+  add_commands(subtree, tvb, root, {})
+  if proto.prefs.json and json_dissector then json_dissector:call(tvb, pinfo, subtree) end
+  return tvb:len()
+end
+
 local registered = {}
 local function register_ports()
   local tcp, udp = DissectorTable.get("tcp.port"), DissectorTable.get("udp.port")

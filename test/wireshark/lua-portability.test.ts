@@ -11,7 +11,8 @@ import { createHash, randomBytes } from 'crypto';
 import { readFileSync, writeFileSync } from 'fs';
 import path from 'path';
 import { decrypt, encrypt } from '../../lib/classic/cipher';
-import { killChildren, makeTempDir, SMARTHOME_LUA, TDDP_LUA } from './tshark';
+import { ensureLuas } from './lua-interpreters';
+import { ALL_LUA, killChildren, makeTempDir, SMARTHOME_LUA, TDDP_LUA } from './tshark';
 
 interface DesCipher {
   update(data: ArrayLike<number>): number[];
@@ -22,9 +23,6 @@ interface DesCipher {
 const { DES } = require('des.js') as {
   DES: { create(options: { type: 'encrypt' | 'decrypt'; key: ArrayLike<number>; padding?: boolean }): DesCipher };
 };
-
-const REQUIRED = ['lua5.1', 'lua5.4'];
-const OPTIONAL = ['lua5.2', 'lua5.3'];
 
 const RUNNER = `
 local tddp = dofile(arg[1])
@@ -54,33 +52,6 @@ for line in io.lines(arg[3]) do
   io.write(r, "\\n")
 end
 `;
-
-function which(cmd: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'pipe' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function ensureLuas(): string[] {
-  const missing = REQUIRED.filter((lua) => !which(lua));
-  if (missing.length > 0) {
-    const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-    if (!isRoot) throw new Error(`missing ${missing.join(', ')}: install the Debian packages ${missing.join(' ')} (needs root)`);
-    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    try {
-      execFileSync('apt-get', ['install', '-y', '-q', ...missing], { env, stdio: 'pipe', timeout: 300_000 });
-    } catch {
-      execFileSync('apt-get', ['update', '-q'], { env, stdio: 'pipe', timeout: 300_000 });
-      execFileSync('apt-get', ['install', '-y', '-q', ...missing], { env, stdio: 'pipe', timeout: 300_000 });
-    }
-    const still = REQUIRED.filter((lua) => !which(lua));
-    if (still.length > 0) throw new Error(`could not install ${still.join(', ')}`);
-  }
-  return [...REQUIRED, ...OPTIONAL.filter(which)];
-}
 
 function desEcb(type: 'encrypt' | 'decrypt', key: Buffer, data: Buffer): Buffer {
   const cipher = DES.create({ type, key, padding: false });
@@ -138,7 +109,7 @@ describe('Wireshark dissectors on stand-alone Lua 5.1 to 5.4', function () {
   });
 
   it('uses no bit library and no operator that Lua 5.1 lacks', () => {
-    for (const file of [SMARTHOME_LUA, TDDP_LUA]) {
+    for (const file of ALL_LUA) {
       const code = readFileSync(file, 'utf8').split('\n').map((line) => line.replace(/--.*$/, '')).join('\n');
       assert.doesNotMatch(code, /\bbit32\b|\bbit\.|\brequire\b|\/\/|<<|>>|[^~]~[^=]/, path.basename(file));
     }

@@ -23,6 +23,9 @@ export function findRepoRoot(start: string = __dirname): string {
 export const REPO_ROOT = findRepoRoot();
 export const SMARTHOME_LUA = path.join(REPO_ROOT, 'wireshark', 'tplink-smarthome.lua');
 export const TDDP_LUA = path.join(REPO_ROOT, 'wireshark', 'tddp.lua');
+export const SMART_LUA = path.join(REPO_ROOT, 'wireshark', 'tplink-smart.lua');
+/** Every dissector script, in the order a plugin folder loads them. */
+export const ALL_LUA = [TDDP_LUA, SMARTHOME_LUA, SMART_LUA];
 
 const children = new Set<ChildProcess>();
 
@@ -32,6 +35,12 @@ export function killChildren(): void {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   }
   children.clear();
+}
+
+/** Has killChildren() kill `child` too while it is still running. */
+export function registerChild(child: ChildProcess): void {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
 }
 
 function which(cmd: string): string | undefined {
@@ -80,9 +89,9 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs tshark with `args` (Lua scripts added), bounded by `timeoutMs`. */
+/** Runs tshark with `args` (every Lua script added), bounded by `timeoutMs`. */
 export function runTshark(args: string[], timeoutMs = 30_000): Promise<RunResult> {
-  return runTsharkWith(['-X', `lua_script:${SMARTHOME_LUA}`, '-X', `lua_script:${TDDP_LUA}`, ...args], {}, timeoutMs);
+  return runTsharkWith([...ALL_LUA.flatMap((script) => ['-X', `lua_script:${script}`]), ...args], {}, timeoutMs);
 }
 
 /**
@@ -120,7 +129,7 @@ export interface DissectOptions {
   filter?: string;
   /** Extra tshark arguments placed before -r. */
   extra?: string[];
-  /** Lua scripts to load instead of the project's two. */
+  /** Lua scripts to load instead of the project's. */
   scripts?: string[];
 }
 
@@ -170,8 +179,9 @@ export function values(rows: Row[], field: string): string[] {
 }
 
 /** The full tree of `pcap` as text (-V -O protocols). */
-export async function verbose(pcap: string, protocols: string, filter?: string): Promise<string> {
-  const args = ['-r', pcap, '-V', '-O', protocols];
+export async function verbose(pcap: string, protocols: string, filter?: string, prefs: Record<string, string> = {}): Promise<string> {
+  const args = Object.entries(prefs).flatMap(([name, value]) => ['-o', `${name}:${value}`]);
+  args.push('-r', pcap, '-V', '-O', protocols);
   if (filter) args.push('-Y', filter);
   return (await runTshark(args)).stdout;
 }

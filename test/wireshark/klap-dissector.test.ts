@@ -1,0 +1,161 @@
+/**
+ * wireshark/tplink-smart.lua's KLAP dissector on live captures of the
+ * project's KLAP client talking to the KLAP simulator on lo, versions 1 and
+ * 2: sessions decrypted with the right account (from the preferences or a
+ * credentials file), reported as not matching with a wrong one, and the
+ * classic Smart Home fields filled inside KLAP.
+ */
+import assert from 'assert';
+import { writeFileSync } from 'fs';
+import path from 'path';
+import { SmartHomeClient } from '../../lib/classic/client';
+import type { KlapVersion } from '../../lib/klap/auth';
+import { startKlapDevice } from '../../lib/simulator/klap-device';
+import { captureOnLoopback } from './live';
+import { dissect, ensureTshark, killChildren, makeTempDir, values, verbose, withField, type Row } from './tshark';
+
+const OWNER = { username: 'owner@example.com', password: 'correct horse; battery:staple' };
+const KLAP_FIELDS = [
+  'tplink_klap.message', 'tplink_klap.credentials', 'tplink_klap.version', 'tplink_klap.account',
+  'tplink_klap.client_hash.status', 'tplink_klap.seq', 'tplink_klap.signature.status', 'tplink_klap.plaintext',
+  'tplink_klap.session_id', 'kasa_smarthome.method', 'kasa_smarthome.alias', 'kasa_smarthome.relay_state',
+  'kasa_smarthome.power', 'kasa_smarthome.power_mw', 'json.key', '_ws.col.Info',
+];
+
+interface KlapCapture {
+  file: string;
+  port: number;
+  alias: string;
+}
+
+/**
+ * The project's client against the simulator, one session: sysinfo, relay
+ * on, energy. The function the tests swap when other clients join.
+ */
+async function captureKlapSession(dir: string, version: KlapVersion): Promise<KlapCapture> {
+  const alias = `KLAP v${version} plug`;
+  const device = await startKlapDevice({ model: 'HS110', alias, klap: { version, ...OWNER } });
+  const file = path.join(dir, `klap-v${version}.pcapng`);
+  try {
+    await captureOnLoopback({ file, filter: `tcp port ${device.klapPort}` }, async () => {
+      const client = new SmartHomeClient({ host: '127.0.0.1', transport: 'klap', klapPort: device.klapPort, timeout: 5000, ...OWNER });
+      try {
+        await client.getSysInfo();
+        await client.setPowerState(true);
+        await client.getEnergy();
+      } finally {
+        await client.close();
+      }
+    });
+  } finally {
+    await device.close();
+  }
+  return { file, port: device.klapPort, alias };
+}
+
+function prefsFor(capture: KlapCapture, extra: Record<string, string>): Record<string, string> {
+  return { 'tplink_klap.ports': String(capture.port), 'tplink_klap.try_defaults': 'FALSE', ...extra };
+}
+
+const byMessage = (rows: Row[], message: number): Row[] =>
+  rows.filter((row) => row['tplink_klap.message'].includes(String(message)));
+
+describe('Wireshark KLAP dissector on live captures (client <-> KLAP simulator on lo)', function () {
+  this.timeout(120_000);
+  let tmp: ReturnType<typeof makeTempDir>;
+  const captures = new Map<KlapVersion, KlapCapture>();
+
+  before(async function () {
+    this.timeout(900_000);
+    ensureTshark();
+    tmp = makeTempDir('kasa-klap-');
+    for (const version of [1, 2] as const) captures.set(version, await captureKlapSession(tmp.dir, version));
+  });
+  after(() => {
+    killChildren();
+    tmp?.remove();
+  });
+
+  for (const version of [1, 2] as const) {
+    it(`v${version}: the right account matches and every request and reply decrypts, signature checked`, async () => {
+      const capture = captures.get(version) as KlapCapture;
+      const rows = withField(await dissect(capture.file, KLAP_FIELDS, {
+        prefs: prefsFor(capture, { 'tplink_klap.username': OWNER.username, 'tplink_klap.password': OWNER.password }),
+      }), 'tplink_klap.message');
+      assert.deepStrictEqual(values(rows, 'tplink_klap.message'), ['1', '2', '3', '4', '5', '6', '5', '6', '5', '6']);
+      const [hello] = byMessage(rows, 2);
+      assert.deepStrictEqual(hello['tplink_klap.credentials'], ['1']);
+      assert.deepStrictEqual(hello['tplink_klap.version'], [String(version)]);
+      assert.deepStrictEqual(hello['tplink_klap.account'], [OWNER.username]);
+      assert.match(hello['tplink_klap.session_id'][0], /^[0-9A-F]{32}$/);
+      assert.deepStrictEqual(values(byMessage(rows, 3), 'tplink_klap.client_hash.status'), ['1']);
+
+      const sealed = [...byMessage(rows, 5), ...byMessage(rows, 6)];
+      assert.deepStrictEqual(values(sealed, 'tplink_klap.signature.status'), ['1', '1', '1', '1', '1', '1']);
+      const seqs = byMessage(rows, 5).map((row) => Number(row['tplink_klap.seq'][0]));
+      assert.deepStrictEqual(byMessage(rows, 6).map((row) => Number(row['tplink_klap.seq'][0])), seqs, 'a reply shows its request\'s seq');
+      assert.deepStrictEqual(seqs.map((seq) => seq - seqs[0]), [0, 1, 2], 'consecutive sequence numbers');
+
+      const methods = values(rows, 'kasa_smarthome.method');
+      for (const method of ['get_sysinfo', 'set_relay_state', 'get_realtime']) {
+        assert.strictEqual(methods.filter((m) => m === method).length, 2, `${method} request and reply in ${methods}`);
+      }
+      assert.ok(values(rows, 'kasa_smarthome.alias').includes(capture.alias));
+      assert.ok(values(rows, 'kasa_smarthome.relay_state').includes('1'));
+      assert.ok(values(rows, 'kasa_smarthome.power').length + values(rows, 'kasa_smarthome.power_mw').length === 1, 'one energy reading');
+      assert.ok(values(rows, 'json.key').includes('get_sysinfo'), 'the decrypted JSON goes to the JSON dissector');
+      assert.match(byMessage(rows, 5)[0]['_ws.col.Info'][0], /^KLAP request seq=-?\d+: system\.get_sysinfo$/);
+    });
+  }
+
+  it('says the credentials do not match with a wrong password, and leaves the requests encrypted', async () => {
+    const capture = captures.get(2) as KlapCapture;
+    const rows = withField(await dissect(capture.file, KLAP_FIELDS, {
+      prefs: prefsFor(capture, { 'tplink_klap.username': OWNER.username, 'tplink_klap.password': 'wrong' }),
+    }), 'tplink_klap.message');
+    const [hello] = byMessage(rows, 2);
+    assert.deepStrictEqual(hello['tplink_klap.credentials'], ['0']);
+    assert.ok(hello['_ws.expert.message'].some((m) => /No configured credentials match/.test(m)), hello['_ws.expert.message'].join());
+    assert.match(hello['_ws.col.Info'][0], /no credentials match/);
+    assert.deepStrictEqual(values(rows, 'tplink_klap.plaintext'), []);
+    assert.deepStrictEqual(values(rows, 'kasa_smarthome.method'), []);
+    assert.ok(byMessage(rows, 5).every((row) => /encrypted: no credentials match/.test(row['_ws.col.Info'][0])));
+  });
+
+  it('finds the account in a credentials file of several, and tries the blank account by default', async () => {
+    const capture = captures.get(1) as KlapCapture;
+    const accounts = path.join(tmp.dir, 'accounts.txt');
+    writeFileSync(accounts, `# accounts to try\nfirst@example.com  pw1\r\nsecond@example.com\n${OWNER.username}\t${OWNER.password}\n`);
+    const rows = withField(await dissect(capture.file, KLAP_FIELDS, {
+      prefs: prefsFor(capture, { 'tplink_klap.credentials_file': accounts }),
+    }), 'tplink_klap.message');
+    assert.deepStrictEqual(values(rows, 'tplink_klap.account'), [OWNER.username]);
+    assert.strictEqual(values(rows, 'kasa_smarthome.method').length, 6);
+
+    const blank = await startKlapDevice({ model: 'HS100', klap: { version: 2 } });
+    const file = path.join(tmp.dir, 'blank.pcapng');
+    try {
+      await captureOnLoopback({ file, filter: `tcp port ${blank.klapPort}` }, async () => {
+        const client = new SmartHomeClient({ host: '127.0.0.1', transport: 'klap', klapPort: blank.klapPort });
+        await client.getSysInfo().finally(() => client.close());
+      });
+    } finally {
+      await blank.close();
+    }
+    const unbound = withField(await dissect(file, KLAP_FIELDS, { prefs: { 'tplink_klap.ports': String(blank.klapPort) } }),
+      'tplink_klap.message');
+    assert.deepStrictEqual(values(unbound, 'tplink_klap.account'), ['(blank account)']);
+    assert.deepStrictEqual(values(unbound, 'kasa_smarthome.method'), ['get_sysinfo', 'get_sysinfo']);
+  });
+
+  it('shows the handshake, the session and the decrypted Smart Home tree', async () => {
+    const capture = captures.get(2) as KlapCapture;
+    const text = await verbose(capture.file, 'tplink_klap,kasa_smarthome', 'tplink_klap',
+      prefsFor(capture, { 'tplink_klap.username': OWNER.username, 'tplink_klap.password': OWNER.password }));
+    assert.match(text, /TP-Link KLAP, handshake1 reply/);
+    assert.match(text, /Credentials: Match \(1\) \(KLAP v2, owner@example\.com\)/);
+    assert.match(text, /Signature status: Good \(1\)/);
+    assert.match(text, /Decrypted: \{"system":\{"get_sysinfo"/);
+    assert.match(text, /TP-Link Kasa Smart Home Protocol\n\s+Module: system\n\s+Method: get_sysinfo/);
+  });
+});

@@ -1,0 +1,1237 @@
+-- TP-Link's newer local protocols, for Wireshark:
+--   tplink_klap   KLAP sessions over HTTP (/app/handshake1, /app/handshake2,
+--                 /app/request?seq=N), decrypted with the cloud account's
+--                 credentials (protocol versions 1 and 2);
+--   tplink_aes    AES "securePassthrough" sessions over HTTP (/app), decrypted
+--                 with a session key and IV the user supplies;
+--   tplink_smart  the SMART JSON that Tapo and new Kasa devices carry inside
+--                 either session (classic Smart Home JSON inside KLAP is handed
+--                 to tplink-smarthome.lua's kasa_smarthome fields when that
+--                 script is loaded);
+--   tplink_tdp    UDP 20002/20004 discovery.
+--
+-- KLAP and AES read what Wireshark's HTTP dissector found (URI, cookies,
+-- body) from a post-dissector, so HTTP keeps its own tree, reassembly and
+-- chunked decoding.
+--
+-- Same rules as the other scripts here: one self-contained file (Wireshark
+-- loads each plugin file on its own, so the crypto and the JSON reader are
+-- not shared with tddp.lua and tplink-smarthome.lua), Lua 5.1 to 5.4, no bit
+-- library, no C modules. SHA-1, SHA-256, MD5, AES-128 and CRC-32 below use
+-- plain arithmetic and lookup tables. Outside Wireshark (no `Proto` global)
+-- the file returns them so the tests can compare them with Node's crypto on
+-- stand-alone interpreters.
+--
+-- SPDX-License-Identifier: MIT
+
+local floor, char, byte, concat = math.floor, string.char, string.byte, table.concat
+
+----------------------------------------------------------------------------
+-- 8-bit AND/XOR tables; 32-bit operations built on them
+----------------------------------------------------------------------------
+local AND8, XOR8 = {}, {}
+do
+  local and4, xor4 = {}, {}
+  for a = 0, 15 do
+    for b = 0, 15 do
+      local x, n, p, ra, rb = 0, 0, 1, a, b
+      for _ = 1, 4 do
+        local ba, bb = ra % 2, rb % 2
+        if ba ~= bb then x = x + p elseif ba == 1 then n = n + p end
+        ra, rb, p = (ra - ba) / 2, (rb - bb) / 2, p * 2
+      end
+      xor4[a * 16 + b], and4[a * 16 + b] = x, n
+    end
+  end
+  for a = 0, 255 do
+    local ah, al = floor(a / 16), a % 16
+    for b = 0, 255 do
+      local bh, bl = floor(b / 16), b % 16
+      XOR8[a * 256 + b] = xor4[ah * 16 + bh] * 16 + xor4[al * 16 + bl]
+      AND8[a * 256 + b] = and4[ah * 16 + bh] * 16 + and4[al * 16 + bl]
+    end
+  end
+end
+
+local TWO32 = 4294967296
+local POW2 = {}
+for i = 0, 32 do POW2[i] = 2 ^ i end
+
+local function op32(t, a, b)
+  local r, p = 0, 1
+  for _ = 1, 4 do
+    local la, lb = a % 256, b % 256
+    r = r + t[la * 256 + lb] * p
+    a, b, p = (a - la) / 256, (b - lb) / 256, p * 256
+  end
+  return r
+end
+local function band(a, b) return op32(AND8, a, b) end
+local function bxor(a, b) return op32(XOR8, a, b) end
+local function bor(a, b) return a + b - op32(AND8, a, b) end
+local function bnot(a) return TWO32 - 1 - a end
+local function rotl(x, n)
+  local hi = floor(x / POW2[32 - n])
+  return (x % POW2[32 - n]) * POW2[n] + hi
+end
+local function rotr(x, n) return rotl(x, 32 - n) end
+local function shr(x, n) return floor(x / POW2[n]) end
+
+local function be32(n)
+  local b3 = n % 256; n = (n - b3) / 256
+  local b2 = n % 256; n = (n - b2) / 256
+  local b1 = n % 256; n = (n - b1) / 256
+  return char(n % 256, b1, b2, b3)
+end
+local function le32(n)
+  local b0 = n % 256; n = (n - b0) / 256
+  local b1 = n % 256; n = (n - b1) / 256
+  local b2 = n % 256; n = (n - b2) / 256
+  return char(b0, b1, b2, n % 256)
+end
+local function read_be32(s, i)
+  local a, b, c, d = byte(s, i, i + 3)
+  return ((a * 256 + b) * 256 + c) * 256 + d
+end
+
+--- The message padded to whole 64-byte blocks, length in bits appended
+--- big-endian (SHA) or little-endian (MD5).
+local function md_pad(msg, little)
+  local bits = #msg * 8
+  local hi, lo = floor(bits / TWO32), bits % TWO32
+  local tail = little and (le32(lo) .. le32(hi)) or (be32(hi) .. be32(lo))
+  return msg .. "\128" .. string.rep("\0", (55 - #msg) % 64) .. tail
+end
+
+----------------------------------------------------------------------------
+-- MD5 (RFC 1321), SHA-1 and SHA-256 (FIPS 180-4)
+----------------------------------------------------------------------------
+local MD5_K, MD5_S = {}, {}
+for i = 0, 63 do MD5_K[i] = floor(math.abs(math.sin(i + 1)) * TWO32) end
+do
+  local s = { { 7, 12, 17, 22 }, { 5, 9, 14, 20 }, { 4, 11, 16, 23 }, { 6, 10, 15, 21 } }
+  for i = 0, 63 do MD5_S[i] = s[floor(i / 16) + 1][i % 4 + 1] end
+end
+
+local function md5(msg)
+  msg = md_pad(msg, true)
+  local a0, b0, c0, d0 = 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476
+  local m = {}
+  for chunk = 1, #msg, 64 do
+    for i = 0, 15 do
+      local w1, w2, w3, w4 = byte(msg, chunk + i * 4, chunk + i * 4 + 3)
+      m[i] = w1 + w2 * 256 + w3 * 65536 + w4 * 16777216
+    end
+    local a, b, c, d = a0, b0, c0, d0
+    for i = 0, 63 do
+      local f, g
+      if i < 16 then
+        f, g = bxor(d, band(b, bxor(c, d))), i
+      elseif i < 32 then
+        f, g = bxor(c, band(d, bxor(b, c))), (5 * i + 1) % 16
+      elseif i < 48 then
+        f, g = bxor(bxor(b, c), d), (3 * i + 5) % 16
+      else
+        f, g = bxor(c, bor(b, bnot(d))), (7 * i) % 16
+      end
+      f = (f + a + MD5_K[i] + m[g]) % TWO32
+      a, d, c = d, c, b
+      b = (b + rotl(f, MD5_S[i])) % TWO32
+    end
+    a0, b0 = (a0 + a) % TWO32, (b0 + b) % TWO32
+    c0, d0 = (c0 + c) % TWO32, (d0 + d) % TWO32
+  end
+  return le32(a0) .. le32(b0) .. le32(c0) .. le32(d0)
+end
+
+local function sha1(msg)
+  msg = md_pad(msg, false)
+  local h0, h1, h2, h3, h4 = 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476, 0xc3d2e1f0
+  local w = {}
+  for chunk = 1, #msg, 64 do
+    for i = 0, 15 do w[i] = read_be32(msg, chunk + i * 4) end
+    for i = 16, 79 do w[i] = rotl(bxor(bxor(w[i - 3], w[i - 8]), bxor(w[i - 14], w[i - 16])), 1) end
+    local a, b, c, d, e = h0, h1, h2, h3, h4
+    for i = 0, 79 do
+      local f, k
+      if i < 20 then
+        f, k = bxor(d, band(b, bxor(c, d))), 0x5a827999
+      elseif i < 40 then
+        f, k = bxor(bxor(b, c), d), 0x6ed9eba1
+      elseif i < 60 then
+        f, k = bor(band(b, c), band(d, bor(b, c))), 0x8f1bbcdc
+      else
+        f, k = bxor(bxor(b, c), d), 0xca62c1d6
+      end
+      local t = (rotl(a, 5) + f + e + k + w[i]) % TWO32
+      a, b, c, d, e = t, a, rotl(b, 30), c, d
+    end
+    h0, h1, h2 = (h0 + a) % TWO32, (h1 + b) % TWO32, (h2 + c) % TWO32
+    h3, h4 = (h3 + d) % TWO32, (h4 + e) % TWO32
+  end
+  return be32(h0) .. be32(h1) .. be32(h2) .. be32(h3) .. be32(h4)
+end
+
+local SHA256_K = {
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
+  0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
+  0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
+  0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
+  0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
+  0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+}
+
+local function sha256(msg)
+  msg = md_pad(msg, false)
+  local h = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 }
+  local w = {}
+  for chunk = 1, #msg, 64 do
+    for i = 1, 16 do w[i] = read_be32(msg, chunk + (i - 1) * 4) end
+    for i = 17, 64 do
+      local x, y = w[i - 15], w[i - 2]
+      local s0 = bxor(bxor(rotr(x, 7), rotr(x, 18)), shr(x, 3))
+      local s1 = bxor(bxor(rotr(y, 17), rotr(y, 19)), shr(y, 10))
+      w[i] = (w[i - 16] + s0 + w[i - 7] + s1) % TWO32
+    end
+    local a, b, c, d, e, f, g, hh = h[1], h[2], h[3], h[4], h[5], h[6], h[7], h[8]
+    for i = 1, 64 do
+      local s1 = bxor(bxor(rotr(e, 6), rotr(e, 11)), rotr(e, 25))
+      local ch = bxor(g, band(e, bxor(f, g)))
+      local t1 = hh + s1 + ch + SHA256_K[i] + w[i]
+      local s0 = bxor(bxor(rotr(a, 2), rotr(a, 13)), rotr(a, 22))
+      local maj = bor(band(a, b), band(c, bor(a, b)))
+      hh, g, f, e = g, f, e, (d + t1) % TWO32
+      d, c, b, a = c, b, a, (t1 + s0 + maj) % TWO32
+    end
+    h[1], h[2], h[3], h[4] = (h[1] + a) % TWO32, (h[2] + b) % TWO32, (h[3] + c) % TWO32, (h[4] + d) % TWO32
+    h[5], h[6], h[7], h[8] = (h[5] + e) % TWO32, (h[6] + f) % TWO32, (h[7] + g) % TWO32, (h[8] + hh) % TWO32
+  end
+  local out = {}
+  for i = 1, 8 do out[i] = be32(h[i]) end
+  return concat(out)
+end
+
+----------------------------------------------------------------------------
+-- AES-128 decryption (FIPS 197), CBC with PKCS#7 padding. The S-box and the
+-- GF(2^8) products are computed here rather than typed in.
+----------------------------------------------------------------------------
+local SBOX, INV_SBOX, MUL9, MUL11, MUL13, MUL14 = {}, {}, {}, {}, {}, {}
+do
+  local exp, log = {}, {}
+  local x = 1
+  for i = 0, 254 do
+    exp[i], log[x] = x, i
+    local doubled = (x * 2) % 256
+    if x >= 128 then doubled = XOR8[doubled * 256 + 0x1b] end
+    x = XOR8[x * 256 + doubled] -- x * 3, 3 generates the multiplicative group
+  end
+  local function mul(a, b)
+    if a == 0 or b == 0 then return 0 end
+    return exp[(log[a] + log[b]) % 255]
+  end
+  local function rotl8(v, n) return (v * 2 ^ n) % 256 + floor(v / 2 ^ (8 - n)) end
+  for a = 0, 255 do
+    local inv = a == 0 and 0 or exp[(255 - log[a]) % 255]
+    local s = inv
+    for n = 1, 4 do s = XOR8[s * 256 + rotl8(inv, n)] end
+    s = XOR8[s * 256 + 0x63]
+    SBOX[a], INV_SBOX[s] = s, a
+    MUL9[a], MUL11[a], MUL13[a], MUL14[a] = mul(a, 9), mul(a, 11), mul(a, 13), mul(a, 14)
+  end
+end
+
+--- The 176 bytes of round keys (1-based array) for a 16-byte key.
+local function aes128_round_keys(key)
+  local w = { byte(key, 1, 16) }
+  local rcon = 1
+  for i = 17, 176, 4 do
+    local t1, t2, t3, t4 = w[i - 4], w[i - 3], w[i - 2], w[i - 1]
+    if (i - 1) % 16 == 0 then
+      t1, t2, t3, t4 = XOR8[SBOX[t2] * 256 + rcon], SBOX[t3], SBOX[t4], SBOX[t1]
+      rcon = rcon >= 128 and XOR8[((rcon * 2) % 256) * 256 + 0x1b] or rcon * 2
+    end
+    w[i], w[i + 1] = XOR8[w[i - 16] * 256 + t1], XOR8[w[i - 15] * 256 + t2]
+    w[i + 2], w[i + 3] = XOR8[w[i - 14] * 256 + t3], XOR8[w[i - 13] * 256 + t4]
+  end
+  return w
+end
+
+-- State bytes are column-major, as they arrive: index 4 * column + row + 1.
+-- Inverse ShiftRows moves row r right by r columns: the byte that lands at
+-- (r, c) comes from (r, c - r).
+local INV_SHIFT = {}
+for c = 0, 3 do
+  for r = 0, 3 do INV_SHIFT[4 * c + r + 1] = 4 * ((c - r) % 4) + r + 1 end
+end
+
+local function aes128_decrypt_block(rk, s)
+  local t = {}
+  for i = 1, 16 do s[i] = XOR8[s[i] * 256 + rk[160 + i]] end
+  for round = 9, 0, -1 do
+    local base = round * 16
+    for i = 1, 16 do t[i] = XOR8[INV_SBOX[s[INV_SHIFT[i]]] * 256 + rk[base + i]] end
+    if round == 0 then return t end
+    for c = 0, 15, 4 do
+      local a0, a1, a2, a3 = t[c + 1], t[c + 2], t[c + 3], t[c + 4]
+      s[c + 1] = XOR8[XOR8[XOR8[MUL14[a0] * 256 + MUL11[a1]] * 256 + MUL13[a2]] * 256 + MUL9[a3]]
+      s[c + 2] = XOR8[XOR8[XOR8[MUL9[a0] * 256 + MUL14[a1]] * 256 + MUL11[a2]] * 256 + MUL13[a3]]
+      s[c + 3] = XOR8[XOR8[XOR8[MUL13[a0] * 256 + MUL9[a1]] * 256 + MUL14[a2]] * 256 + MUL11[a3]]
+      s[c + 4] = XOR8[XOR8[XOR8[MUL11[a0] * 256 + MUL13[a1]] * 256 + MUL9[a2]] * 256 + MUL14[a3]]
+    end
+  end
+end
+
+--- AES-128-CBC decryption. Returns the plaintext with the PKCS#7 padding
+--- removed, or nil and a reason when the input or the padding is wrong
+--- (which, after a good signature, means a wrong key).
+local function aes128_cbc_decrypt(key, iv, data)
+  if #key ~= 16 or #iv ~= 16 then return nil, "key and IV must be 16 bytes" end
+  if #data == 0 or #data % 16 ~= 0 then return nil, "not whole AES blocks" end
+  local rk = aes128_round_keys(key)
+  local prev = { byte(iv, 1, 16) }
+  local out = {}
+  for i = 1, #data, 16 do
+    local block = { byte(data, i, i + 15) }
+    local plain = aes128_decrypt_block(rk, { byte(data, i, i + 15) })
+    for j = 1, 16 do plain[j] = char(XOR8[plain[j] * 256 + prev[j]]) end
+    out[#out + 1] = concat(plain)
+    prev = block
+  end
+  local text = concat(out)
+  local pad = byte(text, #text)
+  if pad < 1 or pad > 16 or text:sub(-pad) ~= string.rep(char(pad), pad) then
+    return nil, "bad padding"
+  end
+  return text:sub(1, #text - pad)
+end
+
+----------------------------------------------------------------------------
+-- CRC-32 (the zlib one), base64, hex
+----------------------------------------------------------------------------
+local CRC_TABLE = {}
+for n = 0, 255 do
+  local c = n
+  for _ = 1, 8 do
+    if c % 2 == 1 then c = bxor(0xedb88320, (c - 1) / 2) else c = c / 2 end
+  end
+  CRC_TABLE[n] = c
+end
+
+local function crc32(s)
+  local crc = TWO32 - 1
+  for i = 1, #s do
+    local low = crc % 256
+    crc = bxor(CRC_TABLE[XOR8[low * 256 + byte(s, i)]], (crc - low) / 256)
+  end
+  return bnot(crc)
+end
+
+local B64 = {}
+do
+  local alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+  for i = 1, 64 do B64[byte(alphabet, i)] = i - 1 end
+end
+
+--- Decodes standard base64 (whitespace ignored); nil when it is not base64.
+local function base64_decode(s)
+  s = s:gsub("[ \t\r\n]", "")
+  if #s % 4 ~= 0 or s:find("=[^=]") or s:find("===") then return nil end
+  local out = {}
+  for i = 1, #s, 4 do
+    local a, b, c, d = byte(s, i, i + 3)
+    local va, vb = B64[a], B64[b]
+    local vc, vd = c == 61 and 0 or B64[c], d == 61 and 0 or B64[d]
+    if not (va and vb and vc and vd) then return nil end
+    local n = ((va * 64 + vb) * 64 + vc) * 64 + vd
+    local x3 = n % 256; n = (n - x3) / 256
+    local x2 = n % 256
+    local x1 = (n - x2) / 256
+    out[#out + 1] = c == 61 and char(x1) or d == 61 and char(x1, x2) or char(x1, x2, x3)
+  end
+  return concat(out)
+end
+
+local function to_hex(s)
+  return (s:gsub(".", function(c) return string.format("%02x", byte(c)) end))
+end
+local function from_hex(h)
+  if #h % 2 ~= 0 or h:find("[^%x]") then return nil end
+  return (h:gsub("..", function(c) return char(tonumber(c, 16)) end))
+end
+
+----------------------------------------------------------------------------
+-- JSON with positions (the same reader as tplink-smarthome.lua's; the tests
+-- check that both give the same answers)
+----------------------------------------------------------------------------
+local MAX_DEPTH = 64
+
+local function utf8_char(cp)
+  if cp < 0x80 then return char(cp) end
+  if cp < 0x800 then return char(0xC0 + floor(cp / 64), 0x80 + cp % 64) end
+  if cp < 0x10000 then
+    return char(0xE0 + floor(cp / 4096), 0x80 + floor(cp / 64) % 64, 0x80 + cp % 64)
+  end
+  return char(0xF0 + floor(cp / 262144), 0x80 + floor(cp / 4096) % 64,
+    0x80 + floor(cp / 64) % 64, 0x80 + cp % 64)
+end
+
+local ESCAPES = { ['"'] = '"', ['\\'] = '\\', ['/'] = '/', b = '\b', f = '\f', n = '\n', r = '\r', t = '\t' }
+
+local parse_value
+
+local function skip_ws(s, i)
+  return s:find("[^ \t\r\n]", i) or #s + 1
+end
+
+local function parse_string(s, i)
+  local parts, j = {}, i + 1
+  while true do
+    local k = s:find('["\\]', j)
+    if not k then error("unterminated string", 0) end
+    parts[#parts + 1] = s:sub(j, k - 1)
+    if s:sub(k, k) == '"' then return concat(parts), k end
+    local e = s:sub(k + 1, k + 1)
+    if e == "u" then
+      local hex = s:sub(k + 2, k + 5)
+      if not hex:find("^%x%x%x%x$") then error("bad \\u escape", 0) end
+      local cp = tonumber(hex, 16)
+      j = k + 6
+      if cp >= 0xD800 and cp < 0xDC00 and s:sub(j, j + 1) == "\\u" then
+        local lo = tonumber(s:sub(j + 2, j + 5), 16)
+        if lo and lo >= 0xDC00 and lo < 0xE000 then
+          cp = 0x10000 + (cp - 0xD800) * 1024 + (lo - 0xDC00)
+          j = j + 6
+        end
+      end
+      parts[#parts + 1] = utf8_char(cp)
+    elseif ESCAPES[e] then
+      parts[#parts + 1] = ESCAPES[e]
+      j = k + 2
+    else
+      error("bad escape", 0)
+    end
+  end
+end
+
+local function parse_container(s, i, depth, close)
+  if depth > MAX_DEPTH then error("nested too deeply", 0) end
+  local node = { kind = close == "}" and "object" or "array", first = i, items = {} }
+  i = skip_ws(s, i + 1)
+  if s:sub(i, i) == close then node.last = i; return node, i + 1 end
+  while true do
+    local key, key_first, key_last
+    if close == "}" then
+      if s:sub(i, i) ~= '"' then error("expected a key", 0) end
+      key_first = i
+      key, key_last = parse_string(s, i)
+      i = skip_ws(s, key_last + 1)
+      if s:sub(i, i) ~= ":" then error("expected ':'", 0) end
+      i = skip_ws(s, i + 1)
+    end
+    local value
+    value, i = parse_value(s, i, depth + 1)
+    value.key, value.key_first, value.key_last = key, key_first, key_last
+    node.items[#node.items + 1] = value
+    i = skip_ws(s, i)
+    local c = s:sub(i, i)
+    if c == close then node.last = i; return node, i + 1 end
+    if c ~= "," then error("expected ',' or '" .. close .. "'", 0) end
+    i = skip_ws(s, i + 1)
+  end
+end
+
+parse_value = function(s, i, depth)
+  local c = s:sub(i, i)
+  if c == "{" then return parse_container(s, i, depth, "}") end
+  if c == "[" then return parse_container(s, i, depth, "]") end
+  if c == '"' then
+    local v, last = parse_string(s, i)
+    return { kind = "string", value = v, first = i, last = last }, last + 1
+  end
+  local num = s:match("^-?%d+%.?%d*[eE]?[-+]?%d*", i)
+  if num and num ~= "" and tonumber(num) then
+    return { kind = "number", value = tonumber(num), first = i, last = i + #num - 1 }, i + #num
+  end
+  for word, v in pairs({ ["true"] = true, ["false"] = false, ["null"] = "null" }) do
+    if s:sub(i, i + #word - 1) == word then
+      return { kind = word, value = v, first = i, last = i + #word - 1 }, i + #word
+    end
+  end
+  error("unexpected character at " .. i, 0)
+end
+
+--- Parses `s`; returns the root node or nil and an error message.
+local function parse_json(s)
+  local ok, node, i = pcall(parse_value, s, skip_ws(s, 1), 1)
+  if not ok then return nil, node end
+  if skip_ws(s, i) <= #s then return nil, "trailing text" end
+  return node
+end
+
+--- The item of `node` (an object) under `key`, or nil.
+local function member(node, key)
+  if not node or node.kind ~= "object" then return nil end
+  for _, item in ipairs(node.items) do
+    if item.key == key then return item end
+  end
+  return nil
+end
+
+----------------------------------------------------------------------------
+-- KLAP key schedule (python-kasa's klaptransport documents it):
+--   auth_hash v1 = md5(md5(user) .. md5(password))
+--   auth_hash v2 = sha256(sha1(user) .. sha1(password))
+--   handshake1 reply = remote_seed .. server hash, where
+--     v1: sha256(local_seed .. auth), v2: sha256(local .. remote .. auth)
+--   handshake2 body  v1: sha256(remote .. auth), v2: sha256(remote .. local .. auth)
+--   key = sha256("lsk" .. local .. remote .. auth)[1..16]
+--   iv  = sha256("iv" .. local .. remote .. auth): bytes 1..12 prefix each
+--         message's IV, the last 4 are the first sequence number (signed)
+--   signature key = sha256("ldk" .. local .. remote .. auth)[1..28]
+--   body = sha256(sig key .. seq .. ciphertext) .. AES-128-CBC(key, prefix .. seq)
+----------------------------------------------------------------------------
+local function klap_auth_hash(version, username, password)
+  if version == 1 then return md5(md5(username) .. md5(password)) end
+  return sha256(sha1(username) .. sha1(password))
+end
+
+local function klap_server_hash(version, local_seed, remote_seed, auth)
+  if version == 1 then return sha256(local_seed .. auth) end
+  return sha256(local_seed .. remote_seed .. auth)
+end
+
+local function klap_client_hash(version, local_seed, remote_seed, auth)
+  if version == 1 then return sha256(remote_seed .. auth) end
+  return sha256(remote_seed .. local_seed .. auth)
+end
+
+local function klap_session_keys(local_seed, remote_seed, auth)
+  local seeds = local_seed .. remote_seed .. auth
+  local iv = sha256("iv" .. seeds)
+  local seq = read_be32(iv, 29)
+  if seq >= 2147483648 then seq = seq - TWO32 end
+  return {
+    key = sha256("lsk" .. seeds):sub(1, 16),
+    iv_prefix = iv:sub(1, 12),
+    sig_key = sha256("ldk" .. seeds):sub(1, 28),
+    initial_seq = seq,
+  }
+end
+
+local function seq_bytes(seq)
+  return be32(seq < 0 and seq + TWO32 or seq)
+end
+
+--- Checks and decrypts a KLAP body. Returns signature_ok (nil when the body
+--- is too short to hold one), then the plaintext or nil and the reason.
+local function klap_open(keys, seq, body)
+  if #body < 48 or (#body - 32) % 16 ~= 0 then
+    return nil, nil, string.format("a body of %d bytes is not a signature and whole AES blocks", #body)
+  end
+  local ciphertext = body:sub(33)
+  local sig_ok = sha256(keys.sig_key .. seq_bytes(seq) .. ciphertext) == body:sub(1, 32)
+  local plain, reason = aes128_cbc_decrypt(keys.key, keys.iv_prefix .. seq_bytes(seq), ciphertext)
+  return sig_ok, plain, reason
+end
+
+if not Proto then
+  return {
+    md5 = md5, sha1 = sha1, sha256 = sha256, crc32 = crc32,
+    aes128_cbc_decrypt = aes128_cbc_decrypt, base64_decode = base64_decode,
+    to_hex = to_hex, from_hex = from_hex, parse_json = parse_json,
+    klap_auth_hash = klap_auth_hash, klap_server_hash = klap_server_hash,
+    klap_client_hash = klap_client_hash, klap_session_keys = klap_session_keys, klap_open = klap_open,
+  }
+end
+
+----------------------------------------------------------------------------
+-- Shared by the dissectors below
+----------------------------------------------------------------------------
+local json_dissector = Dissector.get("json")
+local decryption_group = expert.group.DECRYPTION or expert.group.SECURITY
+
+local function span(dtvb, node)
+  return dtvb(node.first - 1, node.last - node.first + 1)
+end
+
+--- A range preference ("80,8080-8090") as a list of {low, high}.
+local function parse_ports(range)
+  local out = {}
+  for part in tostring(range or ""):gmatch("[^,%s]+") do
+    local a, b = part:match("^(%d+)-(%d+)$")
+    a, b = tonumber(a or part), tonumber(b or part)
+    if a and b then out[#out + 1] = { a, b } end
+  end
+  return out
+end
+
+local function port_in(ranges, port)
+  for _, r in ipairs(ranges) do
+    if port >= r[1] and port <= r[2] then return true end
+  end
+  return false
+end
+
+--- Keeps `table_name` (tcp.port, udp.port) pointing the listed ports at
+--- `handle`; ports that already had another dissector are left to it, and
+--- only ports claimed here are released when the preference changes.
+local function port_claimer(table_name)
+  local claimed = {}
+  return function(ranges, handle)
+    local dt = DissectorTable.get(table_name)
+    for _, port in ipairs(claimed) do dt:remove(port, handle) end
+    claimed = {}
+    for _, r in ipairs(ranges) do
+      if r[1] >= 1 and r[2] <= 65535 and r[2] - r[1] < 1024 then
+        for port = r[1], r[2] do
+          if not dt:get_dissector(port) then
+            dt:add(port, handle)
+            claimed[#claimed + 1] = port
+          end
+        end
+      end
+    end
+  end
+end
+
+-- What Wireshark's HTTP dissector found in the current frame.
+local http_field = {
+  method = Field.new("http.request.method"),
+  uri = Field.new("http.request.uri"),
+  code = Field.new("http.response.code"),
+  request_in = Field.new("http.request_in"),
+  cookie = Field.new("http.cookie"),
+  set_cookie = Field.new("http.set_cookie"),
+  body = Field.new("http.file_data"),
+}
+-- The handle HTTP registers for TCP ports ("http" is the one other
+-- dissectors call; putting it in tcp.port makes Wireshark warn).
+local http_handle
+for _, name in ipairs({ "http-over-tcp", "http" }) do
+  local ok, handle = pcall(Dissector.get, name)
+  if ok and handle then http_handle = handle; break end
+end
+
+--- The HTTP message of this frame: { request, uri | status, request_in,
+--- cookie, set_cookies, body, body_range }, or nil and the number of HTTP
+--- messages when there is not exactly one (the clients and devices here
+--- never pipeline, so one frame carries at most one message).
+local function http_message()
+  local methods, codes = { http_field.method() }, { http_field.code() }
+  if #methods + #codes ~= 1 then return nil, #methods + #codes end
+  local msg = { request = #methods == 1, set_cookies = {} }
+  if msg.request then
+    local uri, cookie = http_field.uri(), http_field.cookie()
+    msg.uri = uri and uri.value or ""
+    msg.cookie = cookie and cookie.value or nil
+  else
+    msg.status = codes[1].value
+    local request_in = http_field.request_in()
+    msg.request_in = request_in and request_in.value or nil
+    for _, c in ipairs({ http_field.set_cookie() }) do msg.set_cookies[#msg.set_cookies + 1] = c.value end
+  end
+  local body = http_field.body()
+  if body and body.len > 0 then
+    msg.body_range = body.range
+    msg.body = body.range:raw()
+  end
+  return msg
+end
+
+--- The value of cookie `name` in Cookie / Set-Cookie header values. Devices
+--- send "TP_SESSIONID=...;TIMEOUT=86400" in one header, so every pair counts.
+local function cookie_value(headers, name)
+  for _, header in ipairs(headers) do
+    for part in header:gmatch("[^;]+") do
+      local k, v = part:match("^%s*([^=]-)%s*=%s*(.-)%s*$")
+      if k == name then return v end
+    end
+  end
+  return nil
+end
+
+local SESSION_COOKIE = "TP_SESSIONID"
+
+--- Where a session is filed: its cookie, or else the client and the server.
+local function session_keys(pinfo, msg)
+  local client, server = pinfo.src, pinfo.dst
+  local server_port = pinfo.dst_port
+  if not msg.request then client, server, server_port = pinfo.dst, pinfo.src, pinfo.src_port end
+  local pair = "pair " .. tostring(client) .. " " .. tostring(server) .. ":" .. server_port
+  local id = msg.request and cookie_value({ msg.cookie or "" }, SESSION_COOKIE)
+    or cookie_value(msg.set_cookies, SESSION_COOKIE)
+  return id and ("id " .. id) or nil, pair
+end
+
+local function find_session(sessions, pinfo, msg)
+  local id, pair = session_keys(pinfo, msg)
+  return (id and sessions[id]) or sessions[pair]
+end
+
+local function file_session(sessions, pinfo, msg, session)
+  local id, pair = session_keys(pinfo, msg)
+  if id then sessions[id] = session end
+  sessions[pair] = session
+end
+
+--- Replaces HTTP's columns (it fences the Info column) with our summary.
+local function set_columns(pinfo, protocol, info)
+  pinfo.cols.protocol = protocol
+  pinfo.cols.info:clear_fence()
+  pinfo.cols.info = info
+end
+
+local function short(s, n)
+  return #s > n and (s:sub(1, n) .. "...") or s
+end
+
+----------------------------------------------------------------------------
+-- SMART JSON: {"method", "params"} requests, {"error_code", "result"}
+-- replies, multipleRequest batches and control_child envelopes
+----------------------------------------------------------------------------
+local smart = Proto("tplink_smart", "TP-Link SMART JSON")
+
+-- Names from the public reverse engineering (python-kasa's SmartErrorCode).
+local SMART_ERRORS = {
+  [0] = "SUCCESS", [-1] = "COMMON_FAILED_ERROR", [-1001] = "UNSPECIFIC_ERROR",
+  [-1002] = "UNKNOWN_METHOD_ERROR", [-1003] = "JSON_DECODE_FAIL_ERROR", [-1004] = "JSON_ENCODE_FAIL_ERROR",
+  [-1005] = "AES_DECODE_FAIL_ERROR", [-1006] = "REQUEST_LEN_ERROR_ERROR", [-1007] = "CLOUD_FAILED_ERROR",
+  [-1008] = "PARAMS_ERROR", [-1010] = "INVALID_PUBLIC_KEY_ERROR", [-1101] = "SESSION_PARAM_ERROR",
+  [-1201] = "QUICK_SETUP_ERROR", [-1301] = "DEVICE_ERROR", [-1401] = "FIRMWARE_ERROR",
+  [-1501] = "LOGIN_ERROR", [-1601] = "TIME_ERROR", [-1701] = "WIRELESS_ERROR", [-1801] = "SCHEDULE_ERROR",
+  [-1901] = "COUNTDOWN_ERROR", [-2001] = "ANTITHEFT_ERROR", [-2101] = "ACCOUNT_ERROR", [-2201] = "STAT_ERROR",
+  [-2301] = "DST_ERROR", [1000] = "NULL_TRANSPORT_ERROR", [1001] = "CMD_COMMAND_CANCEL_ERROR",
+  [1002] = "TRANSPORT_NOT_AVAILABLE_ERROR", [1003] = "TRANSPORT_UNKNOWN_CREDENTIALS_ERROR",
+  [1100] = "HAND_SHAKE_FAILED_ERROR", [1111] = "LOGIN_FAILED_ERROR", [1112] = "HTTP_TRANSPORT_FAILED_ERROR",
+  [1200] = "MULTI_REQUEST_FAILED_ERROR", [9999] = "SESSION_TIMEOUT_ERROR",
+}
+
+local sf = {
+  type = ProtoField.uint8("tplink_smart.type", "Type", base.DEC, { [0] = "Request", [1] = "Response" }),
+  method = ProtoField.string("tplink_smart.method", "Method"),
+  error_code = ProtoField.int32("tplink_smart.error_code", "Error code", base.DEC, SMART_ERRORS),
+  request = ProtoField.uint16("tplink_smart.request", "Request", base.DEC),
+  response = ProtoField.uint16("tplink_smart.response", "Response", base.DEC),
+  device_id = ProtoField.string("tplink_smart.device_id", "Device ID"),
+  device_on = ProtoField.bool("tplink_smart.device_on", "Device on"),
+  nickname = ProtoField.string("tplink_smart.nickname", "Nickname"),
+  power = ProtoField.double("tplink_smart.power", "Power (W)"),
+  voltage = ProtoField.double("tplink_smart.voltage", "Voltage (V)"),
+  current = ProtoField.double("tplink_smart.current", "Current (A)"),
+  today_energy = ProtoField.double("tplink_smart.today_energy", "Energy today (Wh)"),
+  month_energy = ProtoField.double("tplink_smart.month_energy", "Energy this month (Wh)"),
+  energy = ProtoField.double("tplink_smart.energy", "Energy (Wh)"),
+}
+smart.fields = {
+  sf.type, sf.method, sf.error_code, sf.request, sf.response, sf.device_id, sf.device_on, sf.nickname,
+  sf.power, sf.voltage, sf.current, sf.today_energy, sf.month_energy, sf.energy,
+}
+local smart_ex = {
+  error_code = ProtoExpert.new("tplink_smart.error_code.nonzero", "Device returned an error",
+    expert.group.RESPONSE_CODE, expert.severity.WARN),
+}
+smart.experts = { smart_ex.error_code }
+
+-- Energy keys per method, with the factor to the field's unit: the same
+-- name means mW in get_energy_usage and W in get_current_power.
+local SMART_ENERGY = {
+  get_energy_usage = {
+    current_power = { sf.power, 0.001, "mW" }, today_energy = { sf.today_energy, 1 }, month_energy = { sf.month_energy, 1 },
+  },
+  get_current_power = { current_power = { sf.power, 1 } },
+  get_emeter_data = {
+    power_mw = { sf.power, 0.001, "mW" }, voltage_mv = { sf.voltage, 0.001, "mV" },
+    current_ma = { sf.current, 0.001, "mA" }, energy_wh = { sf.energy, 1 },
+  },
+}
+
+--- What a request asks, kept for its reply (which names no method):
+--- { method, device_id, child = info, requests = { info... } }.
+local function smart_request_info(node)
+  local m = member(node, "method")
+  local info = { method = m and m.kind == "string" and m.value or nil }
+  local params = member(node, "params")
+  if info.method == "multipleRequest" then
+    local list = member(params, "requests")
+    info.requests = {}
+    for i, item in ipairs(list and list.items or {}) do info.requests[i] = smart_request_info(item) end
+  elseif info.method == "control_child" then
+    local id, data = member(params, "device_id"), member(params, "requestData")
+    info.device_id = id and id.kind == "string" and id.value or nil
+    if data then info.child = smart_request_info(data) end
+  end
+  return info
+end
+
+local function smart_summary(info)
+  if not info or not info.method then return "?" end
+  if info.requests then
+    local names = {}
+    for i, r in ipairs(info.requests) do names[i] = smart_summary(r) end
+    return info.method .. " [" .. concat(names, ", ") .. "]"
+  end
+  if info.child then return info.method .. " " .. (info.device_id or "?") .. ": " .. smart_summary(info.child) end
+  return info.method
+end
+
+local function add_smart_error(tree, ctx, item)
+  if not item or item.kind ~= "number" then return end
+  local code = floor(item.value)
+  local ti = tree:add(sf.error_code, span(ctx.dtvb, item), code)
+  if code ~= 0 then
+    local name = SMART_ERRORS[code]
+    ti:add_proto_expert_info(smart_ex.error_code,
+      "Device returned error_code " .. code .. (name and (" (" .. name .. ")") or ""))
+    ctx.errors[#ctx.errors + 1] = code
+  end
+end
+
+local function add_smart_values(tree, ctx, node, method)
+  local energy = SMART_ENERGY[method or ""]
+  for _, item in ipairs(node.items or {}) do
+    local key, kind = item.key, item.kind
+    if kind == "object" or kind == "array" then
+      add_smart_values(tree, ctx, item, method)
+    elseif key == "device_on" and (kind == "true" or kind == "false") then
+      tree:add(sf.device_on, span(ctx.dtvb, item), item.value)
+    elseif key == "nickname" and kind == "string" then
+      local decoded = base64_decode(item.value)
+      local ti = tree:add(sf.nickname, span(ctx.dtvb, item), decoded or item.value)
+      if decoded then ti:append_text(" (base64 " .. short(item.value, 40) .. ")") end
+    elseif key == "device_id" and kind == "string" then
+      tree:add(sf.device_id, span(ctx.dtvb, item), item.value)
+    elseif key == "error_code" and kind == "number" then
+      add_smart_error(tree, ctx, item)
+    elseif kind == "number" and energy and energy[key] then
+      local field, factor, unit = energy[key][1], energy[key][2], energy[key][3]
+      local ti = tree:add(field, span(ctx.dtvb, item), item.value * factor)
+      if unit then ti:append_text(" (" .. key .. " " .. item.value .. " " .. unit .. ")") end
+    end
+  end
+end
+
+local add_smart_response
+
+local function add_smart_request(tree, ctx, node)
+  local m = member(node, "method")
+  local method = m and m.kind == "string" and m.value or nil
+  if method then tree:add(sf.method, span(ctx.dtvb, m), method) end
+  local params = member(node, "params")
+  if method == "multipleRequest" then
+    local list = member(params, "requests")
+    for i, item in ipairs(list and list.items or {}) do
+      local sub = tree:add(sf.request, span(ctx.dtvb, item), i)
+      sub:append_text(": " .. smart_summary(smart_request_info(item)))
+      add_smart_request(sub, ctx, item)
+    end
+  elseif method == "control_child" then
+    local id, data = member(params, "device_id"), member(params, "requestData")
+    if id and id.kind == "string" then tree:add(sf.device_id, span(ctx.dtvb, id), id.value) end
+    if data then add_smart_request(tree:add(span(ctx.dtvb, data), "Request to the child"), ctx, data) end
+  elseif params then
+    add_smart_values(tree, ctx, params, method)
+  end
+end
+
+add_smart_response = function(tree, ctx, node, request)
+  add_smart_error(tree, ctx, member(node, "error_code"))
+  local m = member(node, "method")
+  local method = request and request.method
+  if m and m.kind == "string" then
+    method = m.value
+    tree:add(sf.method, span(ctx.dtvb, m), method)
+  elseif method then
+    tree:add(sf.method, method):set_generated()
+  end
+  local result = member(node, "result")
+  if method == "multipleRequest" then
+    local list = member(result, "responses")
+    for i, item in ipairs(list and list.items or {}) do
+      local sub = tree:add(sf.response, span(ctx.dtvb, item), i)
+      local im = member(item, "method")
+      if im and im.kind == "string" then sub:append_text(": " .. im.value) end
+      add_smart_response(sub, ctx, item, request and request.requests and request.requests[i])
+    end
+  elseif method == "control_child" then
+    local data = member(result, "responseData")
+    if data then
+      add_smart_response(tree:add(span(ctx.dtvb, data), "Response from the child"), ctx, data, request and request.child)
+    end
+  elseif result then
+    add_smart_values(tree, ctx, result, method)
+  end
+end
+
+--- True when a parsed body is SMART JSON rather than classic Smart Home JSON.
+local function is_smart(root)
+  if not root or root.kind ~= "object" then return false end
+  local m, code = member(root, "method"), member(root, "error_code")
+  return (m ~= nil and m.kind == "string") or (code ~= nil and code.kind == "number")
+end
+
+--- Adds a tplink_smart tree for decrypted SMART JSON in `dtvb`; `request`
+--- is the request's info when this is a reply. Returns a summary for the
+--- Info column.
+local function dissect_smart(dtvb, root, pinfo, tree, is_reply, request)
+  local subtree = tree:add(smart, dtvb())
+  subtree:add(sf.type, is_reply and 1 or 0):set_generated()
+  local ctx = { dtvb = dtvb, errors = {} }
+  local summary
+  if is_reply then
+    add_smart_response(subtree, ctx, root, request)
+    summary = smart_summary(request)
+  else
+    add_smart_request(subtree, ctx, root)
+    summary = smart_summary(smart_request_info(root))
+  end
+  if #ctx.errors > 0 then summary = summary .. " error_code " .. concat(ctx.errors, ",") end
+  if json_dissector then json_dissector:call(dtvb, pinfo, tree) end
+  return summary
+end
+
+-- tplink-smarthome.lua's fields for classic JSON, when that script is loaded.
+local classic_handle
+local function classic_dissector()
+  if classic_handle == nil then
+    local ok, handle = pcall(Dissector.get, "kasa_smarthome_json")
+    classic_handle = ok and handle or false
+  end
+  return classic_handle or nil
+end
+
+local function classic_summary(root)
+  local names = {}
+  for _, module in ipairs(root.items or {}) do
+    if module.key ~= "context" then
+      local methods = {}
+      for _, method in ipairs(module.items or {}) do
+        if method.kind == "object" or method.kind == "null" then methods[#methods + 1] = module.key .. "." .. method.key end
+      end
+      names[#names + 1] = #methods > 0 and concat(methods, ", ") or module.key
+    end
+  end
+  return concat(names, ", ")
+end
+
+--- Decrypted JSON from KLAP or AES: SMART fields or the classic ones, and
+--- the JSON tree. Returns a summary for the Info column.
+local function dissect_plaintext(dtvb, text, pinfo, tree, is_reply, request)
+  local root = parse_json(text)
+  if not root then return "(not JSON)" end
+  if is_smart(root) or (is_reply and request and request.smart) then
+    return "SMART " .. dissect_smart(dtvb, root, pinfo, tree, is_reply, request and request.smart)
+  end
+  local classic = classic_dissector()
+  if classic then
+    classic:call(dtvb, pinfo, tree)
+  elseif json_dissector then
+    json_dissector:call(dtvb, pinfo, tree)
+  end
+  return classic_summary(root)
+end
+
+----------------------------------------------------------------------------
+-- KLAP
+----------------------------------------------------------------------------
+local klap = Proto("tplink_klap", "TP-Link KLAP")
+
+local KLAP_MESSAGES = {
+  [1] = "handshake1 request", [2] = "handshake1 reply", [3] = "handshake2 request",
+  [4] = "handshake2 reply", [5] = "request", [6] = "reply",
+}
+local GOOD_BAD = { [0] = "Bad", [1] = "Good" }
+
+local kf = {
+  message = ProtoField.uint8("tplink_klap.message", "Message", base.DEC, KLAP_MESSAGES),
+  local_seed = ProtoField.bytes("tplink_klap.local_seed", "Local seed (client)"),
+  remote_seed = ProtoField.bytes("tplink_klap.remote_seed", "Remote seed (device)"),
+  server_hash = ProtoField.bytes("tplink_klap.server_hash", "Device's proof"),
+  credentials = ProtoField.uint8("tplink_klap.credentials", "Credentials", base.DEC, { [0] = "No match", [1] = "Match" }),
+  account = ProtoField.string("tplink_klap.account", "Matching account"),
+  version = ProtoField.uint8("tplink_klap.version", "KLAP version", base.DEC),
+  client_hash = ProtoField.bytes("tplink_klap.client_hash", "Client's proof"),
+  client_hash_status = ProtoField.uint8("tplink_klap.client_hash.status", "Client's proof status", base.DEC, GOOD_BAD),
+  session_id = ProtoField.string("tplink_klap.session_id", "Session ID"),
+  timeout = ProtoField.uint32("tplink_klap.timeout", "Session timeout (s)", base.DEC),
+  handshake_in = ProtoField.framenum("tplink_klap.handshake_in", "Session's handshake in frame", base.NONE),
+  seq = ProtoField.int32("tplink_klap.seq", "Sequence number", base.DEC),
+  signature = ProtoField.bytes("tplink_klap.signature", "Signature"),
+  signature_status = ProtoField.uint8("tplink_klap.signature.status", "Signature status", base.DEC, GOOD_BAD),
+  ciphertext = ProtoField.bytes("tplink_klap.ciphertext", "Ciphertext"),
+  plaintext = ProtoField.string("tplink_klap.plaintext", "Decrypted"),
+}
+klap.fields = {
+  kf.message, kf.local_seed, kf.remote_seed, kf.server_hash, kf.credentials, kf.account, kf.version,
+  kf.client_hash, kf.client_hash_status, kf.session_id, kf.timeout, kf.handshake_in, kf.seq,
+  kf.signature, kf.signature_status, kf.ciphertext, kf.plaintext,
+}
+
+local klap_ex = {
+  unmatched = ProtoExpert.new("tplink_klap.credentials.unmatched",
+    "No configured credentials match this handshake: requests of this session stay encrypted",
+    decryption_group, expert.severity.WARN),
+  client_hash = ProtoExpert.new("tplink_klap.client_hash.bad", "The client's proof does not match the session",
+    expert.group.SECURITY, expert.severity.ERROR),
+  signature = ProtoExpert.new("tplink_klap.signature.bad", "Signature does not match the ciphertext",
+    expert.group.CHECKSUM, expert.severity.WARN),
+  decrypt = ProtoExpert.new("tplink_klap.decrypt.failed", "Does not decrypt with the session's key",
+    decryption_group, expert.severity.WARN),
+  no_session = ProtoExpert.new("tplink_klap.session.unknown",
+    "The handshake of this session is not in the capture", decryption_group, expert.severity.NOTE),
+  malformed = ProtoExpert.new("tplink_klap.body.malformed", "Body has the wrong length for this message",
+    expert.group.MALFORMED, expert.severity.ERROR),
+}
+klap.experts = {
+  klap_ex.unmatched, klap_ex.client_hash, klap_ex.signature, klap_ex.decrypt, klap_ex.no_session, klap_ex.malformed,
+}
+
+klap.prefs.ports = Pref.range("HTTP ports", "80", "TCP ports of KLAP devices (decoded as HTTP)", 65535)
+klap.prefs.username = Pref.string("Username (e-mail)", "", "The TP-Link cloud account the device is bound to")
+klap.prefs.password = Pref.string("Password", "", "The cloud account's password")
+klap.prefs.credentials_file = Pref.string("Credentials file", "",
+  "More accounts to try: a text file, one account per line, the e-mail, blanks, then the password")
+klap.prefs.try_defaults = Pref.bool("Also try the blank and default accounts", true,
+  "Devices never bound to the cloud use a blank account; some fall back to TP-Link's factory accounts")
+
+-- TP-Link's factory accounts as the public reverse engineering gives them
+-- (python-kasa's "KASA" and "TAPO" defaults), base64 as published there.
+local DEFAULT_ACCOUNTS = {
+  { "a2FzYUB0cC1saW5rLm5ldA==", "a2FzYVNldHVw", "(Kasa default account)" },
+  { "dGVzdEB0cC1saW5rLm5ldA==", "dGVzdA==", "(Tapo default account)" },
+}
+
+--- Reads the credentials file; a missing file counts as empty.
+local function read_accounts_file(path, out)
+  if path == "" then return end
+  local file = io.open(path, "r")
+  if not file then return end
+  for line in file:lines() do
+    line = line:gsub("\r$", "")
+    local user, pass = line:match("^%s*(%S+)%s*(.-)%s*$")
+    if user and user:sub(1, 1) ~= "#" then out[#out + 1] = { user, pass or "", user } end
+  end
+  file:close()
+end
+
+-- Every (version, auth_hash) worth trying, built once per preference change.
+local klap_candidates
+local function candidates()
+  if klap_candidates then return klap_candidates end
+  local accounts = {}
+  local user, pass = klap.prefs.username or "", klap.prefs.password or ""
+  if user ~= "" or pass ~= "" then accounts[1] = { user, pass, user } end
+  read_accounts_file(klap.prefs.credentials_file or "", accounts)
+  if klap.prefs.try_defaults then
+    accounts[#accounts + 1] = { "", "", "(blank account)" }
+    for _, d in ipairs(DEFAULT_ACCOUNTS) do
+      accounts[#accounts + 1] = { base64_decode(d[1]), base64_decode(d[2]), d[3] }
+    end
+  end
+  local list, seen = {}, {}
+  for _, version in ipairs({ 2, 1 }) do
+    for _, a in ipairs(accounts) do
+      local auth = klap_auth_hash(version, a[1], a[2])
+      if not seen[version .. auth] then
+        seen[version .. auth] = true
+        list[#list + 1] = { version = version, auth = auth, name = a[3] }
+      end
+    end
+  end
+  klap_candidates = list
+  return list
+end
+
+local klap_ports = parse_ports("80")
+local klap_state
+local claim_klap_ports = port_claimer("tcp.port")
+
+function klap.init()
+  klap_state = { frames = {}, sessions = {} }
+end
+
+local function klap_prefs_changed()
+  klap_candidates = nil
+  klap_ports = parse_ports(klap.prefs.ports)
+  if http_handle then claim_klap_ports(klap_ports, http_handle) end
+end
+klap.prefs_changed = klap_prefs_changed
+
+local function klap_path(uri)
+  local path, query = uri:match("^([^?]*)%??(.*)$")
+  return path, query
+end
+
+--- handshake1 reply: the device's seed and proof, checked against every
+--- candidate account; a match opens the session's keys.
+local function klap_handshake1_reply(record, request, msg, pinfo)
+  local body = msg.body or ""
+  if #body ~= 48 or not request.local_seed then record.malformed = #body ~= 48; return end
+  local local_seed, remote_seed, proof = request.local_seed, body:sub(1, 16), body:sub(17, 48)
+  local list = candidates()
+  local session = { local_seed = local_seed, remote_seed = remote_seed, frame = pinfo.number, tried = #list }
+  for _, c in ipairs(list) do
+    if klap_server_hash(c.version, local_seed, remote_seed, c.auth) == proof then
+      session.match = c
+      session.keys = klap_session_keys(local_seed, remote_seed, c.auth)
+      break
+    end
+  end
+  session.id = cookie_value(msg.set_cookies, SESSION_COOKIE)
+  session.timeout = tonumber(cookie_value(msg.set_cookies, "TIMEOUT") or "")
+  record.session = session
+  file_session(klap_state.sessions, pinfo, msg, session)
+end
+
+local function klap_decrypt(record, session, seq, body)
+  record.session, record.seq = session, seq
+  if not (session and session.keys and seq and body) then return end
+  record.signature_ok, record.plain, record.reason = klap_open(session.keys, seq, body)
+end
+
+--- What a frame is and what it decrypts to, worked out once on the first
+--- pass (the session state needs the frames in order) and kept.
+local function klap_analyse(msg, pinfo)
+  if msg.request then
+    local path, query = klap_path(msg.uri)
+    if path == "/app/handshake1" then
+      local body = msg.body or ""
+      return { kind = 1, local_seed = #body == 16 and body or nil, malformed = #body ~= 16 }
+    elseif path == "/app/handshake2" then
+      local record = { kind = 3, session = find_session(klap_state.sessions, pinfo, msg) }
+      local s = record.session
+      if s and s.match and msg.body then
+        record.client_hash_ok = msg.body == klap_client_hash(s.match.version, s.local_seed, s.remote_seed, s.match.auth)
+      end
+      return record
+    elseif path == "/app/request" then
+      local record = { kind = 5 }
+      klap_decrypt(record, find_session(klap_state.sessions, pinfo, msg), tonumber(query:match("seq=(-?%d+)") or ""), msg.body)
+      local root = record.plain and parse_json(record.plain)
+      if is_smart(root) then record.smart = smart_request_info(root) end
+      return record
+    end
+    return nil
+  end
+  local request = msg.request_in and klap_state.frames[msg.request_in]
+  if not request then return nil end
+  local record = { kind = request.kind + 1, request = request, request_frame = msg.request_in }
+  if request.kind == 1 then
+    klap_handshake1_reply(record, request, msg, pinfo)
+  elseif request.kind == 3 then
+    record.session = request.session
+  else
+    klap_decrypt(record, request.session, request.seq, msg.body)
+  end
+  return record
+end
+
+local function add_generated(tree, field, value)
+  local ti = tree:add(field, value)
+  ti:set_generated()
+  return ti
+end
+
+local function klap_show_credentials(tree, session)
+  if session.match then
+    local ti = add_generated(tree, kf.credentials, 1)
+    ti:append_text(" (KLAP v" .. session.match.version .. ", " .. session.match.name .. ")")
+    add_generated(ti, kf.version, session.match.version)
+    add_generated(ti, kf.account, session.match.name)
+    return "credentials match (v" .. session.match.version .. ", " .. session.match.name .. ")"
+  end
+  local ti = add_generated(tree, kf.credentials, 0)
+  ti:append_text(" (tried " .. session.tried .. " account and version pairs)")
+  ti:add_proto_expert_info(klap_ex.unmatched)
+  return "no credentials match"
+end
+
+--- Signature, ciphertext and plaintext of a request or reply; returns the
+--- Info summary.
+local function klap_show_sealed(tree, record, msg, pinfo)
+  local session = record.session
+  if record.seq then tree:add(kf.seq, record.seq) end
+  if not session then
+    tree:add_proto_expert_info(klap_ex.no_session)
+    return "(no handshake in the capture)"
+  end
+  add_generated(tree, kf.handshake_in, session.frame)
+  if not session.keys then return "(encrypted: no credentials match)" end
+  local range = msg.body_range
+  if not range or record.signature_ok == nil then
+    tree:add_proto_expert_info(klap_ex.malformed, record.reason or "No body")
+    return "(no sealed body)"
+  end
+  local sig = tree:add(kf.signature, range:range(0, 32))
+  add_generated(sig, kf.signature_status, record.signature_ok and 1 or 0)
+  if not record.signature_ok then sig:add_proto_expert_info(klap_ex.signature) end
+  local ct = tree:add(kf.ciphertext, range:range(32))
+  if not record.plain then
+    ct:add_proto_expert_info(klap_ex.decrypt, "Does not decrypt with the session's key: " .. record.reason)
+    return "(does not decrypt)"
+  end
+  local label = record.kind == 5 and "KLAP decrypted request" or "KLAP decrypted reply"
+  local dtvb = ByteArray.new(record.plain, true):tvb(label)
+  tree:add(kf.plaintext, dtvb(), record.plain)
+  local request = record.kind == 6 and record.request or nil
+  return dissect_plaintext(dtvb, record.plain, pinfo, tree, record.kind == 6, request)
+end
+
+local function klap_show(record, msg, tvb, pinfo, root_tree)
+  local tree = root_tree:add(klap, msg.body_range or tvb())
+  tree:add(kf.message, record.kind):set_generated()
+  local range, session = msg.body_range, record.session
+  local info
+  if record.kind == 1 then
+    if record.local_seed then tree:add(kf.local_seed, range) else tree:add_proto_expert_info(klap_ex.malformed) end
+    info = "handshake1 request"
+  elseif record.kind == 2 then
+    if not session then
+      tree:add_proto_expert_info(klap_ex.malformed)
+      info = "handshake1 reply (malformed)"
+    else
+      tree:add(kf.remote_seed, range:range(0, 16))
+      tree:add(kf.server_hash, range:range(16, 32))
+      if session.id then add_generated(tree, kf.session_id, session.id) end
+      if session.timeout then add_generated(tree, kf.timeout, session.timeout) end
+      info = "handshake1 reply: " .. klap_show_credentials(tree, session)
+    end
+  elseif record.kind == 3 then
+    info = "handshake2 request"
+    if range then
+      local ti = tree:add(kf.client_hash, range)
+      if record.client_hash_ok ~= nil then
+        add_generated(ti, kf.client_hash_status, record.client_hash_ok and 1 or 0)
+        if not record.client_hash_ok then ti:add_proto_expert_info(klap_ex.client_hash) end
+      end
+    end
+    if session then add_generated(tree, kf.handshake_in, session.frame) else tree:add_proto_expert_info(klap_ex.no_session) end
+  elseif record.kind == 4 then
+    info = "handshake2 reply: HTTP " .. tostring(msg.status)
+    if session then add_generated(tree, kf.handshake_in, session.frame) end
+  else
+    local seq = record.seq and (" seq=" .. record.seq) or ""
+    info = (record.kind == 5 and "request" or "reply") .. seq .. ": " .. klap_show_sealed(tree, record, msg, pinfo)
+  end
+  tree:append_text(", " .. KLAP_MESSAGES[record.kind])
+  set_columns(pinfo, "KLAP", "KLAP " .. info)
+end
+
+function klap.dissector(tvb, pinfo, tree)
+  if not klap_state then klap.init() end
+  if not (port_in(klap_ports, pinfo.src_port) or port_in(klap_ports, pinfo.dst_port)) then return end
+  local msg = http_message()
+  if not msg then return end
+  local record = klap_state.frames[pinfo.number]
+  if not record then
+    if pinfo.visited then return end
+    record = klap_analyse(msg, pinfo)
+    if not record then return end
+    klap_state.frames[pinfo.number] = record
+  end
+  klap_show(record, msg, tvb, pinfo, tree)
+end
+
+register_postdissector(klap)
+klap_prefs_changed()
