@@ -1215,7 +1215,7 @@ local function klap_show(record, msg, tvb, pinfo, root_tree)
     info = (record.kind == 5 and "request" or "reply") .. seq .. ": " .. klap_show_sealed(tree, record, msg, pinfo)
   end
   tree:append_text(", " .. KLAP_MESSAGES[record.kind])
-  set_columns(pinfo, "KLAP", "KLAP " .. info)
+  set_columns(pinfo, "KLAP", info)
 end
 
 function klap.dissector(tvb, pinfo, tree)
@@ -1235,3 +1235,403 @@ end
 
 register_postdissector(klap)
 klap_prefs_changed()
+
+----------------------------------------------------------------------------
+-- UDP 20002/20004 discovery: a 16-byte big-endian header
+--   version u8 = 2 | msg_type u8 | op_code u16 | msg_size u16 | flags u8 |
+--   reserved u8 | serial u32 | crc32 u32
+-- then msg_size bytes of JSON: {"params":{"rsa_key":PEM}} from the client,
+-- {"error_code":0,"result":{...}} from a device. The CRC is CRC-32 over the
+-- whole packet with 0x5A6B7C8D in the CRC field.
+----------------------------------------------------------------------------
+local tdp = Proto("tplink_tdp", "TP-Link Discovery (UDP 20002)")
+local TDP_HEADER = 16
+local TDP_CRC_SEED = be32(0x5a6b7c8d)
+
+local tf = {
+  version = ProtoField.uint8("tplink_tdp.version", "Version", base.DEC),
+  msg_type = ProtoField.uint8("tplink_tdp.msg_type", "Message type", base.DEC),
+  op_code = ProtoField.uint16("tplink_tdp.op_code", "Op code", base.DEC, { [1] = "Probe" }),
+  msg_size = ProtoField.uint16("tplink_tdp.msg_size", "Message size", base.DEC),
+  flags = ProtoField.uint8("tplink_tdp.flags", "Flags", base.HEX),
+  reserved = ProtoField.uint8("tplink_tdp.reserved", "Reserved", base.HEX),
+  serial = ProtoField.uint32("tplink_tdp.serial", "Serial", base.HEX),
+  crc = ProtoField.uint32("tplink_tdp.crc", "CRC-32", base.HEX),
+  crc_status = ProtoField.uint8("tplink_tdp.crc.status", "CRC status", base.DEC, GOOD_BAD),
+  crc_computed = ProtoField.uint32("tplink_tdp.crc.computed", "Computed CRC-32", base.HEX),
+  type = ProtoField.uint8("tplink_tdp.type", "Type", base.DEC, { [0] = "Query", [1] = "Reply" }),
+  rsa_key = ProtoField.string("tplink_tdp.rsa_key", "Client's RSA public key"),
+  error_code = ProtoField.int32("tplink_tdp.error_code", "Error code", base.DEC, SMART_ERRORS),
+  device_id = ProtoField.string("tplink_tdp.device_id", "Device ID"),
+  device_type = ProtoField.string("tplink_tdp.device_type", "Device type"),
+  device_model = ProtoField.string("tplink_tdp.device_model", "Model"),
+  ip = ProtoField.string("tplink_tdp.ip", "IP address"),
+  mac = ProtoField.string("tplink_tdp.mac", "MAC address"),
+  encrypt_type = ProtoField.string("tplink_tdp.encrypt_type", "Encryption scheme"),
+  http_port = ProtoField.uint16("tplink_tdp.http_port", "HTTP port", base.DEC),
+  login_version = ProtoField.uint8("tplink_tdp.login_version", "Login version", base.DEC),
+  https = ProtoField.bool("tplink_tdp.https", "HTTPS supported"),
+  sym_schm = ProtoField.string("tplink_tdp.encrypt_info.sym_schm", "Encrypted info scheme"),
+}
+tdp.fields = {
+  tf.version, tf.msg_type, tf.op_code, tf.msg_size, tf.flags, tf.reserved, tf.serial, tf.crc, tf.crc_status,
+  tf.crc_computed, tf.type, tf.rsa_key, tf.error_code, tf.device_id, tf.device_type, tf.device_model, tf.ip, tf.mac,
+  tf.encrypt_type, tf.http_port, tf.login_version, tf.https, tf.sym_schm,
+}
+local tdp_ex = {
+  crc = ProtoExpert.new("tplink_tdp.crc.bad", "CRC-32 does not match the packet", expert.group.CHECKSUM, expert.severity.WARN),
+  length = ProtoExpert.new("tplink_tdp.length.mismatch", "Message size does not match the data",
+    expert.group.PROTOCOL, expert.severity.WARN),
+  not_json = ProtoExpert.new("tplink_tdp.not_json", "Body is not JSON", expert.group.PROTOCOL, expert.severity.WARN),
+  version = ProtoExpert.new("tplink_tdp.version.unknown", "Unknown version", expert.group.PROTOCOL, expert.severity.WARN),
+  error_code = ProtoExpert.new("tplink_tdp.error_code.nonzero", "Device returned an error",
+    expert.group.RESPONSE_CODE, expert.severity.WARN),
+}
+tdp.experts = { tdp_ex.crc, tdp_ex.length, tdp_ex.not_json, tdp_ex.version, tdp_ex.error_code }
+
+tdp.prefs.ports = Pref.range("UDP ports", "20002,20004", "UDP ports of discovery queries and replies", 65535)
+
+-- Fields of a reply's result (and of its mgt_encrypt_schm / encrypt_info).
+local TDP_STRINGS = {
+  device_id = tf.device_id, device_type = tf.device_type, device_model = tf.device_model, ip = tf.ip, mac = tf.mac,
+  encrypt_type = tf.encrypt_type, sym_schm = tf.sym_schm,
+}
+
+local function add_tdp_values(tree, btvb, node)
+  for _, item in ipairs(node.items or {}) do
+    local key, kind = item.key, item.kind
+    if kind == "object" and (key == "mgt_encrypt_schm" or key == "encrypt_info" or key == "result" or key == "params") then
+      add_tdp_values(tree, btvb, item)
+    elseif kind == "string" and TDP_STRINGS[key] then
+      tree:add(TDP_STRINGS[key], span(btvb, item), item.value)
+    elseif kind == "string" and key == "rsa_key" then
+      tree:add(tf.rsa_key, span(btvb, item), item.value)
+    elseif kind == "number" and key == "http_port" then
+      tree:add(tf.http_port, span(btvb, item), floor(item.value))
+    elseif kind == "number" and key == "lv" then
+      tree:add(tf.login_version, span(btvb, item), floor(item.value))
+    elseif (kind == "true" or kind == "false") and key == "is_support_https" then
+      tree:add(tf.https, span(btvb, item), item.value)
+    elseif kind == "number" and key == "error_code" then
+      local code = floor(item.value)
+      local ti = tree:add(tf.error_code, span(btvb, item), code)
+      if code ~= 0 then ti:add_proto_expert_info(tdp_ex.error_code, "Device returned error_code " .. code) end
+    end
+  end
+end
+
+local function add_tdp_crc(tree, tvb, pinfo)
+  local packet = tvb:raw()
+  local computed = crc32(packet:sub(1, 12) .. TDP_CRC_SEED .. packet:sub(17))
+  local ti = tree:add(tf.crc, tvb(12, 4))
+  local good = computed == tvb(12, 4):uint()
+  add_generated(ti, tf.crc_status, good and 1 or 0)
+  if not good then
+    add_generated(ti, tf.crc_computed, computed)
+    ti:add_proto_expert_info(tdp_ex.crc)
+    return " [bad CRC]"
+  end
+  return ""
+end
+
+--- The JSON body: fields, the JSON tree and a summary; nil when not JSON.
+local function add_tdp_body(tree, tvb, pinfo, size)
+  local present = tvb:len() - TDP_HEADER
+  if present <= 0 then return nil end
+  local btvb = tvb(TDP_HEADER, present):tvb()
+  local root = parse_json(btvb:raw())
+  if not root or root.kind ~= "object" then
+    tree:add_proto_expert_info(tdp_ex.not_json)
+    return "(not JSON)"
+  end
+  add_tdp_values(tree, btvb, root)
+  if json_dissector then json_dissector:call(btvb, pinfo, tree) end
+  local result = member(root, "result")
+  local model, ip = member(result, "device_model"), member(result, "ip")
+  if model or ip then
+    return (model and model.kind == "string" and model.value or "?") .. " at " .. (ip and ip.kind == "string" and ip.value or "?")
+  end
+  return member(member(root, "params"), "rsa_key") and "with the client's RSA key" or ""
+end
+
+local tdp_ports = parse_ports("20002,20004")
+
+function tdp.dissector(tvb, pinfo, tree)
+  if tvb:len() < TDP_HEADER then return 0 end
+  local subtree = tree:add(tdp, tvb())
+  local version = tvb(0, 1):uint()
+  local vitem = subtree:add(tf.version, tvb(0, 1))
+  if version ~= 2 then vitem:add_proto_expert_info(tdp_ex.version) end
+  subtree:add(tf.msg_type, tvb(1, 1))
+  subtree:add(tf.op_code, tvb(2, 2))
+  local size = tvb(4, 2):uint()
+  local sitem = subtree:add(tf.msg_size, tvb(4, 2))
+  if size ~= tvb:len() - TDP_HEADER then
+    sitem:add_proto_expert_info(tdp_ex.length,
+      string.format("Message size says %d bytes, %d present", size, tvb:len() - TDP_HEADER))
+  end
+  subtree:add(tf.flags, tvb(6, 1))
+  subtree:add(tf.reserved, tvb(7, 1))
+  subtree:add(tf.serial, tvb(8, 4))
+  local crc_note = add_tdp_crc(subtree, tvb, pinfo)
+  local reply = port_in(tdp_ports, pinfo.src_port) and not port_in(tdp_ports, pinfo.dst_port)
+  add_generated(subtree, tf.type, reply and 1 or 0)
+  local summary = add_tdp_body(subtree, tvb, pinfo, size)
+  set_columns(pinfo, "TDP", string.format("Discovery %s serial 0x%08x%s%s", reply and "reply" or "query",
+    tvb(8, 4):uint(), summary and summary ~= "" and (": " .. summary) or "", crc_note))
+  return tvb:len()
+end
+
+local tdp_registered = {}
+local function tdp_prefs_changed()
+  local udp = DissectorTable.get("udp.port")
+  for _, port in ipairs(tdp_registered) do udp:remove(port, tdp) end
+  tdp_registered = {}
+  tdp_ports = parse_ports(tdp.prefs.ports)
+  for _, r in ipairs(tdp_ports) do
+    if r[1] >= 1 and r[2] <= 65535 and r[2] - r[1] < 1024 then
+      for port = r[1], r[2] do
+        udp:add(port, tdp)
+        tdp_registered[#tdp_registered + 1] = port
+      end
+    end
+  end
+end
+tdp.prefs_changed = tdp_prefs_changed
+tdp_prefs_changed()
+
+----------------------------------------------------------------------------
+-- AES securePassthrough (python-kasa's aestransport documents it): POST /app
+--   {"method":"handshake","params":{"key":<client RSA public key, PEM>}}
+--   -> {"error_code":0,"result":{"key":base64(RSA(16-byte key .. 16-byte IV))}}
+--      with the TP_SESSIONID cookie;
+--   {"method":"securePassthrough","params":{"request":base64(AES-128-CBC)}}
+--   -> {"error_code":0,"result":{"response":base64(AES-128-CBC)}}
+-- The first passthrough is login_device; its token goes into /app?token=.
+-- The RSA private key never crosses the wire, so decryption needs the
+-- session's key and IV from the user (a client can print them).
+----------------------------------------------------------------------------
+local aes = Proto("tplink_aes", "TP-Link AES securePassthrough")
+
+local AES_MESSAGES = {
+  [1] = "handshake request", [2] = "handshake reply", [3] = "securePassthrough request",
+  [4] = "securePassthrough reply", [5] = "request", [6] = "reply",
+}
+local af = {
+  message = ProtoField.uint8("tplink_aes.message", "Message", base.DEC, AES_MESSAGES),
+  method = ProtoField.string("tplink_aes.method", "Method"),
+  error_code = ProtoField.int32("tplink_aes.error_code", "Error code", base.DEC, SMART_ERRORS),
+  public_key = ProtoField.string("tplink_aes.public_key", "Client's RSA public key"),
+  encrypted_key = ProtoField.bytes("tplink_aes.encrypted_key", "Session key and IV, RSA-encrypted"),
+  session_id = ProtoField.string("tplink_aes.session_id", "Session ID"),
+  timeout = ProtoField.uint32("tplink_aes.timeout", "Session timeout (s)", base.DEC),
+  token = ProtoField.string("tplink_aes.token", "Token"),
+  handshake_in = ProtoField.framenum("tplink_aes.handshake_in", "Session's handshake in frame", base.NONE),
+  ciphertext = ProtoField.bytes("tplink_aes.ciphertext", "Ciphertext"),
+  key_index = ProtoField.uint8("tplink_aes.key_index", "Decrypted with key", base.DEC),
+  plaintext = ProtoField.string("tplink_aes.plaintext", "Decrypted"),
+}
+aes.fields = {
+  af.message, af.method, af.error_code, af.public_key, af.encrypted_key, af.session_id, af.timeout, af.token,
+  af.handshake_in, af.ciphertext, af.key_index, af.plaintext,
+}
+local aes_ex = {
+  no_key = ProtoExpert.new("tplink_aes.key.missing",
+    "Encrypted: set tplink_aes.keys to the session's AES key and IV to decrypt", decryption_group, expert.severity.NOTE),
+  decrypt = ProtoExpert.new("tplink_aes.decrypt.failed", "None of the configured keys decrypts this",
+    decryption_group, expert.severity.WARN),
+  error_code = ProtoExpert.new("tplink_aes.error_code.nonzero", "Device returned an error",
+    expert.group.RESPONSE_CODE, expert.severity.WARN),
+  not_json = ProtoExpert.new("tplink_aes.not_json", "Body is not JSON", expert.group.PROTOCOL, expert.severity.WARN),
+  base64 = ProtoExpert.new("tplink_aes.base64.bad", "Not base64", expert.group.MALFORMED, expert.severity.ERROR),
+}
+aes.experts = { aes_ex.no_key, aes_ex.decrypt, aes_ex.error_code, aes_ex.not_json, aes_ex.base64 }
+
+aes.prefs.ports = Pref.range("HTTP ports", "80", "TCP ports of AES (securePassthrough) devices (decoded as HTTP)", 65535)
+aes.prefs.keys = Pref.string("Session keys", "",
+  "The sessions' AES-128 key and IV in hex, KEY:IV (or the 64 hex digits of both), several separated by commas")
+
+--- The keys preference as a list of { key, iv } (bad entries skipped).
+local function parse_aes_keys(text)
+  local list = {}
+  for entry in tostring(text or ""):gmatch("[^,;%s]+") do
+    local key, iv = entry:match("^(%x+):(%x+)$")
+    if not key and #entry == 64 then key, iv = entry:sub(1, 32), entry:sub(33) end
+    key, iv = key and from_hex(key), iv and from_hex(iv)
+    if key and iv and #key == 16 and #iv == 16 then list[#list + 1] = { key = key, iv = iv } end
+  end
+  return list
+end
+
+local aes_keys = {}
+local aes_ports = parse_ports("80")
+local aes_state
+local claim_aes_ports = port_claimer("tcp.port")
+
+function aes.init()
+  aes_state = { frames = {}, sessions = {} }
+end
+
+local function aes_prefs_changed()
+  aes_keys = parse_aes_keys(aes.prefs.keys)
+  aes_ports = parse_ports(aes.prefs.ports)
+  if http_handle then claim_aes_ports(aes_ports, http_handle) end
+end
+aes.prefs_changed = aes_prefs_changed
+
+--- Decrypts base64 `data` with the session's key, or else finds the
+--- configured key that gives JSON (and files it with the session).
+local function aes_decrypt(record, session, b64)
+  record.ciphertext = base64_decode(b64)
+  if not record.ciphertext then return end
+  local order = {}
+  if session and session.key_index then order[1] = session.key_index end
+  for i = 1, #aes_keys do if i ~= order[1] then order[#order + 1] = i end end
+  for _, i in ipairs(order) do
+    local k = aes_keys[i]
+    local plain = aes128_cbc_decrypt(k.key, k.iv, record.ciphertext)
+    if plain and parse_json(plain) then
+      record.plain, record.key_index = plain, i
+      if session then session.key_index = i end
+      return
+    end
+  end
+end
+
+local function aes_analyse_request(msg, pinfo)
+  local root = msg.body and parse_json(msg.body)
+  local method = member(root, "method")
+  method = method and method.kind == "string" and method.value or nil
+  local params = member(root, "params")
+  if method == "handshake" then
+    local key = member(params, "key")
+    return { kind = 1, pem = key and key.kind == "string" and key.value or nil }
+  end
+  if method == "securePassthrough" then
+    local record = { kind = 3, session = find_session(aes_state.sessions, pinfo, msg) }
+    local request = member(params, "request")
+    if request and request.kind == "string" then aes_decrypt(record, record.session, request.value) end
+    local inner = record.plain and parse_json(record.plain)
+    if is_smart(inner) then record.smart = smart_request_info(inner) end
+    return record
+  end
+  return { kind = 5 }
+end
+
+local function aes_analyse(msg, pinfo)
+  if msg.request then
+    if klap_path(msg.uri) ~= "/app" then return nil end
+    return aes_analyse_request(msg, pinfo)
+  end
+  local request = msg.request_in and aes_state.frames[msg.request_in]
+  if not request then return nil end
+  local record = { kind = request.kind + 1, request = request, session = request.session }
+  local result = member(msg.body and parse_json(msg.body), "result")
+  if request.kind == 1 then
+    local id = cookie_value(msg.set_cookies, SESSION_COOKIE)
+    local session = { frame = pinfo.number, id = id, timeout = tonumber(cookie_value(msg.set_cookies, "TIMEOUT") or "") }
+    record.session = session
+    file_session(aes_state.sessions, pinfo, msg, session)
+  elseif request.kind == 3 then
+    local response = member(result, "response")
+    if response and response.kind == "string" then aes_decrypt(record, request.session, response.value) end
+  end
+  return record
+end
+
+local function aes_show_error(tree, btvb, root)
+  local code = member(root, "error_code")
+  if not code or code.kind ~= "number" then return "" end
+  local c = floor(code.value)
+  local ti = tree:add(af.error_code, span(btvb, code), c)
+  if c == 0 then return "" end
+  local name = SMART_ERRORS[c]
+  ti:add_proto_expert_info(aes_ex.error_code, "Device returned error_code " .. c .. (name and (" (" .. name .. ")") or ""))
+  return " error_code " .. c
+end
+
+--- The decrypted side of a passthrough; returns the Info summary.
+local function aes_show_sealed(tree, record, pinfo)
+  if not record.ciphertext then return "" end
+  local reply = record.kind == 4
+  local ctvb = ByteArray.new(record.ciphertext, true):tvb(reply and "AES encrypted reply" or "AES encrypted request")
+  local ct = tree:add(af.ciphertext, ctvb())
+  if not record.plain then
+    if #aes_keys == 0 then
+      ct:add_proto_expert_info(aes_ex.no_key)
+      return ": (encrypted: no key set)"
+    end
+    ct:add_proto_expert_info(aes_ex.decrypt)
+    return ": (no configured key decrypts this)"
+  end
+  add_generated(tree, af.key_index, record.key_index)
+  local ptvb = ByteArray.new(record.plain, true):tvb(reply and "AES decrypted reply" or "AES decrypted request")
+  tree:add(af.plaintext, ptvb(), record.plain)
+  local root = parse_json(record.plain)
+  local token = member(member(root, "result"), "token")
+  if token and token.kind == "string" then tree:add(af.token, span(ptvb, token), token.value) end
+  return ": " .. dissect_plaintext(ptvb, record.plain, pinfo, tree, reply, record.request)
+end
+
+local function aes_show(record, msg, tvb, pinfo, root_tree)
+  local tree = root_tree:add(aes, msg.body_range or tvb())
+  add_generated(tree, af.message, record.kind)
+  tree:append_text(", " .. AES_MESSAGES[record.kind])
+  local info = AES_MESSAGES[record.kind]
+  local session = record.session
+  if msg.request then
+    local token = msg.uri:match("[?&]token=([^&]+)")
+    if token then add_generated(tree, af.token, token) end
+  end
+  if session and record.kind > 2 then add_generated(tree, af.handshake_in, session.frame) end
+  if record.kind == 2 and session then
+    if session.id then add_generated(tree, af.session_id, session.id) end
+    if session.timeout then add_generated(tree, af.timeout, session.timeout) end
+  end
+  if msg.body_range then
+    local btvb = msg.body_range:tvb()
+    local root = parse_json(msg.body)
+    if not root then
+      tree:add_proto_expert_info(aes_ex.not_json)
+    else
+      local method = member(root, "method")
+      if method and method.kind == "string" then
+        tree:add(af.method, span(btvb, method), method.value)
+        if record.kind == 5 then info = info .. ": " .. method.value end
+      end
+      info = info .. aes_show_error(tree, btvb, root)
+      local pem = member(member(root, "params"), "key")
+      if record.kind == 1 and pem and pem.kind == "string" then tree:add(af.public_key, span(btvb, pem), pem.value) end
+      local key = member(member(root, "result"), "key")
+      if record.kind == 2 and key and key.kind == "string" then
+        local decoded = base64_decode(key.value)
+        if decoded then
+          tree:add(af.encrypted_key, ByteArray.new(decoded, true):tvb("AES encrypted session key")())
+        else
+          tree:add_proto_expert_info(aes_ex.base64)
+        end
+      end
+    end
+  end
+  if record.kind == 3 or record.kind == 4 then info = info .. aes_show_sealed(tree, record, pinfo) end
+  if record.kind == 2 and session and session.id then info = info .. ": session " .. session.id end
+  set_columns(pinfo, "AES", info)
+end
+
+function aes.dissector(tvb, pinfo, tree)
+  if not aes_state then aes.init() end
+  if not (port_in(aes_ports, pinfo.src_port) or port_in(aes_ports, pinfo.dst_port)) then return end
+  local msg = http_message()
+  if not msg then return end
+  local record = aes_state.frames[pinfo.number]
+  if not record then
+    if pinfo.visited then return end
+    record = aes_analyse(msg, pinfo)
+    if not record then return end
+    aes_state.frames[pinfo.number] = record
+  end
+  aes_show(record, msg, tvb, pinfo, tree)
+end
+
+register_postdissector(aes)
+aes_prefs_changed()
