@@ -665,9 +665,12 @@ local function session_keys(pinfo, msg)
   return id and ("id " .. id) or nil, pair
 end
 
+--- A message naming a session by cookie belongs to that one only; without
+--- a cookie, to the last session between the same client and server.
 local function find_session(sessions, pinfo, msg)
   local id, pair = session_keys(pinfo, msg)
-  return (id and sessions[id]) or sessions[pair]
+  if id then return sessions[id] end
+  return sessions[pair]
 end
 
 local function file_session(sessions, pinfo, msg, session)
@@ -980,8 +983,8 @@ local klap_ex = {
     decryption_group, expert.severity.WARN),
   no_session = ProtoExpert.new("tplink_klap.session.unknown",
     "The handshake of this session is not in the capture", decryption_group, expert.severity.NOTE),
-  malformed = ProtoExpert.new("tplink_klap.body.malformed", "Body has the wrong length for this message",
-    expert.group.MALFORMED, expert.severity.ERROR),
+  malformed = ProtoExpert.new("tplink_klap.body.length", "Body has the wrong length for this message",
+    expert.group.PROTOCOL, expert.severity.ERROR),
 }
 klap.experts = {
   klap_ex.unmatched, klap_ex.client_hash, klap_ex.signature, klap_ex.decrypt, klap_ex.no_session, klap_ex.malformed,
@@ -1443,7 +1446,7 @@ local aes_ex = {
   error_code = ProtoExpert.new("tplink_aes.error_code.nonzero", "Device returned an error",
     expert.group.RESPONSE_CODE, expert.severity.WARN),
   not_json = ProtoExpert.new("tplink_aes.not_json", "Body is not JSON", expert.group.PROTOCOL, expert.severity.WARN),
-  base64 = ProtoExpert.new("tplink_aes.base64.bad", "Not base64", expert.group.MALFORMED, expert.severity.ERROR),
+  base64 = ProtoExpert.new("tplink_aes.base64.bad", "Not base64", expert.group.PROTOCOL, expert.severity.ERROR),
 }
 aes.experts = { aes_ex.no_key, aes_ex.decrypt, aes_ex.error_code, aes_ex.not_json, aes_ex.base64 }
 

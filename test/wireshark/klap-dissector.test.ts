@@ -3,15 +3,18 @@
  * project's KLAP client talking to the KLAP simulator on lo, versions 1 and
  * 2: sessions decrypted with the right account (from the preferences or a
  * credentials file), reported as not matching with a wrong one, and the
- * classic Smart Home fields filled inside KLAP.
+ * classic Smart Home fields filled inside KLAP; and on written captures of
+ * what a live run does not produce (forged signatures, lost handshakes).
  */
 import assert from 'assert';
 import { writeFileSync } from 'fs';
 import path from 'path';
 import { SmartHomeClient } from '../../lib/classic/client';
-import type { KlapVersion } from '../../lib/klap/auth';
+import { authHash, handshake1ServerHash, handshake2ClientHash, type KlapVersion } from '../../lib/klap/auth';
+import { deriveSessionKeys, sealPayload } from '../../lib/klap/session';
 import { startKlapDevice } from '../../lib/simulator/klap-device';
 import { captureOnLoopback } from './live';
+import { PcapWriter } from './pcap';
 import { dissect, ensureTshark, killChildren, makeTempDir, values, verbose, withField, type Row } from './tshark';
 
 const OWNER = { username: 'owner@example.com', password: 'correct horse; battery:staple' };
@@ -157,5 +160,72 @@ describe('Wireshark KLAP dissector on live captures (client <-> KLAP simulator o
     assert.match(text, /Signature status: Good \(1\)/);
     assert.match(text, /Decrypted: \{"system":\{"get_sysinfo"/);
     assert.match(text, /TP-Link Kasa Smart Home Protocol\n\s+Module: system\n\s+Method: get_sysinfo/);
+  });
+});
+
+/** An HTTP/1.1 message as KLAP clients and devices write it. */
+function httpMessage(firstLine: string, body: Buffer, headers: Record<string, string> = {}): Buffer {
+  const lines = [firstLine, 'Content-Type: application/octet-stream', `Content-Length: ${body.length}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`)];
+  return Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`), body]);
+}
+
+describe('Wireshark KLAP dissector on written captures (tampering, lost handshakes)', function () {
+  this.timeout(60_000);
+  let tmp: ReturnType<typeof makeTempDir>;
+
+  before(function () {
+    this.timeout(900_000);
+    ensureTshark();
+    tmp = makeTempDir('kasa-klap-written-');
+  });
+  after(() => {
+    killChildren();
+    tmp?.remove();
+  });
+
+  it('flags a bad signature, an undecryptable body, a session without its handshake and a short handshake reply', async () => {
+    const localSeed = Buffer.alloc(16, 1);
+    const remoteSeed = Buffer.alloc(16, 2);
+    const auth = authHash(2, OWNER);
+    const keys = deriveSessionKeys(localSeed, remoteSeed, auth);
+    const cookie = 'TP_SESSIONID=0123456789ABCDEF';
+    const pcap = new PcapWriter();
+    const device = { ip: '127.0.0.2', port: 80 };
+    const conn = pcap.tcp({ ip: '127.0.0.1', port: 40500 }, device);
+    conn.send(true, httpMessage('POST /app/handshake1 HTTP/1.1', localSeed));
+    conn.send(false, httpMessage('HTTP/1.1 200 OK', Buffer.concat([remoteSeed, handshake1ServerHash(2, localSeed, remoteSeed, auth)]),
+      { 'Set-Cookie': `${cookie};TIMEOUT=86400` }));
+    conn.send(true, httpMessage('POST /app/handshake2 HTTP/1.1', handshake2ClientHash(2, localSeed, remoteSeed, auth), { Cookie: cookie }));
+    conn.send(false, httpMessage('HTTP/1.1 200 OK', Buffer.alloc(0)));
+    const seq = keys.initialSeq + 1;
+    conn.send(true, httpMessage(`POST /app/request?seq=${seq} HTTP/1.1`, sealPayload(keys, seq, Buffer.from('{"system":{"get_sysinfo":{}}}')), { Cookie: cookie }));
+    const forged = sealPayload(keys, seq, Buffer.from('{"system":{"get_sysinfo":{"err_code":0}}}'));
+    forged[0] ^= 0xff;
+    conn.send(false, httpMessage('HTTP/1.1 200 OK', forged));
+    const broken = sealPayload(keys, seq + 1, Buffer.from('{"system":{"get_sysinfo":{}}}'));
+    broken[broken.length - 1] ^= 0xff;
+    conn.send(true, httpMessage(`POST /app/request?seq=${seq + 1} HTTP/1.1`, broken, { Cookie: cookie }));
+    conn.close();
+    const lost = pcap.tcp({ ip: '127.0.0.1', port: 40501 }, device);
+    lost.send(true, httpMessage('POST /app/request?seq=5 HTTP/1.1', Buffer.alloc(64, 7), { Cookie: 'TP_SESSIONID=NOTINTHECAPTURE' }));
+    lost.send(true, httpMessage('POST /app/handshake1 HTTP/1.1', localSeed));
+    lost.send(false, httpMessage('HTTP/1.1 200 OK', Buffer.alloc(20)));
+    lost.close();
+
+    const rows = withField(await dissect(pcap.write(path.join(tmp.dir, 'tampered.pcap')), KLAP_FIELDS, {
+      prefs: { 'tplink_klap.username': OWNER.username, 'tplink_klap.password': OWNER.password },
+    }), 'tplink_klap.message');
+    assert.deepStrictEqual(values(rows, 'tplink_klap.message'), ['1', '2', '3', '4', '5', '6', '5', '5', '1', '2']);
+    const [, hello, , , request, reply, undecryptable, orphan, , short] = rows;
+    assert.deepStrictEqual(hello['tplink_klap.account'], [OWNER.username], 'port 80 by default');
+    assert.deepStrictEqual(request['tplink_klap.signature.status'], ['1']);
+    assert.deepStrictEqual(reply['tplink_klap.signature.status'], ['0']);
+    assert.ok(reply['_ws.expert.message'].includes('Signature does not match the ciphertext'));
+    assert.deepStrictEqual(reply['tplink_klap.plaintext'], ['{"system":{"get_sysinfo":{"err_code":0}}}'], 'still decrypted');
+    assert.ok(undecryptable['_ws.expert.message'].includes('Does not decrypt with the session\'s key: bad padding'),
+      undecryptable['_ws.expert.message'].join());
+    assert.ok(orphan['_ws.expert.message'].includes('The handshake of this session is not in the capture'));
+    assert.ok(short['_ws.expert.message'].includes('Body has the wrong length for this message'));
   });
 });
