@@ -1050,9 +1050,10 @@ local klap_ports = parse_ports("80")
 local klap_state
 local claim_klap_ports = port_claimer("tcp.port")
 
-function klap.init()
+local function klap_reset()
   klap_state = { frames = {}, sessions = {} }
 end
+klap.init = klap_reset
 
 local function klap_prefs_changed()
   klap_candidates = nil
@@ -1222,7 +1223,7 @@ local function klap_show(record, msg, tvb, pinfo, root_tree)
 end
 
 function klap.dissector(tvb, pinfo, tree)
-  if not klap_state then klap.init() end
+  if not klap_state then klap_reset() end
   if not (port_in(klap_ports, pinfo.src_port) or port_in(klap_ports, pinfo.dst_port)) then return end
   local msg = http_message()
   if not msg then return end
@@ -1471,9 +1472,10 @@ local aes_ports = parse_ports("80")
 local aes_state
 local claim_aes_ports = port_claimer("tcp.port")
 
-function aes.init()
+local function aes_reset()
   aes_state = { frames = {}, sessions = {} }
 end
+aes.init = aes_reset
 
 local function aes_prefs_changed()
   aes_keys = parse_aes_keys(aes.prefs.keys)
@@ -1622,7 +1624,7 @@ local function aes_show(record, msg, tvb, pinfo, root_tree)
 end
 
 function aes.dissector(tvb, pinfo, tree)
-  if not aes_state then aes.init() end
+  if not aes_state then aes_reset() end
   if not (port_in(aes_ports, pinfo.src_port) or port_in(aes_ports, pinfo.dst_port)) then return end
   local msg = http_message()
   if not msg then return end
