@@ -1,9 +1,11 @@
 /**
  * wireshark/tplink-smart.lua's SMART fields inside KLAP and inside AES
  * securePassthrough, and the AES handshake, on live captures on lo of the
- * scripted SMART test peer (smart-test-peer.ts): a multipleRequest, a
- * control_child, power and energy in their three forms, a base64 nickname
- * and an error reply, the same script over both transports.
+ * project's KLAP and AES transports talking to the simulator's endpoints
+ * with the scripted SMART replies of smart-test-peer.ts: a multipleRequest,
+ * a control_child, power and energy in their three forms, a base64
+ * nickname and an error reply, the same script over both transports; AES
+ * decrypted with the key and IV the client's debug hook gave.
  */
 import assert from 'assert';
 import {
@@ -103,9 +105,10 @@ describe('Wireshark SMART and AES dissectors on live captures of the SMART test 
     assert.deepStrictEqual(helloReply['tplink_aes.timeout'], ['86400']);
     assert.deepStrictEqual(login['tplink_aes.method'], ['securePassthrough']);
     assert.match(login['tplink_aes.plaintext'][0], /^\{"method":"login_device"/);
-    assert.deepStrictEqual(loginReply['tplink_aes.token'], ['PEERTOKEN0123456789']);
-    assert.ok(rows.slice(4).filter((row) => row['tplink_aes.message'][0] === '3')
-      .every((row) => row['tplink_aes.token'][0] === 'PEERTOKEN0123456789'), 'later requests carry the token in the URL');
+    const [token] = loginReply['tplink_aes.token'];
+    assert.ok(token, 'the token in the decrypted login reply');
+    const later = rows.slice(4).filter((row) => row['tplink_aes.message'][0] === '3');
+    assert.deepStrictEqual(later.map((row) => row['tplink_aes.token']), later.map(() => [token]), 'later requests carry it in the URL');
     assert.deepStrictEqual([...new Set(values(rows, 'tplink_aes.key_index'))], ['1']);
   });
 
