@@ -64,7 +64,8 @@ describe('Wireshark UDP 20002/20004 discovery dissector', function () {
     assert.deepStrictEqual(values(rows, 'tplink_tdp.crc.status'), ['1', '1', '1', '1']);
     assert.deepStrictEqual(values(rows, 'tplink_tdp.version'), ['2', '2', '2', '2']);
     const [query, reply] = rows;
-    assert.match(query['tplink_tdp.rsa_key'][0], /^-----BEGIN PUBLIC KEY-----\n/);
+    // tshark -T fields writes a field's newlines as \n.
+    assert.match(query['tplink_tdp.rsa_key'][0], /^-----BEGIN PUBLIC KEY-----\\n[\w+/=\\]+-----END PUBLIC KEY-----\\n$/);
     assert.deepStrictEqual(reply['tplink_tdp.serial'], query['tplink_tdp.serial'], 'the reply echoes the serial');
     assert.deepStrictEqual(reply['tplink_tdp.device_id'], [device.running.deviceId]);
     assert.deepStrictEqual(reply['tplink_tdp.device_type'], ['IOT.SMARTPLUGSWITCH']);
