@@ -6,7 +6,7 @@ import { strict as assert } from 'assert';
 import { runCli } from './support/run-cli';
 import { SimulatedDevice, simulated, startScriptedDevice, type Responder, type ScriptedDevice } from './support/scripted-device';
 import { freePort } from '../support/ports';
-import * as path from 'path';
+import { runnable } from '../support/repo';
 
 const SYSINFO = '{"system":{"get_sysinfo":{}}}';
 
@@ -227,8 +227,8 @@ describe('tplink-smartplug exit codes', function () {
 
   it('3 when the host name does not resolve', async function () {
     // The preload answers ENOTFOUND itself: no DNS query leaves the machine.
-    const noDns = path.join(__dirname, 'support', 'no-dns.js');
-    const result = await runCli('tplink-smartplug', ['-t', 'no-such-plug.invalid', '-T', '2'], { env: { NODE_OPTIONS: `--require ${noDns}` } });
+    const preload = [process.env.NODE_OPTIONS, `--require ${runnable('test/cli/support/no-dns')}`].filter(Boolean).join(' ');
+    const result = await runCli('tplink-smartplug', ['-t', 'no-such-plug.invalid', '-T', '2'], { env: { NODE_OPTIONS: preload } });
     assert.equal(result.code, 3);
     assert.match(result.stderr, /^tplink-smartplug: no-such-plug\.invalid:9999: cannot connect: .*(ENOTFOUND|EAI_AGAIN)/);
   });

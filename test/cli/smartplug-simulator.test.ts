@@ -21,6 +21,8 @@ describe('tplink-smartplug against the simulator', function () {
   });
 
   it('every predefined command succeeds on an HS110', async function () {
+    // One tool process per command, as a user runs it: a few dozen of them.
+    this.timeout(60_000);
     for (const command of PREDEFINED_COMMAND_NAMES) {
       // A fresh device each time: reboot and reset take a device off the network a second later.
       await running?.close();

@@ -4,6 +4,8 @@
  * palette, create its device with the discovery search, deploy, click an
  * inject node and see the simulated plug switch on; then the energy chart on
  * the dashboard. Screenshots go to test/artifacts/e2e/.
+ *
+ * test:one builds first: the demo runs dist/scripts/demo.js.
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';

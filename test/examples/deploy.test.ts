@@ -3,6 +3,8 @@
  * simulated fleet: every inject node is clicked (POST /inject/<id>) and no
  * node may report an error, except the error-handling example's plug, whose
  * red status and Catch path are checked instead.
+ *
+ * test:one builds first: the demo runs dist/scripts/demo.js.
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';

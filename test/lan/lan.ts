@@ -13,6 +13,7 @@
  * hook if the run dies first. See README.md.
  */
 import * as path from 'path';
+import { runnable } from '../support/repo';
 import { LineChannel, type Message } from './channel';
 import { addNamespace, deleteNamespace, ip, removeStaleNamespaces, uniqueName } from './netns';
 
@@ -80,7 +81,7 @@ export interface Lan {
 }
 
 export function lanScript(name: string): string {
-  return name.endsWith('.js') ? path.resolve(name) : path.join(__dirname, `${name}.js`);
+  return name.endsWith('.js') ? path.resolve(name) : runnable(`test/lan/${name}`);
 }
 
 export async function createLan(options: CreateLanOptions): Promise<Lan> {

@@ -4,9 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { MODEL_NAMES } from '../../lib/simulator/models';
+import { runnable } from '../support/repo';
 import { tcpRequest } from './wire';
 
-const CLI = path.resolve(__dirname, '../../lib/cli/tplink-simulator.js');
+const CLI = runnable('lib/cli/tplink-simulator');
 
 interface Run {
   child: ChildProcess;

@@ -1,12 +1,11 @@
 import { strict as assert } from 'assert';
 import { execFile } from 'child_process';
-import * as path from 'path';
 import { Socket } from 'dgram';
 import { startTddpResponder, TddpResponder, TddpResponderOptions } from '../../lib/simulator/tddp-responder';
-import { repoRoot } from '../support/repo';
+import { runnable } from '../support/repo';
 import { boundSocket, closeQuietly, freeUdpPort, LOOPBACK } from './support';
 
-const CLI = path.join(repoRoot(), 'dist', 'lib', 'cli', 'tddp-client.js');
+const CLI = runnable('lib/cli/tddp-client');
 const USAGE_LINE = /^Usage: tddp-client -t <host> /m;
 
 interface CliRun {

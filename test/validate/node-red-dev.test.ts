@@ -2,6 +2,8 @@
  * The node-red-dev scorecard. The online catalogue it fetches for the naming
  * checks is answered from a local empty catalogue (scripts/offline-catalogue.js);
  * every other check, including the npm registry look-ups, runs for real.
+ *
+ * test:one builds first: node-red-dev reads the node files package.json names, in dist/.
  */
 import { strict as assert } from 'assert';
 import { execFile } from 'child_process';

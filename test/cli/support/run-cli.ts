@@ -1,10 +1,9 @@
 /**
- * Runs a command-line tool from dist/ as a child process, as a user would,
- * and collects what it printed and its exit code.
+ * Runs a command-line tool as a child process, as a user would, and collects
+ * what it printed and its exit code (from dist/, or its source under test:one).
  */
 import { execFile } from 'child_process';
-import * as path from 'path';
-import { repoRoot } from '../../support/repo';
+import { runnable } from '../../support/repo';
 
 export interface CliResult {
   code: number | null;
@@ -15,7 +14,7 @@ export interface CliResult {
 }
 
 export function cliPath(name: string): string {
-  return path.join(repoRoot(), 'dist', 'lib', 'cli', `${name}.js`);
+  return runnable(`lib/cli/${name}`);
 }
 
 export function runCli(name: string, args: readonly string[], options: { timeout?: number; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {

@@ -1,0 +1,182 @@
+'use strict';
+// The whole mocha suite within its time budget (npm test on a clean clone
+// under 4 minutes on two cores): test files that share nothing fixed run
+// side by side in a few mocha processes, then the few that must have the
+// machine to themselves run one after another. Every dist/test/**/*.test.js
+// is picked up; a new file runs side by side unless it is listed in SERIAL
+// below. Prints the ten slowest tests and hooks of the whole run and a
+// closing "tests: N passed, N failed" line.
+//
+// Why not mocha --parallel: its worker pool kills a worker that takes more
+// than a second to exit, and with it the c8 coverage that the worker writes
+// on exit (under load, most of it was lost). Here each mocha process ends by
+// itself. Why not one process per file: starting mocha (and Node-RED for the
+// node tests) ~60 times costs more than it saves.
+//
+//   node scripts/run-tests.js                     (npm test runs it under c8 after lint and build)
+//   KASA_TEST_JOBS=1 node scripts/run-tests.js    (one mocha process at a time)
+const { spawn } = require('child_process');
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const testRoot = path.join(root, 'dist', 'test');
+
+/** Files (paths under test/, a trailing / for a folder) that must not run beside other tests, and why. */
+const SERIAL = [
+  ['wireshark/live-capture.test.js', 'captures everything on lo with tshark'],
+  ['lan/', 'builds network namespaces and times LAN sweeps'],
+  ['cli/smartplug-broadcast-lan.test.js', 'builds network namespaces'],
+  ['e2e/', 'a real browser against the demo: heavy, and waits on rendering'],
+  ['soak/', 'measures heap and handles over time with tight polling deadlines'],
+  ['nodes/klap.test.js', 'binds the fixed discovery port UDP 20002 on 127.0.0.1, which every tplink-discover sweep probes'],
+];
+
+// Two cores: most files wait on sockets, timers and child processes, so a
+// few more processes than cores keep both busy.
+const JOBS = Number(process.env.KASA_TEST_JOBS) || os.availableParallelism() + 2;
+// Each file's duration in the last run, to start the longest first next time.
+const DURATIONS = path.join(root, 'dist', '.test-durations.json');
+const BATCHES_PER_LANE = 3;
+
+function testFiles() {
+  if (!fs.existsSync(testRoot)) throw new Error('dist/test is missing: run npm run build first');
+  return fs.readdirSync(testRoot, { recursive: true })
+    .filter((name) => name.endsWith('.test.js'))
+    .map((name) => name.split(path.sep).join('/'))
+    .sort();
+}
+
+function isSerial(file) {
+  return SERIAL.some(([prefix]) => (prefix.endsWith('/') ? file.startsWith(prefix) : file === prefix));
+}
+
+/** Longest first (last run's durations; without them, the biggest files), so no long file starts last. */
+function longestFirst(files) {
+  const known = fs.existsSync(DURATIONS) ? JSON.parse(fs.readFileSync(DURATIONS, 'utf8')) : {};
+  const weighed = files.map((f) => ({ file: f, weight: known[f] ?? fs.statSync(path.join(testRoot, f)).size }));
+  return weighed.sort((a, b) => b.weight - a.weight);
+}
+
+/** Cuts the longest-first list into batches of about equal weight, a few per lane, so lanes that finish early take more. */
+function batches(files) {
+  const weighed = longestFirst(files);
+  const total = weighed.reduce((sum, f) => sum + f.weight, 0);
+  const target = total / (JOBS * BATCHES_PER_LANE);
+  const out = [];
+  let current = { files: [], weight: 0 };
+  for (const f of weighed) {
+    current.files.push(f.file);
+    current.weight += f.weight;
+    if (current.weight >= target) {
+      out.push(current.files);
+      current = { files: [], weight: 0 };
+    }
+  }
+  if (current.files.length > 0) out.push(current.files);
+  return out;
+}
+
+/** Runs mocha on some files; its output is printed whole when it ends (`live`: as it comes). */
+function runFiles(files, timingsDir, live) {
+  const started = Date.now();
+  const args = [require.resolve('mocha/bin/mocha.js'), ...(process.stdout.isTTY ? ['--color'] : []), ...files.map((f) => path.join(testRoot, f))];
+  const timings = path.join(timingsDir, `${process.hrtime.bigint()}.jsonl`);
+  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, KASA_TEST_TIMINGS: timings }, stdio: ['ignore', live ? 'inherit' : 'pipe', live ? 'inherit' : 'pipe'] });
+  const output = [];
+  child.stdout?.on('data', (chunk) => output.push(chunk));
+  child.stderr?.on('data', (chunk) => output.push(chunk));
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      if (!live) process.stdout.write(Buffer.concat(output));
+      resolve({ files, timings, ok: code === 0 && !signal, ms: Date.now() - started });
+    });
+  });
+}
+
+async function runSideBySide(files, timingsDir) {
+  const queue = batches(files);
+  const results = [];
+  const lane = async () => {
+    for (let next = queue.shift(); next !== undefined; next = queue.shift()) results.push(await runFiles(next, timingsDir, false));
+  };
+  await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, lane));
+  return results;
+}
+
+async function runAlone(files, timingsDir) {
+  const results = [];
+  for (const file of files) results.push(await runFiles([file], timingsDir, true));
+  return results;
+}
+
+/** What the reporter wrote for one mocha process: durations of tests and hooks, then its counts (missing if mocha died first). */
+function recordsOf(timings) {
+  const lines = fs.existsSync(timings) ? fs.readFileSync(timings, 'utf8').split('\n').filter(Boolean) : [];
+  return lines.map((line) => JSON.parse(line));
+}
+
+/** Each file's duration, for the order of the next run: the sum of its tests and hooks. */
+function saveDurations(timings) {
+  const byFile = {};
+  for (const t of timings) byFile[t.file] = (byFile[t.file] ?? 0) + t.ms;
+  const known = Object.fromEntries(Object.entries(byFile).map(([file, ms]) => [file.replace(/^test\//, ''), ms]));
+  fs.writeFileSync(DURATIONS, JSON.stringify(known, null, 1));
+}
+
+async function main() {
+  const files = testFiles();
+  const sideBySide = files.filter((f) => !isSerial(f));
+  const alone = files.filter(isSerial);
+  const timingsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kasa-test-timings-'));
+  try {
+    process.stdout.write(`${sideBySide.length} test files side by side in ${JOBS} lanes, then ${alone.length} alone\n`);
+    const started = Date.now();
+    const results = await runSideBySide(sideBySide, timingsDir);
+    const sideBySideMs = Date.now() - started;
+    results.push(...await runAlone(alone, timingsDir));
+    report(results, { sideBySideMs, aloneMs: Date.now() - started - sideBySideMs });
+    return results.every((r) => r.ok) ? 0 : 1;
+  } finally {
+    fs.rmSync(timingsDir, { recursive: true, force: true });
+  }
+}
+
+function report(results, { sideBySideMs, aloneMs }) {
+  const { slowestLines } = require(path.join(testRoot, 'support', 'timing-reporter.js'));
+  const timings = [];
+  const totals = { passes: 0, failures: 0, pending: 0 };
+  for (const { timings: file, ok } of results) {
+    const records = recordsOf(file);
+    const stats = records.find((r) => r.stats)?.stats;
+    timings.push(...records.filter((r) => r.ms !== undefined));
+    if (!stats) {
+      totals.failures += ok ? 0 : 1; // mocha ended before reporting: counted as one failure
+      continue;
+    }
+    totals.passes += stats.passes;
+    totals.failures += stats.failures;
+    totals.pending += stats.pending;
+  }
+  saveDurations(timings);
+  const failedFiles = results.filter((r) => !r.ok).map((r) => `  ${r.files.map((f) => `test/${f}`).join(' ')}`);
+  const out = [
+    '',
+    `mocha: ${(sideBySideMs / 1000).toFixed(1)} s side by side, ${(aloneMs / 1000).toFixed(1)} s alone`,
+    'ten slowest tests and hooks:',
+    ...slowestLines(timings, 10).map((line) => `  ${line}`),
+    ...(failedFiles.length > 0 ? ['', 'failed:', ...failedFiles] : []),
+    '',
+    `tests: ${totals.passes} passed, ${totals.failures} failed${totals.pending ? `, ${totals.pending} skipped` : ''}`,
+    '',
+  ];
+  process.stdout.write(out.join('\n'));
+}
+
+main().then((code) => {
+  process.exitCode = code;
+}, (error) => {
+  process.stderr.write(`run-tests: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exitCode = 1;
+});
