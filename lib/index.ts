@@ -1,5 +1,8 @@
 /**
  * @kasa-red/node-red-tplink-kasa: the protocol library behind the Node-RED nodes.
+ * The device simulator is not part of it: it is the package's
+ * `@kasa-red/node-red-tplink-kasa/simulator` entry (lib/simulator), so that
+ * requiring the library loads no simulated servers.
  */
 export { encrypt, decrypt, INITIAL_KEY } from './classic/cipher';
 export { encodeFrame, FrameDecoder, FrameError, encodeDatagram, decodeDatagram, DEFAULT_MAX_FRAME_LENGTH } from './classic/framing';
@@ -36,4 +39,3 @@ export * as smart from './smart';
 export { SmartClient, AesTransport, SmartDeviceError, SmartAuthenticationError, SmartTransportMismatchError } from './smart';
 export type { SmartClientOptions, SmartDeviceInfo, SmartEnergyReading, SmartComponents } from './smart';
 export { readSmartDiscoveryReply, type SmartDiscoveryReply } from './discovery/smart-reply';
-export * as simulator from './simulator';

@@ -5,24 +5,21 @@
  * no credentials.
  *
  * KASA_RED_NODE_RED (a node-red package folder) and KASA_RED_NODE (a node
- * binary) run the same checks on another Node-RED, e.g. 5.x on Node 22.
+ * binary) run the same checks on another Node-RED, e.g. 5.x on Node 22
+ * (support/runtime.ts).
+ *
+ * test:one builds first: Node-RED loads the node files package.json names, in dist/.
  */
 import { strict as assert } from 'assert';
-import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { startDevice, type RunningDevice } from '../../lib/simulator';
 import { repoRoot } from '../support/repo';
+import { call, startRuntime, stopRuntime, type Runtime } from './support/runtime';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const bcrypt = require('bcryptjs') as { hashSync(text: string, rounds: number): string };
-
-interface Runtime {
-  child: ChildProcess;
-  port: number;
-  version: string;
-}
 
 function writeUserDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kasa-red-runtime-'));
@@ -40,49 +37,6 @@ function writeUserDir(): string {
   fs.writeFileSync(path.join(dir, 'settings.js'), `module.exports = ${JSON.stringify(settings)};\n`);
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'user', dependencies: { '@kasa-red/node-red-tplink-kasa': '*' } }));
   return dir;
-}
-
-function startRuntime(userDir: string): Promise<Runtime> {
-  const script = path.join(__dirname, 'support', 'runtime-process.js');
-  const node = process.env.KASA_RED_NODE || process.execPath;
-  const args = [script, userDir, ...(process.env.KASA_RED_NODE_RED ? [process.env.KASA_RED_NODE_RED] : [])];
-  const child = spawn(node, args, { cwd: repoRoot(), stdio: ['pipe', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`Node-RED did not start within 30 s\n${err}`));
-    }, 30_000);
-    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const line = out.split('\n').find((l) => l.startsWith('{"port"'));
-      if (!line) return;
-      clearTimeout(timer);
-      const { port, version } = JSON.parse(line) as { port: number; version: string };
-      resolve({ child, port, version });
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Node-RED exited with ${code}\n${err}`));
-    });
-  });
-}
-
-async function call(runtime: Runtime, method: string, url: string, token?: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`http://127.0.0.1:${runtime.port}${url}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    // not JSON: keep the text
-  }
-  return { status: res.status, body: parsed };
 }
 
 describe('the package in a real Node-RED runtime with adminAuth', function () {
@@ -103,11 +57,7 @@ describe('the package in a real Node-RED runtime with adminAuth', function () {
     assert.ok(token, JSON.stringify(auth.body));
   });
   after(async () => {
-    if (runtime?.child.exitCode === null) {
-      const exited = new Promise((resolve) => runtime.child.once('exit', resolve));
-      runtime.child.stdin?.end();
-      await exited;
-    }
+    await stopRuntime(runtime);
     await device?.close();
     if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
