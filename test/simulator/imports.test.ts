@@ -8,8 +8,9 @@
 import { strict as assert } from 'assert';
 import { readdirSync, readFileSync } from 'fs';
 import * as path from 'path';
+import { repoRoot } from '../support/repo';
 
-const SOURCE_DIR = path.resolve(__dirname, '../../../lib/simulator');
+const SOURCE_DIR = path.join(repoRoot(), 'lib', 'simulator');
 const LOCAL_IMPORT = /^\s*(?:import|export)\b[^;]*?\bfrom\s+'\.\/([\w-]+)'/gm;
 
 function importGraph(): Map<string, string[]> {
