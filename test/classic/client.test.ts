@@ -4,6 +4,8 @@ import * as net from 'net';
 import { SmartHomeClient, encodeFrame, encodeDatagram, decodeDatagram, TimeoutError, ConnectionError, ProtocolError, DeviceError, ClientClosedError } from '../../lib';
 import { startFrameServer, reply, SYSINFO, type FrameServer } from '../support/frame-server';
 import { freePort } from '../support/ports';
+import { waitFor } from '../support/wait';
+import * as sinon from 'sinon';
 
 
 describe('SmartHomeClient over TCP', () => {
@@ -137,9 +139,11 @@ describe('SmartHomeClient over TCP', () => {
 
   it('recovers when the device comes up during the retries', async () => {
     const port = await freePort();
+    const attempts = sinon.spy(net.Socket.prototype, 'connect');
     client = new SmartHomeClient({ host: '127.0.0.1', port, retries: 5, retryDelay: 40 });
     const pending = client.getSysInfo();
-    await new Promise((r) => setTimeout(r, 50));
+    // The device comes up once its absence was seen: the first attempt refused, the client retrying.
+    await waitFor('a second connection attempt', () => attempts.callCount >= 2).finally(() => attempts.restore());
     const late = net.createServer((socket) => socket.on('data', () => reply(socket, SYSINFO)));
     await new Promise<void>((resolve) => late.listen(port, '127.0.0.1', resolve));
     try {
@@ -152,11 +156,12 @@ describe('SmartHomeClient over TCP', () => {
   });
 
   it('rejects queued requests when closed, and later requests at once', async () => {
-    server = await startFrameServer(() => undefined);
-    client = new SmartHomeClient({ host: '127.0.0.1', port: server.port, timeout: 2000 });
+    const silent = await startFrameServer(() => undefined);
+    server = silent;
+    client = new SmartHomeClient({ host: '127.0.0.1', port: silent.port, timeout: 2000 });
     const first = client.getSysInfo();
     const second = client.getSysInfo();
-    await new Promise((r) => setTimeout(r, 30));
+    await waitFor('the first request at the device', () => silent.requests.length === 1);
     await client.close();
     await assert.rejects(first, ClientClosedError);
     await assert.rejects(second, ClientClosedError);

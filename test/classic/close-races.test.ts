@@ -9,9 +9,9 @@ import { SmartHomeClient, ConnectionError, ClientClosedError, ProtocolError } fr
 import { TcpTransport } from '../../lib/classic/transports/tcp';
 import { UdpTransport } from '../../lib/classic/transports/udp';
 import { markRetriable, type Transport } from '../../lib/transport';
+import { provesNothingHappensFor, waitFor } from '../support/wait';
 
 const REQUEST = Buffer.from('{"system":{"get_sysinfo":{}}}');
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 class ScriptedTransport implements Transport {
   readonly host = '127.0.0.1';
@@ -30,12 +30,11 @@ describe('close() racing a request', () => {
     const transport = new ScriptedTransport(() => Promise.reject(markRetriable(new ConnectionError('refused', { host: '127.0.0.1', port: 9999 }))));
     const client = new SmartHomeClient({ host: '127.0.0.1', transportInstance: transport, retries: 3, retryDelay: 50 });
     const pending = client.getSysInfo().catch((e: unknown) => e);
-    await sleep(10);
-    assert.equal(transport.sends, 1);
+    await waitFor('the first attempt', () => transport.sends === 1);
     await client.close();
     const error = await pending;
     assert.ok(error instanceof ClientClosedError, String(error));
-    await sleep(200);
+    await provesNothingHappensFor(100, 'an attempt after close() (the next was due 50 ms after the first)');
     assert.equal(transport.sends, 1, 'no attempt after close()');
   });
 
@@ -63,7 +62,7 @@ describe('close() racing a request', () => {
       await transport.close();
       const error = await pending;
       assert.ok(error instanceof ClientClosedError, String(error));
-      await sleep(100);
+      await provesNothingHappensFor(50, 'the request written after close() reaching the server on loopback');
       assert.equal(received, 0, 'the request was written after close()');
       assert.ok(sockets.every((s) => s.destroyed || s.readableEnded), 'the connection was left open');
     } finally {
@@ -85,7 +84,7 @@ describe('close() racing a request', () => {
       const error = await pending;
       assert.ok(error instanceof ClientClosedError, String(error));
       assert.ok(Date.now() - started < 1000, 'waited for the timeout');
-      await sleep(100);
+      await provesNothingHappensFor(50, 'the datagram sent after close() reaching the server on loopback');
       assert.equal(received, 0, 'the datagram was sent after close()');
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,6 +3,7 @@ import { DiscoveryScanner, type DeviceChange, type DiscoveredDevice } from '../.
 import { ConnectionError } from '../../lib/errors';
 import { plug, startPeer, waitFor, type FakePeer } from './fake-devices';
 import { ProbeSocket } from '../../lib/discovery/probe-socket';
+import { provesNothingHappensFor, waitFor as waitUntil } from '../support/wait';
 
 function handles(): number {
   return process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap' || r === 'Timeout').length;
@@ -73,7 +74,7 @@ describe('DiscoveryScanner', function () {
     let events = 0;
     scanner.on('sweep', () => (events += 1));
     scanner.on('device-new', () => (events += 1));
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await provesNothingHappensFor(120, 'a sweep or device event after stop() (it swept every 50 ms with a 50 ms window)');
     assert.equal(events, 0);
     assert.equal(handles(), withPeer, JSON.stringify(process.getActiveResourcesInfo()));
   });
@@ -120,11 +121,10 @@ describe('DiscoveryScanner stopped while a sweep reopens its socket', function (
     // Port 0 cannot be sent to: every sweep fails, and the next one opens a new socket.
     const scanner = new DiscoveryScanner({ target: '127.0.0.1', port: 0, interval: 50, timeout: 50, probes: 1 });
     await scanner.start();
-    for (let i = 0; i < 100 && !release; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.ok(release, 'the second sweep never reopened the socket');
+    const reopened = await waitUntil('the second sweep reopening the socket', () => release, 1000);
     await scanner.stop();
-    release();
-    for (let i = 0; i < 50 && !opened[1]['closed']; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    reopened();
+    await waitUntil('the socket opened during stop() closed', () => opened[1]['closed'], 500).catch(() => undefined);
     assert.equal(opened[1]['closed'], true, 'the socket opened during stop() was leaked');
   });
 });

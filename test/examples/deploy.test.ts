@@ -8,12 +8,16 @@
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
+import { provesNothingHappensFor } from '../support/wait';
 import { CommsClient } from './support/comms';
 import { startDemo, type RunningDemo } from './support/demo-process';
 
 interface FlowNode { id: string; type: string; name?: string; z?: string; label?: string }
 
-const SETTLE_MS = 6000;
+/** How long the clicked examples may take to show every answer the tests below look for. */
+const ANSWERS_WITHIN_MS = 20_000;
+/** After the last answer: long enough for a late error of a command still in flight to show, if there were one. */
+const LATE_ERROR_WINDOW_MS = 1000;
 
 describe('example flows deployed against the simulated fleet', function () {
   this.timeout(90_000);
@@ -36,8 +40,23 @@ describe('example flows deployed against the simulated fleet', function () {
       const r = await fetch(`${demo.info.editor}inject/${inject.id}`, { method: 'POST' });
       injectResults.push({ id: inject.id, status: r.status });
     }
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    await comms.waitFor(everyExampleAnswered, ANSWERS_WITHIN_MS);
+    await provesNothingHappensFor(LATE_ERROR_WINDOW_MS, 'a red status or a logged error after the examples answered');
   });
+
+  /** What the examples show once every click has had its effect (the tests below say the same in detail). */
+  function everyExampleAnswered(): boolean {
+    const named = (type: string, name: string): string | undefined => flows.find((n) => n.type === type && n.name === name)?.id;
+    const debugCount = (name: string, match: (msg: string) => boolean = () => true): number =>
+      comms.debug.filter((d) => d.id === named('debug', name) && match(d.msg)).length;
+    return debugCount('reply text', (m) => m.includes('ABCD0110')) >= 1
+      && debugCount('Desk lamp state') >= 1
+      && debugCount('countdown rules') >= 3
+      && debugCount('porch light', (m) => m === 'true') >= 1
+      && debugCount('strip state') >= 2
+      && debugCount('error report') >= 1
+      && comms.statuses.get(named('tplink-discover', 'one sweep') ?? '')?.fill === 'green';
+  }
 
   after(async () => {
     comms.close();

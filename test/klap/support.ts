@@ -1,5 +1,6 @@
 /** Shared pieces for the KLAP tests: a tiny plug behind the KLAP server, and a waiting helper. */
 import { startKlapServer, type KlapServer, type KlapServerOptions } from '../../lib/simulator/klap-server';
+import { waitFor } from '../support/wait';
 
 export const SYSINFO_REQUEST = Buffer.from('{"system":{"get_sysinfo":{}}}');
 
@@ -24,13 +25,7 @@ export function sysinfoOf(reply: Buffer): Record<string, unknown> {
   return (JSON.parse(reply.toString('utf8')) as { system: { get_sysinfo: Record<string, unknown> } }).system.get_sysinfo;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Polls `check` every 10 ms, at most `limitMs`. */
+/** Resolves once `check` holds, at most `limitMs` (support/wait.ts). */
 export async function eventually(check: () => boolean, limitMs = 2000): Promise<void> {
-  for (let waited = 0; waited < limitMs; waited += 10) {
-    if (check()) return;
-    await sleep(10);
-  }
-  if (!check()) throw new Error(`condition not met within ${limitMs} ms`);
+  await waitFor('condition', check, limitMs);
 }

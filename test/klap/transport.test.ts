@@ -6,7 +6,8 @@ import { defaultCredentials } from '../../lib/klap/auth';
 import { KlapTransport } from '../../lib/klap/transport';
 import { isRetriable } from '../../lib/transport';
 import type { KlapServer } from '../../lib/simulator/klap-server';
-import { eventually, sleep, startPlug, SYSINFO_REQUEST, sysinfoOf } from './support';
+import { letTimePass } from '../support/wait';
+import { eventually, startPlug, SYSINFO_REQUEST, sysinfoOf } from './support';
 
 const USER = { username: 'owner@example.com', password: 'Correct horse 42' };
 
@@ -88,7 +89,7 @@ describe('KlapTransport against the KLAP server', () => {
     server = await startPlug({ version: 1, sessionTimeoutSeconds: 1 });
     transport = new KlapTransport({ host: '127.0.0.1', port: server.port });
     await transport.send(SYSINFO_REQUEST, 2000);
-    await sleep(600); // a 1 s session is used for half its life
+    await letTimePass(600, 'the 1 s session used for half its life');
     await transport.send(SYSINFO_REQUEST, 2000);
     assert.equal(server.stats.handshakes, 2);
     assert.equal(server.stats.rejected, 0);

@@ -6,6 +6,7 @@ import configNode from '../../nodes/tplink-config/tplink-config';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
 import discoverNode from '../../nodes/tplink-discover/tplink-discover';
 import tddpNode from '../../nodes/tplink-tddp/tplink-tddp';
+import { loopTurns, waitFor } from '../support/wait';
 import { exchange, helper, plugFlow } from './support/node-red';
 
 const CYCLES = 50;
@@ -17,18 +18,10 @@ function openHandles(): Record<string, number> {
   return counts;
 }
 
-async function settle(ms: number): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** Waits (bounded) for the handle counts to fall back to `baseline`; resolves with the last counts. */
+/** Waits (bounded) for the handle counts to fall back to `baseline`; resolves with the counts the last check saw. */
 async function backTo(baseline: Record<string, number>, timeout = 3000): Promise<Record<string, number>> {
-  const deadline = Date.now() + timeout;
   let now = openHandles();
-  while (WATCHED.some((k) => now[k] > baseline[k]) && Date.now() < deadline) {
-    await settle(50);
-    now = openHandles();
-  }
+  await waitFor('handles back to the baseline', () => !WATCHED.some((k) => (now = openHandles())[k] > baseline[k]), timeout).catch(() => undefined);
   return now;
 }
 
@@ -64,9 +57,10 @@ describe('deploy and close cycles', function () {
       { id: 'cfg2', type: 'tplink-config', z: 'f1', host: '127.0.0.1', port: 1, transport: 'udp', timeout: 0.2 },
       { id: 'plug2', type: 'tplink-plug', z: 'f1', device: 'cfg2', outlet: '', interval: '', wires: [[]] },
     ];
+    // An empty tab first: the runtime's own one-time timers belong to the baseline; the unload closes nothing of ours.
     await helper.load([configNode, plugNode, discoverNode, tddpNode], [flow[0]]);
     await helper.unload();
-    await settle(100);
+    await loopTurns();
     const baseline = openHandles();
     for (let i = 0; i < CYCLES; i++) {
       await helper.load([configNode, plugNode, discoverNode, tddpNode], flow);

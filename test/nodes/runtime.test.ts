@@ -16,6 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { startDevice, type RunningDevice } from '../../lib/simulator';
 import { repoRoot } from '../support/repo';
+import { waitFor } from '../support/wait';
 import { call, startRuntime, stopRuntime, type Runtime } from './support/runtime';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -118,10 +119,11 @@ describe('the package in a real Node-RED runtime with adminAuth', function () {
     ];
     const deployed = await call(runtime, 'POST', '/flows', token, flows);
     assert.ok(deployed.status === 200 || deployed.status === 204, JSON.stringify(deployed.body));
-    // The runtime starts the flows node by node after answering the deploy: press until the plug is on.
+    // The runtime starts the flows node by node after answering the deploy: a press before the plug node
+    // exists is lost, so press again until one switches the plug (each press waits for that, at most 100 ms).
     for (let i = 0; i < 50 && !device.device.main.isOn; i++) {
       await call(runtime, 'POST', '/inject/inj1', token);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitFor('the plug switched on', () => device.device.main.isOn, 100).catch(() => undefined);
     }
     assert.equal(device.device.main.isOn, true);
     const exported = await call(runtime, 'GET', '/flows', token);

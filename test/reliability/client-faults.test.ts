@@ -8,7 +8,7 @@ import { strict as assert } from 'assert';
 import { startDevice, type RunningDevice } from '../../lib/simulator';
 import { SmartHomeClient, type SmartHomeClientOptions } from '../../lib/classic/client';
 import { ConnectionError, DeviceError, ProtocolError, SmartHomeError, TimeoutError } from '../../lib/errors';
-import { handlesBackTo, openHandles, recordRequests, settleWithin, sleep, type RequestLog } from './support';
+import { connectionsClosedTo, handlesBackTo, openHandles, recordRequests, settleWithin, tcpSocketCount, waitUntil, type RequestLog } from './support';
 
 type Transport = 'tcp' | 'udp';
 
@@ -118,10 +118,11 @@ describe('reliability: client against every simulator fault', function () {
       });
 
       it('offline (refused) while commands are queued: each is sent exactly once after the device is back', async () => {
+        const idle = tcpSocketCount();
         const c = client(transport, { timeout: 400, retries: 4, retryDelay: 50 });
         await c.getSysInfo();
         await running.setFault({ kind: 'offline', durationMs: 250 });
-        await sleep(30); // let the client see its kept-open connection end (the same-tick case is in known-issues)
+        await connectionsClosedTo(idle); // the client saw its kept-open connection end (the same-tick case is in known-issues)
         const before = log.count('system', 'set_relay_state');
         const commands = [true, false, true, false, true].map((on) => c.setPowerState(on));
         const outcomes = await Promise.all(commands.map((p) => settleWithin(p, 8000, 'queued command')));
@@ -141,10 +142,11 @@ describe('reliability: client against every simulator fault', function () {
       });
 
       it('offline for longer than the retries last: queued commands fail with a typed error, none hangs', async () => {
+        const idle = tcpSocketCount();
         const c = client(transport, { timeout: 200, retries: 1, retryDelay: 20 });
         await c.getSysInfo();
         await running.setFault({ kind: 'offline' });
-        await sleep(30);
+        await connectionsClosedTo(idle);
         const outcomes = await Promise.all([1, 2, 3].map(() => settleWithin(c.turnOn(), 5000, 'queued command')));
         for (const o of outcomes) {
           assert.ok(!o.ok, 'a command succeeded while the device was offline');
@@ -205,11 +207,12 @@ describe('reliability: client against every simulator fault', function () {
     });
 
     it('device restarts between requests on a kept-open connection: the next request reconnects', async () => {
+      const idle = tcpSocketCount();
       const c = client('tcp', { timeout: 500, retries: 3, retryDelay: 30 });
       await c.getSysInfo();
       await running.offline();
       await running.online();
-      await sleep(20);
+      await connectionsClosedTo(idle); // the client saw the restart end its kept-open connection
       const before = log.requests.length;
       assert.equal((await c.getSysInfo()).alias, 'Fault plug');
       assert.equal(log.requests.length - before, 1);
@@ -219,7 +222,7 @@ describe('reliability: client against every simulator fault', function () {
       await running.setFault({ kind: 'slow', delayMs: 300 });
       const c = client('tcp', { timeout: 2000 });
       const pending = ([c.getSysInfo(), c.turnOn(), c.turnOff()] as Array<Promise<unknown>>).map((p) => settleWithin(p, 3000));
-      await sleep(30);
+      await waitUntil(() => log.requests.length > 0, 2000, 'the first command at the device');
       await c.close();
       for (const o of await Promise.all(pending)) {
         assert.ok(!o.ok);

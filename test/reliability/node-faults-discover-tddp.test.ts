@@ -16,7 +16,8 @@ import configNode from '../../nodes/tplink-config/tplink-config';
 import discoverNode from '../../nodes/tplink-discover/tplink-discover';
 import tddpNode from '../../nodes/tplink-tddp/tplink-tddp';
 import { exchange, helper, nextMessage, node, sentBy, sentMatching, statusBecomes, TAB } from '../nodes/support/node-red';
-import { freeUdpPort, sleep, waitUntil } from './support';
+import { provesNothingHappensFor } from '../support/wait';
+import { freeUdpPort, waitUntil } from './support';
 
 const BROADCAST = '127.255.255.255';
 const CATCHER = [
@@ -93,7 +94,7 @@ describe('reliability: tplink-discover against faulty devices (127.0.12.x)', fun
     const status = await statusBecomes('disc', (s) => s.fill === 'green' || s.fill === 'red', 4000);
     assert.equal(status.fill, 'green', JSON.stringify(status));
     await waitUntil(() => out.length >= 2, 2000, 'the two answering devices');
-    await sleep(50);
+    await provesNothingHappensFor(50, 'no faulty device reported after the sweep ended');
     assert.deepEqual(out.map(hostOf).sort(), ['127.0.12.1', '127.0.12.7']);
     for (const m of out) assert.equal(m.count, 2);
     assert.deepEqual(caught, [], 'a faulty device made the sweep fail');
@@ -116,7 +117,7 @@ describe('reliability: tplink-discover against faulty devices (127.0.12.x)', fun
     const ids = ['a', 'b', 'c'];
     for (const tag of ids) node('disc').receive({ payload: tag, tag });
     await waitUntil(() => out.length >= expected * ids.length, 5000, 'three sweeps');
-    await sleep(200); // nothing more arrives late
+    await provesNothingHappensFor(200, 'no device reported twice by a late reply');
     assert.equal(out.length, expected * ids.length);
     for (const tag of ids) {
       const hosts = out.filter((m) => m.tag === tag).map(hostOf);
@@ -196,6 +197,7 @@ describe('reliability: tplink-tddp against a faulty TDDP responder', function ()
     it(`${c.name}: done(err) with a clear message and a red status, then it recovers`, async () => {
       await helper.load([tddpNode], tddpFlow(), credentials);
       responder.setReply(3, 0x0a, c.reply);
+      const firstSent = Date.now();
       const caught = nextMessage('caught', () => true, 3000);
       node('tddp').receive({ payload: '' });
       const error = (await caught).error as { message: string; source?: { id: string } };
@@ -210,7 +212,10 @@ describe('reliability: tplink-tddp against a faulty TDDP responder', function ()
       const ok = await exchange('tddp', { payload: '' }, 'out', 3000);
       assert.equal(ok.text, 'ABCD0110');
       await statusBecomes('tddp', (s) => s.fill === 'green', 2000);
-      await sleep(c.reply !== null && typeof c.reply === 'object' && 'delayMs' in c.reply ? 400 : 0);
+      if (c.reply !== null && typeof c.reply === 'object' && 'delayMs' in c.reply) {
+        const lateReplyDue = firstSent + (c.reply.delayMs ?? 0) + 50;
+        await provesNothingHappensFor(lateReplyDue - Date.now(), 'the first request\'s late reply becoming a second message');
+      }
       assert.equal(sentBy('tddp').length, 1, 'the late reply became a second message');
       assert.deepEqual(received, [0x0a, 0x0a], 'each message sent exactly one request');
     });
@@ -238,7 +243,7 @@ describe('reliability: tplink-tddp against a faulty TDDP responder', function ()
     const caught = record('caught');
     plan.forEach((p, tag) => node('tddp').receive({ payload: `req ${tag}`, subtype: p.subtype, tag }));
     await waitUntil(() => out.length + caught.length >= plan.length, 8000, `${plan.length} outcomes`);
-    await sleep(100);
+    await provesNothingHappensFor(100, 'no request ending a second time');
     assert.equal(out.length + caught.length, plan.length);
     plan.forEach((p, tag) => {
       const sent = out.filter((m) => m.tag === tag);
@@ -255,11 +260,13 @@ describe('reliability: tplink-tddp against a faulty TDDP responder', function ()
     responder.setReply(3, 0x0a, { data: 'ABCD0110', delayMs: 300 });
     node('tddp').receive({ payload: '' });
     await waitUntil(() => received.length === 1, 2000, 'the request reached the responder');
+    const lateReplyDue = Date.now() + 300;
     await helper.unload();
     responder.setReply(3, 0x0a, 'ABCD0110');
     await helper.load([tddpNode], tddpFlow(), credentials);
     assert.equal((await exchange('tddp', { payload: '' }, 'out', 3000)).text, 'ABCD0110');
-    await sleep(350); // the first request's late reply arrives on the new flow's reply socket
+    // The first request's reply goes out 300 ms after it arrived, to the new flow's reply socket.
+    await provesNothingHappensFor(lateReplyDue + 50 - Date.now(), 'the old request\'s late reply becoming a message of the new flow');
     assert.equal(sentBy('tddp').length, 1);
   });
 });

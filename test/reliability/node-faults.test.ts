@@ -8,7 +8,7 @@ import { startDevice, type FaultSpec, type RunningDevice } from '../../lib/simul
 import configNode from '../../nodes/tplink-config/tplink-config';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
 import { exchange, helper, nextMessage, node, plugFlow, statusBecomes } from '../nodes/support/node-red';
-import { recordRequests, settleWithin, sleep, type RequestLog } from './support';
+import { connectionsClosedTo, recordRequests, settleWithin, tcpSocketCount, waitUntil, type RequestLog } from './support';
 
 const NODES = [configNode, plugNode];
 
@@ -58,10 +58,12 @@ describe('reliability: tplink-plug node against every simulator fault', function
     const transport = c.transport ?? 'tcp';
     const title = `${c.fault.kind} over ${transport.toUpperCase()}: ${c.reason ? `done(err) and a red "${c.reason}" status` : 'the command succeeds'}, then it recovers`;
     it(title, async () => {
+      const idle = tcpSocketCount();
       await helper.load(NODES, flow(transport));
       await statusBecomes('plug', (s) => s.fill === 'grey', 3000);
       await device.setFault(c.fault);
-      await sleep(30);
+      // Offline: the config node has seen its kept-open connection end before the command comes.
+      if (c.fault.kind === 'offline') await connectionsClosedTo(idle);
       const before = log.count('system', 'set_relay_state');
       const output = nextMessage('out', () => true, 6000).then((m) => ({ kind: 'sent' as const, m }));
       const caught = nextMessage('caught', () => true, 6000).then((m) => ({ kind: 'caught' as const, m }));
@@ -88,18 +90,18 @@ describe('reliability: tplink-plug node against every simulator fault', function
   }
 
   it('commands queued while the device is offline each end in a message or an error, none twice', async () => {
+    const idle = tcpSocketCount();
     await helper.load(NODES, flow('tcp'));
     await statusBecomes('plug', (s) => s.fill === 'grey', 3000);
     await device.setFault({ kind: 'offline', durationMs: 150 });
-    await sleep(30);
+    await connectionsClosedTo(idle);
     const before = log.count('system', 'set_relay_state');
     const outcomes: string[] = [];
     node('out').on('input', () => outcomes.push('sent'));
     node('caught').on('input', () => outcomes.push('caught'));
     for (const payload of [true, false, true, false, true]) node('plug').receive({ payload });
-    const deadline = Date.now() + 8000;
-    while (outcomes.length < 5 && Date.now() < deadline) await sleep(20);
-    assert.equal(outcomes.length, 5, `only ${outcomes.length} of 5 commands finished: ${outcomes.join(',')}`);
+    await waitUntil(() => outcomes.length >= 5, 8000, () => `only ${outcomes.length} of 5 commands finished: ${outcomes.join(',')}`);
+    assert.equal(outcomes.length, 5, `more than 5 outcomes: ${outcomes.join(',')}`);
     const applied = log.count('system', 'set_relay_state') - before;
     assert.equal(applied, outcomes.filter((o) => o === 'sent').length, 'a command was applied without being reported, or twice');
     await settleWithin(exchange('plug', { command: 'info' }, 'out', 6000), 7000);
@@ -109,8 +111,9 @@ describe('reliability: tplink-plug node against every simulator fault', function
     await helper.load(NODES, flow('tcp'));
     await statusBecomes('plug', (s) => s.fill === 'grey', 3000);
     await device.setFault({ kind: 'slow', delayMs: 200 });
+    const before = log.count('system', 'set_relay_state');
     node('plug').receive({ payload: true });
-    await sleep(20);
+    await waitUntil(() => log.count('system', 'set_relay_state') > before, 3000, 'the slow command at the device');
     await helper.unload();
     await device.clearFault();
     await helper.load(NODES, flow('tcp'));

@@ -5,6 +5,7 @@
  */
 import * as dgram from 'dgram';
 import type { RunningDevice } from '../../lib/simulator';
+import { waitFor } from '../support/wait';
 
 export interface RequestLog {
   /** Every request the device handled, in order. */
@@ -55,20 +56,27 @@ export function openHandles(): Record<string, number> {
   return counts;
 }
 
-/** Waits (bounded) until the watched handles are no more than `baseline`; returns what is left over. */
+/** Waits (bounded) until the watched handles are no more than `baseline`; returns what is left over (the caller asserts on it). */
 export async function handlesBackTo(baseline: Record<string, number>, ms = 2000): Promise<Record<string, number>> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const now = openHandles();
-    const extra: Record<string, number> = {};
-    for (const [kind, n] of Object.entries(now)) if (n > (baseline[kind] ?? 0)) extra[kind] = n - (baseline[kind] ?? 0);
-    if (Object.keys(extra).length === 0 || Date.now() > deadline) return extra;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const extra = (): Record<string, number> => {
+    const left: Record<string, number> = {};
+    for (const [kind, n] of Object.entries(openHandles())) if (n > (baseline[kind] ?? 0)) left[kind] = n - (baseline[kind] ?? 0);
+    return left;
+  };
+  // What the last check saw: counting again after the wait would also count the timer mocha starts for the calling hook.
+  let left = extra();
+  await waitFor('handles back to the baseline', () => Object.keys(left = extra()).length === 0, ms).catch(() => undefined);
+  return left;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Open TCP sockets of this process, both ends of a loopback connection counted. */
+export function tcpSocketCount(): number {
+  return process.getActiveResourcesInfo().filter((kind) => kind === 'TCPSocketWrap').length;
+}
+
+/** Waits until this process has no more TCP sockets than `idle`: a device went offline and the client saw its kept-open connection end. */
+export async function connectionsClosedTo(idle: number, ms = 2000): Promise<void> {
+  await waitFor(() => `${tcpSocketCount() - idle} TCP connection(s) still open`, () => tcpSocketCount() <= idle, ms);
 }
 
 /** A UDP port that was free a moment ago on 127.0.0.1 (for a TDDP reply port). */
@@ -80,11 +88,7 @@ export async function freeUdpPort(): Promise<number> {
   return port;
 }
 
-/** Polls `condition` every 10 ms; fails with `what` if it is still false after `ms`. */
-export async function waitUntil(condition: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(10);
-  }
+/** Resolves once `condition` holds; fails with `what` if it still does not after `ms` (see support/wait.ts). */
+export async function waitUntil(condition: () => boolean, ms: number, what: string | (() => string)): Promise<void> {
+  await waitFor(what, condition, ms);
 }

@@ -1,6 +1,8 @@
 import { strict as assert } from 'assert';
 import { startDevice, type RunningDevice } from '../../lib/simulator/device-server';
 import { parseFault } from '../../lib/simulator/faults';
+import { recordRequests } from '../reliability/support';
+import { waitFor } from '../support/wait';
 import { connectionRefused, tcpExchange, tcpRequest, udpExchange } from './wire';
 
 const SYSINFO = { system: { get_sysinfo: {} } };
@@ -98,10 +100,11 @@ describe('simulator faults on the wire', () => {
 
   it('offline: existing connections dropped, new ones refused, back on the same port', async () => {
     const { port, udpPort } = device;
+    const log = recordRequests(device);
     const pending = tcpExchange(device.host, port, SYSINFO, 2000);
     await device.setFault({ kind: 'no-reply' });
     const hanging = tcpExchange(device.host, port, SYSINFO, 2000);
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor('both requests at the device', () => log.requests.length === 2);
     await device.setFault({ kind: 'offline' });
     assert.equal((await hanging).outcome, 'end', 'an open connection is closed');
     await pending;
@@ -120,8 +123,8 @@ describe('simulator faults on the wire', () => {
     device.on('online', () => { cameBack = true; });
     await device.setFault({ kind: 'offline', durationMs: 150 });
     assert.ok(await connectionRefused(device.host, device.port));
-    for (let i = 0; i < 40 && !cameBack; i++) await new Promise((r) => setTimeout(r, 25));
-    assert.ok(cameBack && device.isOnline);
+    await waitFor('the device back online', () => cameBack, 1000);
+    assert.ok(device.isOnline);
     assert.equal(device.fault, undefined);
     assert.ok((await tcpRequest(device.host, device.port, SYSINFO)).system);
   });

@@ -2,6 +2,7 @@ import { strict as assert } from 'assert';
 import { startDevice } from '../../lib/simulator/device-server';
 import { SimulatedDevice } from '../../lib/simulator/simulated-device';
 import { sunEventUtcMinutes } from '../../lib/simulator/sun';
+import { provesNothingHappensFor, waitFor } from '../support/wait';
 import { fakeClock } from './wire';
 
 type Reply = Record<string, Record<string, Record<string, unknown>>>;
@@ -232,15 +233,13 @@ describe('simulator schedule', () => {
     try {
       running.handle({ schedule: { add_rule: rule({ smin: 9 * 60 }) } });
       clock.set(MONDAY + 9 * HOUR);
-      const deadline = Date.now() + 3000;
-      while (!running.device.main.isOn && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      assert.equal(running.device.main.isOn, true);
+      await waitFor('the rule switching the plug on at its next tick', () => running.device.main.isOn, 3000);
     } finally {
       await running.close();
     }
     running.device.main.setRelay(false, clock.now(), 0);
     clock.set(MONDAY + DAY + 9 * HOUR);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await provesNothingHappensFor(1100, 'a tick after close (a running device ticks every second)');
     assert.equal(running.device.main.isOn, false, 'no tick after close');
   });
 });

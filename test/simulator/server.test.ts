@@ -3,6 +3,7 @@ import * as net from 'net';
 import { encodeFrame, FrameDecoder } from '../../lib/classic/framing';
 import { startDevice, type RunningDevice } from '../../lib/simulator/device-server';
 import { addIPv4, fleetLayout, parseFleetFile, startFleet, type RunningFleet } from '../../lib/simulator/fleet';
+import { waitFor } from '../support/wait';
 import { connectionRefused, tcpExchange, tcpRequest, udpExchange } from './wire';
 
 const SYSINFO = { system: { get_sysinfo: {} } };
@@ -97,7 +98,7 @@ describe('simulator server', () => {
       device.on('online', () => events.push('online'));
       const reply = await tcpRequest(device.host, device.port, { system: { reboot: { delay: 0 } } });
       assert.deepEqual(reply, { system: { reboot: { err_code: 0 } } });
-      for (let i = 0; i < 40 && events.length < 2; i++) await new Promise((r) => setTimeout(r, 25));
+      await waitFor(() => `offline then online, saw ${events.join(', ') || 'nothing'}`, () => events.length >= 2, 1000);
       assert.deepEqual(events, ['offline', 'online']);
       assert.ok(sysinfoOf(await tcpRequest(device.host, device.port, SYSINFO)));
     } finally {

@@ -18,7 +18,8 @@ import configNode from '../../nodes/tplink-config/tplink-config';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
 import type { NodeMessage } from '../../nodes/types';
 import { helper, node, TAB } from '../nodes/support/node-red';
-import { handlesBackTo, openHandles, sleep } from '../reliability/support';
+import { handlesBackTo, openHandles } from '../reliability/support';
+import { letTimePass, waitFor } from '../support/wait';
 
 const NODES = [configNode, plugNode];
 
@@ -109,10 +110,11 @@ export async function runPollingSoak(options: PollingSoakOptions): Promise<Polli
   try {
     await helper.startServer();
     // One short deploy first, so that the runtime's one-time allocations (module loading, i18n, JIT) are in the baseline.
+    const idle = openHandles();
     await helper.load(NODES, pollingFlow(fleet.devices, options.pollSeconds));
-    await sleep(200);
+    await letTimePass(200, 'a warm-up deploy that connects and polls');
     await helper.unload();
-    await sleep(100);
+    await handlesBackTo(idle);
     const handlesBefore = openHandles();
     const heapBefore = heapMB();
     await helper.load(NODES, pollingFlow(fleet.devices, options.pollSeconds));
@@ -150,7 +152,7 @@ export async function runPollingSoak(options: PollingSoakOptions): Promise<Polli
           down.add(d);
           outages++;
           const length = options.outageMs[0] + rand() * (options.outageMs[1] - options.outageMs[0]);
-          void d.offline().then(() => sleep(length)).then(() => d.online()).then(() => {
+          void d.offline().then(() => letTimePass(length, 'the outage')).then(() => d.online()).then(() => {
             down.delete(d);
             quietUntil.set(d, Date.now() + 3 * pollMs);
           });
@@ -161,11 +163,11 @@ export async function runPollingSoak(options: PollingSoakOptions): Promise<Polli
         forgetRecordedCalls();
         log(`  ${Math.round((now - started) / 1000)} s: ${[...switches.values()].reduce((n, l) => n + l.length, 0)} switches, ${stateMessages} state messages, ${outages} outages, ${down.size} down, rss ${Math.round(process.memoryUsage().rss / 2 ** 20)} MB`);
       }
-      await sleep(tickMs);
+      await letTimePass(tickMs, 'the pace of switches and outages');
     }
-    // Let the last switches be polled.
-    const settleDeadline = Date.now() + 4 * pollMs + 5000;
-    while ((down.size > 0 || Date.now() < started + options.durationMs + 3 * pollMs) && Date.now() < settleDeadline) await sleep(100);
+    // Let the last switches be polled: every outage over, then three polls after the end of the run.
+    await waitFor('every outage over', () => down.size === 0, 4 * pollMs + 5000).catch(() => undefined);
+    await letTimePass(started + options.durationMs + 3 * pollMs - Date.now(), 'three polls after the last switch');
 
     const missed: PollingSoakReport['missed'] = [];
     let explained = 0;
@@ -228,16 +230,17 @@ export async function runDeployCycles(cycles: number, nodes: number, progress?: 
   try {
     await helper.startServer();
     // One cycle first, so that the runtime's own one-time allocations are in the baseline.
+    const idle = openHandles();
     await helper.load(NODES, pollingFlow(fleet.devices, 1));
-    await sleep(200);
+    await letTimePass(200, 'a warm-up deploy that connects and polls');
     await helper.unload();
-    await sleep(100);
+    await handlesBackTo(idle);
     const before = openHandles();
     const heapBefore = heapMB();
     for (let i = 0; i < cycles; i++) {
       await helper.load(NODES, pollingFlow(fleet.devices, 1));
       // Long enough for every node to connect and poll at least once.
-      await sleep(150 + (i % 5) * 60);
+      await letTimePass(150 + (i % 5) * 60, 'a deploy that lives long enough for every node to connect and poll');
       await helper.unload();
       const left = await handlesBackTo(before, 2000);
       if (Object.values(left).reduce((a, b) => a + b, 0) > Object.values(worstCycle).reduce((a, b) => a + b, 0)) worstCycle = left;

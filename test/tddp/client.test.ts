@@ -8,8 +8,9 @@ import {
 } from '../../lib/tddp';
 import { startTddpResponder, TddpResponder, TddpResponderOptions } from '../../lib/simulator/tddp-responder';
 import {
-  boundSocket, closeQuietly, delay, eventually, freeUdpPort, LOOPBACK, rejectionOf, udpHandleCount,
+  boundSocket, closeQuietly, eventually, freeUdpPort, LOOPBACK, rejectionOf, udpHandleCount,
 } from './support';
+import { loopTurns, waitFor } from '../support/wait';
 
 describe('TddpClient against the simulated responder', () => {
   let responders: TddpResponder[] = [];
@@ -260,7 +261,7 @@ describe('TddpClient against the simulated responder', () => {
   describe('close()', () => {
     it('releases the request and the reply socket', async () => {
       const { client } = await setup();
-      await delay(20); // handles closed by earlier tests leave one loop turn after their callbacks
+      await loopTurns(); // handles closed by earlier tests leave one loop turn after their callbacks
       const idle = udpHandleCount();
       await client.request({ subtype: 0x0e });
       assert.equal(udpHandleCount(), idle + 2, 'a request socket and a reply socket');
@@ -271,7 +272,7 @@ describe('TddpClient against the simulated responder', () => {
     it('closes the shared reply socket only when its last client closes', async () => {
       const { client, responder, replyPort } = await setup();
       const other = makeClient(responder, replyPort);
-      await delay(20);
+      await loopTurns();
       const idle = udpHandleCount();
       await Promise.all([client.request({ subtype: 0x0e }), other.request({ subtype: 0x0e })]);
       assert.equal(udpHandleCount(), idle + 3, 'two request sockets, one shared reply socket');
@@ -301,7 +302,7 @@ describe('TddpClient against the simulated responder', () => {
       responder.on('request', () => sent++);
       const first = other.request({ subtype: 0x0e });
       const queued = client.request({ subtype: 0x0e });
-      await delay(20);
+      await waitFor('the first request at the responder', () => sent === 1);
       await client.close();
       assert.ok((await rejectionOf(queued)) instanceof TddpClosedError);
       assert.equal((await first).data.toString(), 'slow');

@@ -1,5 +1,6 @@
 /** Helpers for the TDDP tests: free loopback ports, socket counting, a bounded wait. */
 import { createSocket, Socket } from 'dgram';
+import { waitFor } from '../support/wait';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -38,17 +39,9 @@ export function udpHandleCount(): number {
   return process.getActiveResourcesInfo().filter((name) => name === 'UDPWrap').length;
 }
 
-/** Polls `condition` every 10 ms, at most `limit` times; a closed handle disappears one loop turn after its callback. */
-export async function eventually(condition: () => boolean, limit = 50): Promise<boolean> {
-  for (let i = 0; i < limit; i++) {
-    if (condition()) return true;
-    await delay(10);
-  }
-  return condition();
-}
-
-export function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+/** Whether `condition` came to hold within `limitMs`: a closed handle disappears one loop turn after its callback (support/wait.ts). */
+export function eventually(condition: () => boolean, limitMs = 500): Promise<boolean> {
+  return waitFor('condition', condition, limitMs).then(() => true, () => condition());
 }
 
 /** Resolves with the rejection of `promise`, failing if it resolves. */

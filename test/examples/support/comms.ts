@@ -25,6 +25,8 @@ export class CommsClient {
   readonly statusHistory = new Map<string, NodeStatusMessage[]>();
   readonly debug: DebugMessage[] = [];
   private socket: WebSocket | undefined;
+  /** Checks of pending waitFor calls, run after each message. */
+  private readonly waiters = new Set<() => void>();
 
   async connect(url: string): Promise<void> {
     const socket = new WebSocket(url);
@@ -47,7 +49,12 @@ export class CommsClient {
     } catch {
       return;
     }
-    for (const item of Array.isArray(parsed) ? parsed : [parsed]) {
+    this.record(Array.isArray(parsed) ? parsed : [parsed]);
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  private record(items: unknown[]): void {
+    for (const item of items) {
       const { topic, data } = item as { topic?: string; data?: unknown };
       if (typeof topic !== 'string') continue;
       if (topic.startsWith('status/')) {
@@ -63,14 +70,19 @@ export class CommsClient {
     }
   }
 
-  /** Polls `check` every 100 ms until it returns true or `timeoutMs` passes. */
-  async waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      if (check()) return true;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return check();
+  /** Resolves true once `check` holds (checked after each message from the editor), or with its last answer after `timeoutMs`. */
+  waitFor(check: () => boolean, timeoutMs: number): Promise<boolean> {
+    if (check()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (result: boolean): void => {
+        clearTimeout(timer);
+        this.waiters.delete(waiter);
+        resolve(result);
+      };
+      const waiter = (): void => { if (check()) done(true); };
+      const timer = setTimeout(() => done(check()), timeoutMs);
+      this.waiters.add(waiter);
+    });
   }
 
   close(): void {

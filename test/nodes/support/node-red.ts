@@ -1,7 +1,7 @@
 /**
  * node-red-node-test-helper with types, and waits for what a node sends,
  * the errors a Catch node receives and the statuses a node shows. Every wait
- * is bounded in time.
+ * is bounded in time and ends on the call it waits for, not on a poll.
  */
 import type { SinonSpy } from 'sinon';
 import type { NodeMessage, NodeStatus } from '../../../nodes/types';
@@ -74,16 +74,59 @@ export function statuses(id: string): NodeStatus[] {
   return helper._NodePrototype.status.getCalls().filter((c) => c.thisValue === target).map((c) => c.args[0] as NodeStatus);
 }
 
+/**
+ * Calls `check` after every call of node `id`'s `status` or `send` (the
+ * helper's spies record the call first) until it returns true: one wrapper
+ * per node and method, however many tests wait on it at once.
+ */
+const watchers = new WeakMap<object, Map<string, Set<() => void>>>();
+function afterEachCall(id: string, method: 'status' | 'send', check: () => void): () => void {
+  const target = helper.getNode(id) as unknown as Record<string, (...args: unknown[]) => unknown> | null;
+  if (!target) throw new Error(`no node ${id} in the flow`);
+  const byMethod = watchers.get(target) ?? new Map<string, Set<() => void>>();
+  watchers.set(target, byMethod);
+  let listeners = byMethod.get(method);
+  if (!listeners) {
+    const current = listeners = new Set();
+    byMethod.set(method, current);
+    const original = target[method];
+    target[method] = function (this: unknown, ...args: unknown[]) {
+      const result = original.apply(this, args);
+      for (const listener of [...current]) listener();
+      return result;
+    };
+  }
+  const mine = listeners;
+  mine.add(check);
+  return () => mine.delete(check);
+}
+
+/** Resolves once `condition()` returns a value, re-checked after each `method` call of node `id`; `failure()` says what was seen after `timeout`. */
+function whenCalled<T>(id: string, method: 'status' | 'send', condition: () => T | undefined, timeout: number, failure: () => string): Promise<T> {
+  const now = condition();
+  if (now !== undefined) return Promise.resolve(now);
+  return new Promise((resolve, reject) => {
+    const stop = afterEachCall(id, method, () => {
+      const value = condition();
+      if (value === undefined) return;
+      clearTimeout(timer);
+      stop();
+      resolve(value);
+    });
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error(failure()));
+    }, timeout);
+  });
+}
+
 /** Waits until the node's latest status matches. */
 export async function statusBecomes(id: string, match: (s: NodeStatus) => boolean, timeout = 4000): Promise<NodeStatus> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const all = statuses(id);
-    const last = all[all.length - 1];
-    if (last && match(last)) return last;
-    if (Date.now() > deadline) throw new Error(`status of ${id} is ${JSON.stringify(last)}, still not matching after ${timeout} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  const latest = (): NodeStatus | undefined => statuses(id).at(-1);
+  return whenCalled(id, 'status', () => {
+    const last = latest();
+    return last && match(last) ? last : undefined;
+  }, timeout, () => `status of ${id} is ${JSON.stringify(latest())}, still not matching after ${timeout} ms`);
 }
 
 /** Every message node `id` has sent since the flow was loaded (seen by the helper's spy, so none is missed). */
@@ -94,13 +137,11 @@ export function sentBy(id: string): NodeMessage[] {
 
 /** Waits until node `id` has sent `count` messages that match. */
 export async function sentMatching(id: string, count: number, match: (msg: NodeMessage) => boolean, timeout = 5000): Promise<NodeMessage[]> {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const found = sentBy(id).filter(match);
-    if (found.length >= count) return found;
-    if (Date.now() > deadline) throw new Error(`${id} sent ${found.length} of ${count} matching messages within ${timeout} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  const found = (): NodeMessage[] => sentBy(id).filter(match);
+  return whenCalled(id, 'send', () => {
+    const now = found();
+    return now.length >= count ? now : undefined;
+  }, timeout, () => `${id} sent ${found().length} of ${count} matching messages within ${timeout} ms`);
 }
 
 export const TAB = { id: 'f1', type: 'tab', label: 'test' };
