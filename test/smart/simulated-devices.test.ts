@@ -1,7 +1,7 @@
 /** Every simulated SMART model through SmartClient over its own transport, plus the simulator's faults and the CLI. */
 import { strict as assert } from 'assert';
 import { spawn } from 'child_process';
-import * as path from 'path';
+import { runnable } from '../support/repo';
 import { AuthenticationError, ConnectionError, ProtocolError } from '../../lib/errors';
 import { SmartClient, SmartDeviceError, SmartParamsError, SmartUnknownMethodError } from '../../lib/smart';
 import { startSmartDevice, type RunningSmartDevice, type StartSmartDeviceOptions } from '../../lib/simulator/smart/server';
@@ -147,7 +147,7 @@ describe('simulated SMART devices', () => {
 
   it('tplink-simulator --model P110 --username U --password P serves a KLAP plug', async function () {
     this.timeout(15_000);
-    const cli = path.resolve(__dirname, '../../lib/cli/tplink-simulator.js');
+    const cli = runnable('lib/cli/tplink-simulator');
     const child = spawn(process.execPath, [cli, '--model', 'P110', '--username', USER.username, '--password', USER.password, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const line = await new Promise<string>((resolve, reject) => {

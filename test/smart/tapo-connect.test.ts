@@ -7,11 +7,11 @@
  */
 import { strict as assert } from 'assert';
 import { spawn } from 'child_process';
-import * as path from 'path';
 import { startSmartDevice, type RunningSmartDevice } from '../../lib/simulator/smart/server';
+import { runnable } from '../support/repo';
 
 const USER = { username: 'owner@example.com', password: 'Correct horse 42' };
-const PEER = path.join(__dirname, 'support', 'tapo-connect-peer.js');
+const PEER = runnable('test/smart/support/tapo-connect-peer');
 
 interface PeerResult {
   ok: boolean;
