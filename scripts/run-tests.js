@@ -25,7 +25,10 @@ const testRoot = path.join(root, 'dist', 'test');
 
 /** Files (paths under test/, a trailing / for a folder) that must not run beside other tests, and why. */
 const SERIAL = [
-  ['wireshark/live-capture.test.js', 'captures everything on lo with tshark'],
+  ['wireshark/live-capture.test.js', 'captures on lo with tshark'],
+  ['wireshark/discovery-dissector.test.js', 'captures on lo with tshark'],
+  ['wireshark/klap-dissector.test.js', 'captures on lo with tshark'],
+  ['wireshark/smart-dissector.test.js', 'captures on lo with tshark (test/wireshark/smart-captures.ts)'],
   ['lan/', 'builds network namespaces and times LAN sweeps'],
   ['cli/smartplug-broadcast-lan.test.js', 'builds network namespaces'],
   ['e2e/', 'a real browser against the demo: heavy, and waits on rendering'],

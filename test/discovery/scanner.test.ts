@@ -88,8 +88,8 @@ describe('DiscoveryScanner', function () {
   it('a send error with no error listener is kept in lastError and does not crash', async () => {
     scanner = new DiscoveryScanner({ target: '127.0.0.1', port: 0, interval: 50, timeout: 50 });
     await scanner.start();
-    await waitFor(scanner, 'sweep');
-    assert.ok(scanner.lastError instanceof ConnectionError);
+    const kept = await waitUntil('the send error kept in lastError', () => scanner?.lastError, 2000);
+    assert.ok(kept instanceof ConnectionError);
     assert.equal(scanner.isRunning, true);
   });
 

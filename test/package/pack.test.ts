@@ -26,7 +26,7 @@ const MAX_UNPACKED_BYTES = 1536 * 1024;
 const SHIPPED = [
   /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
   /^dist\/lib\/.+\.(js|d\.ts)$/,
-  /^dist\/lib\/simulator\/models\/[^/]+\.json$/,
+  /^dist\/lib\/simulator\/(.+\/)?models\/[^/]+\.json$/,
   /^dist\/nodes\/.+\.(js|html|json|svg|png)$/,
   /^examples\/[^/]+\.json$/,
   /^icons\/[^/]+\.(svg|png)$/,

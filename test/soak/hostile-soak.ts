@@ -17,7 +17,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { HOSTILE_MODES, startHostileDevice, type HostileMode, type RunningHostileDevice } from '../../lib/simulator';
-import { repoRoot } from '../support/repo';
+import { repoRoot, runnable } from '../support/repo';
 
 export interface HostileSoakOptions {
   durationMs: number;
@@ -83,7 +83,7 @@ function writeUserDir(): string {
 }
 
 function startRuntime(userDir: string): Promise<Runtime> {
-  const script = path.join(repoRoot(), 'dist', 'test', 'nodes', 'support', 'runtime-process.js');
+  const script = runnable('test/nodes/support/runtime-process');
   const child = spawn(process.execPath, [script, userDir], { cwd: repoRoot(), stdio: ['pipe', 'pipe', 'pipe'] });
   const log: string[] = [];
   return new Promise((resolve, reject) => {

@@ -12,6 +12,7 @@ import path from 'path';
 import { startSmartDevice, type RunningSmartDevice } from '../../lib/simulator/smart/server';
 import type { AesSessionKeys } from '../../lib/smart/aes/transport';
 import { SmartClient } from '../../lib/smart/client';
+import { runnable } from '../support/repo';
 import { captureOnLoopback } from './live';
 
 export const SMART_ACCOUNT = { username: 'tapo-owner@example.com', password: 'tapo secret; with:colons' };
@@ -104,7 +105,7 @@ export function captureSmartOverAes(dir: string): Promise<SmartCapture & { keyHe
   });
 }
 
-const TAPO_CONNECT_PEER = path.join(__dirname, '..', 'smart', 'support', 'tapo-connect-peer.js');
+const TAPO_CONNECT_PEER = runnable('test/smart/support/tapo-connect-peer');
 
 /** Runs test/smart's tp-link-tapo-connect peer (its own child process, bounded) and returns its JSON line. */
 function runTapoConnect(args: string[]): Promise<{ ok: boolean; result?: unknown; error?: string }> {
