@@ -8,6 +8,7 @@ import { strict as assert } from 'assert';
 import { SmartHomeClient } from '../../lib/classic/client';
 import { SmartHomeError, type SmartHomeErrorCode } from '../../lib/errors';
 import { startHostileDevice, type HostileMode, type RunningHostileDevice } from '../../lib/simulator';
+import { discover } from '../../lib/discovery';
 import { settleWithin } from '../reliability/support';
 
 interface ModeCase {
@@ -83,6 +84,15 @@ describe('hostile devices against the request client', function () {
     await client.close();
     client = new SmartHomeClient({ host: device.host, port: device.port, transport: 'udp', timeout: 3000 });
     assert.ok(String((await client.getSysInfo()).x).length > 55_000);
+  });
+
+  it('discovery takes a 60,000-byte sysinfo datagram whole and drops a deeply nested one', async () => {
+    device.setMode('large-valid');
+    const found = await discover({ target: device.host, port: device.port, timeout: 1000 });
+    assert.equal(found.length, 1);
+    assert.ok(String(found[0].sysinfo.x).length > 55_000);
+    device.setMode('deep-nesting');
+    assert.deepEqual(await discover({ target: device.host, port: device.port, timeout: 300 }), []);
   });
 
   it('strings for numbers in an energy reading: power "NaN" is refused, not read as 0 W', async () => {
