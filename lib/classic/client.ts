@@ -13,7 +13,7 @@ import {
   readAddedRule, readAnyResult, readDayStats, readMethodResult, readMonthStats, readRealtime, readRules, readScanInfo, readSysInfo,
   type SysInfo,
 } from './replies';
-import { ClientClosedError, ProtocolError, SmartHomeError, type DeviceAddress } from '../errors';
+import { ClientClosedError, ProtocolError, SmartHomeError, TimeoutError, type DeviceAddress } from '../errors';
 import { createTransport, type TransportName, type TransportOptions } from './transports';
 import { isRetriable, type Transport } from '../transport';
 import { RequestQueue } from '../request-queue';
@@ -118,7 +118,8 @@ export class SmartHomeClient extends EventEmitter {
   sendUnchecked(request: object | string, options: RequestOptions = {}): Promise<SmartHomeResponse> {
     const text = typeof request === 'string' ? request : JSON.stringify(request);
     const payload = Buffer.from(text, 'utf8');
-    return this.queue.run((timeLeft) => this.exchange(payload, request, timeLeft), { timeout: options.timeout ?? this.timeout, ifIdle: options.ifIdle });
+    const timeout = options.timeout ?? this.timeout;
+    return this.queue.run((timeLeft) => this.exchange(payload, request, timeLeft, timeout), { timeout, ifIdle: options.ifIdle });
   }
 
   /** Sets (or with undefined removes) the hook that sees every request and reply (see lib/traffic.ts). */
@@ -341,7 +342,7 @@ export class SmartHomeClient extends EventEmitter {
    * One request's exchange within `timeLeft` ms: retries (with backoff) only
    * what certainly never reached the device, and only while time is left.
    */
-  private async exchange(payload: Buffer, request: object | string, timeLeft: number): Promise<SmartHomeResponse> {
+  private async exchange(payload: Buffer, request: object | string, timeLeft: number, timeout: number): Promise<SmartHomeResponse> {
     const deadline = performance.now() + timeLeft;
     for (let attempt = 0; ; attempt++) {
       if (this.closed) throw new ClientClosedError(this.address);
@@ -357,8 +358,9 @@ export class SmartHomeClient extends EventEmitter {
           await delay(backoff);
           continue;
         }
-        if (isUnreachable(error)) this.setState(false, error as Error);
-        throw error;
+        const failure = timeLeft < timeout ? afterWaiting(error, timeout, timeLeft, this.address) : error;
+        if (isUnreachable(failure)) this.setState(false, failure as Error);
+        throw failure;
       }
       this.setState(true);
       return this.parse(reply, sent);
@@ -400,6 +402,15 @@ export function powerStateOf(sysinfo: SysInfo, childId?: string, address?: Devic
 
 function childIds(options: ChildOption): RequestOptions {
   return options.childId === undefined ? {} : { childIds: [options.childId] };
+}
+
+/**
+ * A request that waited for earlier ones was sent with what was left of its
+ * timeout: say so, rather than "no reply within 463 ms" for a 1000 ms setting.
+ */
+function afterWaiting(error: unknown, timeout: number, timeLeft: number, address: DeviceAddress): unknown {
+  if (!(error instanceof TimeoutError)) return error;
+  return new TimeoutError(`no reply within ${timeout} ms (${timeout - timeLeft} ms of it spent waiting for earlier requests)`, timeout, address);
 }
 
 /** Errors that say the device could not be reached, as opposed to answering badly. */

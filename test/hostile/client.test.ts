@@ -112,6 +112,15 @@ describe('hostile devices against the request client', function () {
     assert.equal(device.device.main.isOn, false);
   });
 
+  it('a request sent with what was left of its timeout says how long it waited, not a shorter timeout', async () => {
+    device.setMode('silent');
+    client = new SmartHomeClient({ host: device.host, port: device.port, timeout: TIMEOUT, retries: 0 });
+    const first = client.sendUnchecked({ system: { get_sysinfo: {} } }, { timeout: 150 }).catch((e: unknown) => e);
+    await assert.rejects(client.getSysInfo(), (e: unknown) => e instanceof SmartHomeError && e.code === 'ETIMEDOUT'
+      && new RegExp(`^127\\.0\\.0\\.1:${device.port}: no reply within ${TIMEOUT} ms \\(1\\d\\d ms of it spent waiting for earlier requests\\)$`).test(e.message));
+    assert.match(String(await first), /no reply within 150 ms$/);
+  });
+
   it('a device that never answers holds no request past its deadline, however many are asked', async () => {
     device.setMode('never-reads');
     client = new SmartHomeClient({ host: device.host, port: device.port, timeout: TIMEOUT, retries: 0, maxWaiting: 5 });
