@@ -9,8 +9,8 @@
 import { readFileSync } from 'fs';
 import { parseArgs } from 'util';
 import {
-  DEVICE_KINDS, FAULT_KINDS, fleetLayout, MODEL_NAMES, parseFault, parseFleetFile, resolveModel, startFleet,
-  type DeviceKind, type RunningFleet, type StartFleetOptions,
+  DEVICE_KINDS, FAULT_KINDS, fleetLayout, HOSTILE_MODES, isHostileMode, MODEL_NAMES, parseFault, parseFleetFile, resolveModel, startFleet,
+  startHostileDevice, type DeviceKind, type RunningFleet, type StartFleetOptions,
 } from '../simulator';
 import { startTddpResponder, type TddpResponder } from '../simulator/tddp-responder';
 import { describeKlapDevice, KLAP_CLI_HELP, KLAP_CLI_OPTIONS, startKlapFromCli } from '../simulator/klap-cli';
@@ -21,7 +21,7 @@ import type { RunningSmartDevice } from '../simulator/smart/server';
 
 const USAGE = 'Usage: tplink-simulator [--model HS110] [--host 127.0.0.1] [--port 9999] [--count N [--layout ports|hosts]] '
   + '[--alias NAME] [--fault KIND[:N]] [--fleet FILE.json] [--broadcast-listener HOST] [--tddp ...] '
-  + '[--klap v1|v2 [--username U --password P]] [--help]';
+  + '[--klap v1|v2 [--username U --password P]] [--hostile MODE] [--help]';
 
 const KIND_TITLES: Record<DeviceKind, string> = {
   plug: 'plugs', strip: 'power strips', switch: 'wall switches', dimmer: 'dimmers', bulb: 'bulbs', lightstrip: 'light strips',
@@ -65,6 +65,9 @@ ${modelList()}
       --tddp-username <u>   (default admin)
       --tddp-password <p>   (default admin)
       --tddp-reply-port <n> port replies go to (default 61000)
+      --hostile <mode>      one hostile device instead, answering as an attacker on the LAN
+                            might, to try that nothing it sends stops a client:
+                            ${HOSTILE_MODES.join(', ')}
 ${KLAP_CLI_HELP}
   -h, --help                print this help
 
@@ -88,6 +91,7 @@ const OPTIONS = {
   'tddp-username': { type: 'string' },
   'tddp-password': { type: 'string' },
   'tddp-reply-port': { type: 'string' },
+  hostile: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   ...KLAP_CLI_OPTIONS,
 } as const;
@@ -160,6 +164,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (isSmartModel(values.model)) return runSmart(values);
+  if (values.hostile !== undefined) return runHostile(values);
   let options: StartFleetOptions;
   try {
     options = fleetOptions(values);
@@ -249,6 +254,31 @@ async function runSmart(values: Values): Promise<number> {
     return error instanceof RangeError || /unknown fault|is not a number/.test((error as Error).message) ? 2 : 1;
   }
   console.log(describeSmartDevice(device, values.username));
+  await stopped;
+  await device.close();
+  return 0;
+}
+
+/** One hostile device (lib/simulator/hostile-replies.ts says what each mode sends) until interrupted. */
+async function runHostile(values: Values): Promise<number> {
+  const mode = values.hostile;
+  let port: number;
+  try {
+    if (!isHostileMode(mode)) throw new UsageError(`unknown hostile mode "${mode}"; modes: ${HOSTILE_MODES.join(', ')}`);
+    port = integer(values.port, 'port', 9999, 0, 65535);
+  } catch (error) {
+    console.error(`tplink-simulator: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const stopped = untilSignalled();
+  let device;
+  try {
+    device = await startHostileDevice({ mode, port, host: values.host ?? '127.0.0.1', ...(values.alias === undefined ? {} : { alias: values.alias }) });
+  } catch (error) {
+    console.error(`tplink-simulator: ${(error as Error).message}`);
+    return 1;
+  }
+  console.log(`hostile ${mode} ${device.host}:${device.port} "${device.device.alias}" ${device.device.deviceId}`);
   await stopped;
   await device.close();
   return 0;

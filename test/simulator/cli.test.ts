@@ -6,6 +6,7 @@ import * as path from 'path';
 import { MODEL_NAMES } from '../../lib/simulator/models';
 import { runnable } from '../support/repo';
 import { tcpRequest } from './wire';
+import { SmartHomeClient } from '../../lib/classic/client';
 
 const CLI = runnable('lib/cli/tplink-simulator');
 
@@ -110,6 +111,18 @@ describe('tplink-simulator CLI', function () {
     assert.equal(await new Promise((r) => help.on('exit', r)), 0);
     for (const name of MODEL_NAMES) assert.match(out, new RegExp(`[ ,]${name}(,|\n)`), name);
     assert.match(out, /light strips: +KL400L5, KL430\n/);
+  });
+
+  it('--hostile runs one hostile device: a client refuses what it sends, and an unknown mode is a usage error', async () => {
+    const { child, lines } = await run(['--hostile', 'children-not-array', '--port', '0'], 1);
+    assert.match(lines[0], /^hostile children-not-array 127\.0\.0\.1:\d+ "Hostile children-not-array" [0-9A-F]{40}$/);
+    const { host, port } = address(lines[0]);
+    const client = new SmartHomeClient({ host, port, timeout: 2000 });
+    await assert.rejects(client.getSysInfo(), /system\.get_sysinfo\.children should be an array, got "x"/);
+    await client.close();
+    assert.equal(await exitOf(child, 'SIGTERM'), 0);
+    const usage = spawn(process.execPath, [CLI, '--hostile', 'friendly'], { stdio: 'ignore' });
+    assert.equal(await new Promise((r) => usage.on('exit', r)), 2);
   });
 
   it('--model KL430 serves a light strip', async () => {
