@@ -4,19 +4,16 @@
  * The capture filter names only the simulator's ports.
  */
 import assert from 'assert';
-import type { ChildProcess } from 'child_process';
 import path from 'path';
 import { SmartHomeClient } from '../../lib/classic/client';
 import { startDevice, type RunningDevice } from '../../lib/simulator/device-server';
-import { dissect, ensureTshark, killChildren, makeTempDir, startCapture, stopCapture, values, withField } from './tshark';
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+import { captureOnLoopback } from './live';
+import { dissect, ensureTshark, killChildren, makeTempDir, values, withField } from './tshark';
 
 describe('Wireshark Smart Home dissector on a live capture (client <-> simulator on lo)', function () {
   this.timeout(60_000);
   let tmp: ReturnType<typeof makeTempDir>;
   let device: RunningDevice | undefined;
-  let capture: ChildProcess | undefined;
   const clients: SmartHomeClient[] = [];
 
   before(function () {
@@ -26,34 +23,30 @@ describe('Wireshark Smart Home dissector on a live capture (client <-> simulator
   });
   after(async () => {
     await Promise.allSettled(clients.map((c) => c.close()));
-    if (capture) await stopCapture(capture);
     killChildren();
     await device?.close();
     tmp?.remove();
   });
 
   it('shows the sysinfo, relay and energy exchanges over TCP and a UDP query with their fields', async () => {
-    device = await startDevice({ model: 'HS110', host: '127.0.0.1', port: 0, alias: 'Live, "captured" plug' });
-    const ports = device.port === device.udpPort ? `${device.port}` : `${device.port},${device.udpPort}`;
+    const plug = await startDevice({ model: 'HS110', host: '127.0.0.1', port: 0, alias: 'Live, "captured" plug' });
+    device = plug;
+    const ports = plug.port === plug.udpPort ? `${plug.port}` : `${plug.port},${plug.udpPort}`;
     const file = path.join(tmp.dir, 'live.pcapng');
-    capture = await startCapture(file, `tcp port ${device.port} or udp port ${device.udpPort}`);
-    await delay(300); // dumpcap reports "Capturing" just before the filter is live
-
-    const tcp = new SmartHomeClient({ host: '127.0.0.1', port: device.port, transport: 'tcp', timeout: 3000 });
-    clients.push(tcp);
-    const info = await tcp.getSysInfo();
-    await tcp.setPowerState(true);
-    const energy = await tcp.getEnergy();
-    await tcp.send({ 'no.such.module': { get_nothing: null } }).catch(() => undefined);
-    await tcp.close();
-    const udp = new SmartHomeClient({ host: '127.0.0.1', port: device.udpPort, transport: 'udp', timeout: 3000 });
-    clients.push(udp);
-    await udp.getSysInfo();
-    await udp.close();
-
-    await delay(500);
-    await stopCapture(capture);
-    capture = undefined;
+    const { info, energy } = await captureOnLoopback({ file, filter: `tcp port ${plug.port} or udp port ${plug.udpPort}` }, async () => {
+      const tcp = new SmartHomeClient({ host: '127.0.0.1', port: plug.port, transport: 'tcp', timeout: 3000 });
+      clients.push(tcp);
+      const sysinfo = await tcp.getSysInfo();
+      await tcp.setPowerState(true);
+      const reading = await tcp.getEnergy();
+      await tcp.send({ 'no.such.module': { get_nothing: null } }).catch(() => undefined);
+      await tcp.close();
+      const udp = new SmartHomeClient({ host: '127.0.0.1', port: plug.udpPort, transport: 'udp', timeout: 3000 });
+      clients.push(udp);
+      await udp.getSysInfo();
+      await udp.close();
+      return { info: sysinfo, energy: reading };
+    });
 
     const rows = withField(await dissect(file, [
       'udp.srcport', 'kasa_smarthome.length', 'kasa_smarthome.type', 'kasa_smarthome.module', 'kasa_smarthome.method',

@@ -3,7 +3,7 @@
  * values, failing on anything that says the dissectors broke: a Lua error on
  * stderr (tshark still exits 0), `_ws.lua.error` or `_ws.malformed` items.
  */
-import { execFile, execFileSync, spawn, type ChildProcess } from 'child_process';
+import { execFile, execFileSync, type ChildProcess } from 'child_process';
 import { existsSync, mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import path from 'path';
@@ -189,31 +189,6 @@ export async function verbose(pcap: string, protocols: string, filter?: string, 
 export function makeTempDir(prefix: string): { dir: string; remove: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
-}
-
-/** Starts a live capture on lo; resolves once tshark reports it is capturing. */
-export function startCapture(file: string, filter: string, timeoutMs = 15_000): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('tshark', ['-i', 'lo', '-f', filter, '-w', file], { stdio: ['ignore', 'ignore', 'pipe'] });
-    children.add(child);
-    let stderr = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`tshark did not start capturing on lo within ${timeoutMs} ms: ${stderr}`));
-    }, timeoutMs);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      if (/Capturing on/.test(stderr)) {
-        clearTimeout(timer);
-        resolve(child);
-      }
-    });
-    child.on('exit', (code) => {
-      children.delete(child);
-      clearTimeout(timer);
-      reject(new Error(`tshark capture exited (${code}) before capturing: ${stderr}`));
-    });
-  });
 }
 
 /** Stops a capture and waits until tshark has closed the file. */
