@@ -18,10 +18,11 @@ import { call, startRuntime, stopRuntime, type Runtime } from '../nodes/support/
 
 const PACKAGE = '@kasa-red/node-red-tplink-kasa';
 const NODE_TYPES = ['tplink-config', 'tplink-discover', 'tplink-plug', 'tplink-tddp'];
-// Packed to 261 KB (862 KB unpacked, 247 files) when this test was written; the bounds leave room for
-// the device layer and the SMART protocol to double the library, not for a stray folder of tests or modules.
-const MAX_TARBALL_BYTES = 450 * 1024;
-const MAX_UNPACKED_BYTES = 1536 * 1024;
+// 0.1.0 packed to 217 KB; with the SMART protocol, the device layer and the simulator's model files it was
+// 375 KB (1231 KB unpacked, 326 files). The bounds leave room for what is still coming, not for a stray
+// folder of tests, sources or modules (which SHIPPED catches by name anyway).
+const MAX_TARBALL_BYTES = 600 * 1024;
+const MAX_UNPACKED_BYTES = 2048 * 1024;
 /** Every path a user needs falls under one of these; anything else (tests, bench, scripts, maps, sources) must not ship. */
 const SHIPPED = [
   /^(package\.json|README\.md|LICENSE|CHANGELOG\.md)$/,
