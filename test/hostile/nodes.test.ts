@@ -13,6 +13,7 @@ import discoverNode from '../../nodes/tplink-discover/tplink-discover';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
 import type { NodeMessage } from '../../nodes/types';
 import { helper, nextMessage, node, statusBecomes, TAB } from '../nodes/support/node-red';
+import { letTimePass, waitFor } from '../support/wait';
 
 const NODES = [configNode, plugNode, discoverNode];
 
@@ -124,11 +125,10 @@ describe('hostile devices against deployed nodes', function () {
     for (let i = 0; i < 15; i++) {
       asked.push(Date.now());
       node('plug').receive({ command: 'alias', payload: String(Date.now()) });
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await letTimePass(100, 'commands arriving every 100 ms at a silent device');
     }
     device.setMode('none');
-    const deadline = Date.now() + 3000;
-    while (caught.length < 15 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await waitFor('every command at Catch', () => caught.length >= 15, 3000).catch(() => undefined);
     assert.equal(caught.length, 15, 'every command ends at Catch');
     assert.ok(caught[14] - asked[14] < 400 + 300, `the last report came ${caught[14] - asked[14]} ms after its message`);
     assert.deepEqual(late, [], 'commands were applied after their deadline');

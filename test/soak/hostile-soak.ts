@@ -18,6 +18,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { HOSTILE_MODES, startHostileDevice, type HostileMode, type RunningHostileDevice } from '../../lib/simulator';
 import { repoRoot, runnable } from '../support/repo';
+import { letTimePass } from '../support/wait';
 
 export interface HostileSoakOptions {
   durationMs: number;
@@ -214,7 +215,7 @@ export async function runHostileSoak(options: HostileSoakOptions): Promise<Hosti
         fds.push(usage.fds);
       }
       if (tick % 30 === 0) log(`  ${Math.round(elapsed / 1000)} s: rss ${usage?.rssMB.toFixed(1)} MB, ${usage?.fds} fds, admin ${latencies[latencies.length - 1]?.toFixed(0)} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await letTimePass(1000, 'one sample a second');
     }
     const seconds = Math.round((Date.now() - started) / 1000);
     const upThroughout = !exited && runtime.child.exitCode === null && adminFailures === 0;
