@@ -7,28 +7,29 @@
 export { encrypt, decrypt, INITIAL_KEY } from './classic/cipher';
 export { encodeFrame, FrameDecoder, FrameError, encodeDatagram, decodeDatagram, DEFAULT_MAX_FRAME_LENGTH } from './classic/framing';
 export * as commands from './classic/commands';
-export { combine, forChildren, resolveChildId } from './classic/commands';
+export { combine, forChildren } from './classic/commands';
 export type { SmartHomeRequest, ScheduleRule, CountdownRule, AntiTheftRule, TimezoneSetting } from './classic/commands';
 export { checkResponse, normalizeEnergy, normalizeStats, normalizeUnits } from './classic/response';
 export type { EnergyReading, EnergyStat, SmartHomeResponse } from './classic/response';
 export {
   SmartHomeError, TimeoutError, ConnectionError, ProtocolError, DeviceError, AuthenticationError, ClientClosedError, DeviceBusyError,
 } from './errors';
-export { connect, Device, DeviceConnection, DeviceInputError, findOutlet, DEVICE_KINDS } from './device';
+export { connect, openDevice, ClassicFamily, Device, DeviceConnection, DeviceInputError, findOutlet, DEVICE_KINDS } from './device';
 export type {
   ConnectOptions, DeviceKind, DeviceFamily, DeviceState, OutletState, OutletRef, LightState, LightCapabilities, LightChange, FeatureName,
   DeviceFeatures, EnergyFeature, LightFeature, DimmerFeature, RuleFeature, ScheduleFeature, TimeFeature, LedFeature, AliasFeature,
   CloudFeature, WifiFeature, SystemFeature, RuleList, StripEnergyReading, FamilyAdapter,
 } from './device';
-export { redactSecrets, type TrafficEvent, type TrafficHook } from './traffic';
-export { SmartHomeClient, powerStateOf } from './classic/client';
+export { redactSecrets, formatTrafficEvent, type TrafficEvent, type TrafficHook } from './traffic';
+export { SmartHomeClient } from './classic/client';
 export type { SmartHomeClientOptions, RequestOptions, SysInfo } from './classic/client';
 export { createTransport, TcpTransport, UdpTransport, KlapTransport, AutoTransport } from './classic/transports';
 export { buildDiscovery20002Request, parseDiscovery20002Reply, DISCOVERY_20002_PORT } from './discovery/tdp';
 export type { Transport, TransportName, TransportOptions } from './classic/transports';
-export { discover, DiscoveryScanner } from './discovery/index';
+export { discover, DiscoveryScanner, summarizeDevice } from './discovery/index';
 export type {
   DiscoverOptions, DiscoverCallbacks, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo, DiscoveryScannerOptions, DeviceChange, SweepSummary,
+  DeviceSummary, OutletSummary,
 } from './discovery/index';
 export * as tddp from './tddp';
 export {

@@ -29,6 +29,13 @@ export interface TrafficEvent {
 
 export type TrafficHook = (event: TrafficEvent) => void;
 
+/** One line for a log: "-> 10.0.0.5:9999 tcp #3 {...}", "<- ... (12.3 ms)", "!! ... error". */
+export function formatTrafficEvent(event: TrafficEvent): string {
+  const arrow = event.direction === 'request' ? '->' : event.direction === 'reply' ? '<-' : '!!';
+  const took = event.elapsed === undefined ? '' : ` (${event.elapsed.toFixed(1)} ms)`;
+  return `${arrow} ${event.host}:${event.port} ${event.transport} #${event.id} ${event.text}${took}`;
+}
+
 /** Field names whose values are never shown, in any object at any depth. */
 const SECRET_NAMES = new Set(['password', 'passwd', 'pwd', 'username', 'token', 'key', 'secret', 'cookie', 'private_key', 'public_key', 'login_pwd']);
 const MAX_DEPTH = 64;

@@ -34,6 +34,7 @@ export interface Node<Credentials = Record<string, string>> {
   send(msg: NodeMessage | Array<NodeMessage | null> | null): void;
   status(status: NodeStatus | Record<string, never>): void;
   log(message: string): void;
+  debug(message: string): void;
   warn(message: string): void;
   error(error: string | Error, msg?: NodeMessage): void;
 }

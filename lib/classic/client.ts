@@ -1,23 +1,21 @@
 /**
- * SmartHomeClient: one device, one transport, its requests in one
- * RequestQueue (deadlines from when asked, bounded, polls only when idle,
- * fail fast while unreachable), bounded retries with backoff for requests
- * that certainly did not reach the device, every reply checked by the
- * reader of its shape (replies.ts), typed errors, and online/offline state
- * as events.
+ * SmartHomeClient: the low-level channel to one classic (Smart Home
+ * protocol) device. One transport, its requests in one RequestQueue
+ * (deadlines from when asked, bounded, polls only when idle, fail fast while
+ * unreachable), bounded retries with backoff for requests that certainly did
+ * not reach the device, replies parsed within bounds and checked for
+ * err_codes, typed errors, online/offline state as events, and a traffic
+ * hook. It sends what it is given: what a device is, and which module a
+ * command needs on it, is the device layer's business (lib/device).
  */
 import { EventEmitter } from 'events';
 import * as cmd from './commands';
-import { checkResponse, parseReply, normalizeEnergy, normalizeStats, type EnergyReading, type EnergyStat, type SmartHomeResponse } from './response';
-import {
-  readAddedRule, readAnyResult, readDayStats, readMethodResult, readMonthStats, readRealtime, readRules, readScanInfo, readSysInfo,
-  type SysInfo,
-} from './replies';
-import { ClientClosedError, ProtocolError, SmartHomeError, TimeoutError, type DeviceAddress } from '../errors';
+import { checkResponse, parseReply, type SmartHomeResponse } from './response';
+import { readMethodResult, readSysInfo, type SysInfo } from './replies';
+import { ClientClosedError, SmartHomeError, TimeoutError, type DeviceAddress } from '../errors';
 import { createTransport, type TransportName, type TransportOptions } from './transports';
 import { isRetriable, type Transport } from '../transport';
 import { RequestQueue } from '../request-queue';
-import type { Reader } from '../json';
 import { TrafficReporter, type TrafficHook } from '../traffic';
 
 export interface SmartHomeClientOptions extends TransportOptions {
@@ -43,11 +41,6 @@ export interface RequestOptions {
   ifIdle?: boolean;
 }
 
-export interface ChildOption {
-  /** Child outlet id of a power strip (full id, short '00' form is resolved by the caller). */
-  childId?: string;
-}
-
 export type { SysInfo } from './replies';
 
 const DEFAULT_TIMEOUT = 5000;
@@ -64,8 +57,6 @@ export class SmartHomeClient extends EventEmitter {
   private closed = false;
   private state: boolean | undefined;
   private readonly traffic: TrafficReporter;
-  /** The last sysinfo seen, used to tell bulbs and strips from plugs. */
-  lastSysInfo: SysInfo | undefined;
 
   constructor(options: SmartHomeClientOptions) {
     super();
@@ -133,210 +124,13 @@ export class SmartHomeClient extends EventEmitter {
     await this.transport.close();
   }
 
-  // ---- system ----
-
+  /** Reads system.get_sysinfo with its reader: whatever the device is, as it describes itself. */
   async getSysInfo(options: RequestOptions = {}): Promise<SysInfo> {
     const reply = await this.send(cmd.system.getSysinfo(), options);
-    const sysinfo = this.result(reply, 'system', 'get_sysinfo', readSysInfo);
-    this.lastSysInfo = sysinfo;
-    return sysinfo;
-  }
-
-  /** Switches the relay (a bulb's light, a strip outlet with childId). */
-  async setPowerState(on: boolean, options: ChildOption = {}): Promise<void> {
-    if (this.isBulb()) {
-      await this.send({ [LIGHT]: { transition_light_state: { on_off: on ? 1 : 0, ignore_default: 1 } } });
-      return;
-    }
-    await this.send(cmd.system.setRelayState(on), childIds(options));
-  }
-
-  turnOn(options: ChildOption = {}): Promise<void> {
-    return this.setPowerState(true, options);
-  }
-
-  turnOff(options: ChildOption = {}): Promise<void> {
-    return this.setPowerState(false, options);
-  }
-
-  /** Reads the state, sets the opposite and resolves to the new state. */
-  async toggle(options: ChildOption = {}): Promise<boolean> {
-    const on = !(await this.getPowerState(options));
-    await this.setPowerState(on, options);
-    return on;
-  }
-
-  async getPowerState(options: ChildOption = {}): Promise<boolean> {
-    return powerStateOf(await this.getSysInfo(), options.childId, this.address);
-  }
-
-  async setLed(on: boolean): Promise<void> {
-    await this.send(cmd.system.setLed(on));
-  }
-
-  async setAlias(alias: string, options: ChildOption = {}): Promise<void> {
-    await this.send(cmd.system.setAlias(alias), childIds(options));
-  }
-
-  async reboot(delay = 1): Promise<void> {
-    await this.send(cmd.system.reboot(delay));
-  }
-
-  async reset(delay = 1): Promise<void> {
-    await this.send(cmd.system.reset(delay));
-  }
-
-  // ---- energy ----
-
-  /** The meter reading; `ifIdle` for polling (see RequestOptions). */
-  async getEnergy(options: ChildOption & { ifIdle?: boolean } = {}): Promise<EnergyReading> {
-    const module = this.emeterModule();
-    const reply = await this.send({ [module]: { get_realtime: {} } }, { ...childIds(options), ifIdle: options.ifIdle });
-    return normalizeEnergy(this.result(reply, module, 'get_realtime', readRealtime));
-  }
-
-  async getDayStats(year: number, month: number, options: ChildOption = {}): Promise<EnergyStat[]> {
-    const module = this.emeterModule();
-    const reply = await this.send({ [module]: { get_daystat: { year, month } } }, childIds(options));
-    return normalizeStats(this.result(reply, module, 'get_daystat', readDayStats).day_list);
-  }
-
-  async getMonthStats(year: number, options: ChildOption = {}): Promise<EnergyStat[]> {
-    const module = this.emeterModule();
-    const reply = await this.send({ [module]: { get_monthstat: { year } } }, childIds(options));
-    return normalizeStats(this.result(reply, module, 'get_monthstat', readMonthStats).month_list);
-  }
-
-  async eraseEnergyStats(options: ChildOption = {}): Promise<void> {
-    await this.send({ [this.emeterModule()]: { erase_emeter_stat: null } }, childIds(options));
-  }
-
-  // ---- time ----
-
-  async getTime(): Promise<Record<string, unknown>> {
-    return this.result(await this.send(cmd.time.getTime()), 'time', 'get_time', readAnyResult);
-  }
-
-  async getTimezone(): Promise<Record<string, unknown>> {
-    return this.result(await this.send(cmd.time.getTimezone()), 'time', 'get_timezone', readAnyResult);
-  }
-
-  async setTimezone(setting: cmd.TimezoneSetting): Promise<void> {
-    await this.send(cmd.time.setTimezone(setting));
-  }
-
-  // ---- rules: schedule, countdown, anti-theft ----
-
-  async getScheduleRules(options: ChildOption = {}): Promise<Record<string, unknown>> {
-    return this.result(await this.send(cmd.schedule.getRules(), childIds(options)), 'schedule', 'get_rules', readRules);
-  }
-
-  async getNextAction(options: ChildOption = {}): Promise<Record<string, unknown>> {
-    return this.result(await this.send(cmd.schedule.getNextAction(), childIds(options)), 'schedule', 'get_next_action', readAnyResult);
-  }
-
-  /** Adds a schedule rule and resolves to its id. */
-  async addScheduleRule(rule: cmd.ScheduleRule, options: ChildOption = {}): Promise<string> {
-    return this.result(await this.send(cmd.schedule.addRule(rule), childIds(options)), 'schedule', 'add_rule', readAddedRule).id;
-  }
-
-  async editScheduleRule(rule: cmd.ScheduleRule & { id: string }, options: ChildOption = {}): Promise<void> {
-    await this.send(cmd.schedule.editRule(rule), childIds(options));
-  }
-
-  async deleteScheduleRule(id: string, options: ChildOption = {}): Promise<void> {
-    await this.send(cmd.schedule.deleteRule(id), childIds(options));
-  }
-
-  async deleteAllScheduleRules(options: ChildOption = {}): Promise<void> {
-    await this.send(cmd.schedule.deleteAllRules(), childIds(options));
-  }
-
-  async getCountdownRules(options: ChildOption = {}): Promise<Record<string, unknown>> {
-    return this.result(await this.send(cmd.countdown.getRules(), childIds(options)), 'count_down', 'get_rules', readRules);
-  }
-
-  /** Sets the (single) countdown rule, replacing any existing one, and resolves to its id. */
-  async setCountdown(rule: cmd.CountdownRule, options: ChildOption = {}): Promise<string> {
-    await this.send(cmd.countdown.deleteAllRules(), childIds(options));
-    return this.result(await this.send(cmd.countdown.addRule(rule), childIds(options)), 'count_down', 'add_rule', readAddedRule).id;
-  }
-
-  async addCountdownRule(rule: cmd.CountdownRule, options: ChildOption = {}): Promise<string> {
-    return this.result(await this.send(cmd.countdown.addRule(rule), childIds(options)), 'count_down', 'add_rule', readAddedRule).id;
-  }
-
-  async editCountdownRule(rule: cmd.CountdownRule & { id: string }, options: ChildOption = {}): Promise<void> {
-    await this.send(cmd.countdown.editRule(rule), childIds(options));
-  }
-
-  async deleteCountdownRule(id: string, options: ChildOption = {}): Promise<void> {
-    await this.send(cmd.countdown.deleteRule(id), childIds(options));
-  }
-
-  async deleteAllCountdownRules(options: ChildOption = {}): Promise<void> {
-    await this.send(cmd.countdown.deleteAllRules(), childIds(options));
-  }
-
-  async getAntiTheftRules(options: ChildOption = {}): Promise<Record<string, unknown>> {
-    return this.result(await this.send(cmd.antiTheft.getRules(), childIds(options)), 'anti_theft', 'get_rules', readRules);
-  }
-
-  async addAntiTheftRule(rule: cmd.AntiTheftRule, options: ChildOption = {}): Promise<string> {
-    return this.result(await this.send(cmd.antiTheft.addRule(rule), childIds(options)), 'anti_theft', 'add_rule', readAddedRule).id;
-  }
-
-  async editAntiTheftRule(rule: cmd.AntiTheftRule & { id: string }, options: ChildOption = {}): Promise<void> {
-    await this.send(cmd.antiTheft.editRule(rule), childIds(options));
-  }
-
-  async deleteAntiTheftRule(id: string, options: ChildOption = {}): Promise<void> {
-    await this.send(cmd.antiTheft.deleteRule(id), childIds(options));
-  }
-
-  async deleteAllAntiTheftRules(options: ChildOption = {}): Promise<void> {
-    await this.send(cmd.antiTheft.deleteAllRules(), childIds(options));
-  }
-
-  // ---- cloud and network ----
-
-  async getCloudInfo(): Promise<Record<string, unknown>> {
-    return this.result(await this.send(cmd.cloud.getInfo()), 'cnCloud', 'get_info', readAnyResult);
-  }
-
-  async bindCloud(username: string, password: string): Promise<void> {
-    await this.send(cmd.cloud.bind(username, password));
-  }
-
-  async unbindCloud(): Promise<void> {
-    await this.send(cmd.cloud.unbind());
-  }
-
-  async scanWifi(options: { timeout?: number } = {}): Promise<Array<Record<string, unknown>>> {
-    // A scan takes the device several seconds.
-    const reply = await this.send(cmd.netif.getScanInfo(true), { timeout: options.timeout ?? Math.max(this.timeout, 10_000) });
-    return this.result(reply, 'netif', 'get_scaninfo', readScanInfo).ap_list;
-  }
-
-  async setWifi(ssid: string, password: string, keyType = 3): Promise<void> {
-    await this.send(cmd.netif.setStaInfo(ssid, password, keyType));
+    return readMethodResult(reply, 'system', 'get_sysinfo', readSysInfo, this.address);
   }
 
   // ---- internals ----
-
-  private isBulb(): boolean {
-    const type = this.lastSysInfo?.mic_type ?? this.lastSysInfo?.type;
-    return typeof type === 'string' && type.toUpperCase().includes('BULB');
-  }
-
-  private emeterModule(): string {
-    return this.isBulb() ? 'smartlife.iot.common.emeter' : 'emeter';
-  }
-
-  /** Reads `reply.module.method` with the reader of its shape; a ProtocolError names what was wrong. */
-  private result<T>(reply: SmartHomeResponse, module: string, method: string, reader: Reader<T>): T {
-    return readMethodResult(reply, module, method, reader, this.address);
-  }
 
   /**
    * One request's exchange within `timeLeft` ms: retries (with backoff) only
@@ -384,24 +178,6 @@ export class SmartHomeClient extends EventEmitter {
     this.state = online;
     this.emit(online ? 'online' : 'offline', error);
   }
-}
-
-const LIGHT = 'smartlife.iot.smartbulb.lightingservice';
-
-/** Reads a strip outlet's or a plug's (or bulb's) on/off state from a sysinfo. */
-export function powerStateOf(sysinfo: SysInfo, childId?: string, address?: DeviceAddress): boolean {
-  if (childId !== undefined) {
-    const deviceId = sysinfo.deviceId ?? '';
-    const child = sysinfo.children?.find((c) => c.id === childId || deviceId + c.id === childId || c.id === deviceId + childId);
-    if (!child) throw new ProtocolError(`outlet ${childId} is not in the device's children`, address);
-    return child.state === 1;
-  }
-  if (sysinfo.relay_state !== undefined) return sysinfo.relay_state === 1;
-  return sysinfo.light_state?.on_off === 1;
-}
-
-function childIds(options: ChildOption): RequestOptions {
-  return options.childId === undefined ? {} : { childIds: [options.childId] };
 }
 
 /**

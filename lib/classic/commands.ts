@@ -1,7 +1,8 @@
 /**
  * Typed builders for every command of the Smart Home protocol (the HS100 /
- * HS110 command list), plus helpers to address child outlets and to combine
- * several modules into one request.
+ * HS110 command list), plus helpers to address child outlets by their full
+ * id and to combine several modules into one request. Which outlet a user
+ * means is lib/device's to find (outlets.ts).
  */
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -188,33 +189,6 @@ export function combine(...requests: SmartHomeRequest[]): SmartHomeRequest {
 export function forChildren(request: SmartHomeRequest, childIds: readonly string[]): SmartHomeRequest {
   if (childIds.length === 0) return request;
   return { context: { child_ids: [...childIds] }, ...request };
-}
-
-/**
- * Resolves what a user calls an outlet to the full child id a strip expects:
- * an index (0-5), a short id ('00'), a full id, or an outlet's alias.
- */
-export function resolveChildId(
-  sysinfo: { deviceId?: unknown; children?: unknown },
-  outlet: string | number,
-): string | undefined {
-  const children = Array.isArray(sysinfo.children) ? (sysinfo.children as Array<{ id?: unknown; alias?: unknown }>) : [];
-  const deviceId = typeof sysinfo.deviceId === 'string' ? sysinfo.deviceId : '';
-  const ids = children.map((c) => (typeof c.id === 'string' ? c.id : ''));
-  const full = (id: string): string => (id.length <= 2 ? deviceId + id : id);
-  if (typeof outlet === 'number') {
-    return Number.isInteger(outlet) && outlet >= 0 && outlet < ids.length ? full(ids[outlet]) : undefined;
-  }
-  const wanted = outlet.trim();
-  if (/^\d{1,2}$/.test(wanted)) {
-    const short = wanted.padStart(2, '0');
-    const hit = ids.find((id) => id.slice(-2) === short);
-    return hit === undefined ? undefined : full(hit);
-  }
-  const byId = ids.find((id) => full(id).toUpperCase() === wanted.toUpperCase());
-  if (byId !== undefined) return full(byId);
-  const index = children.findIndex((c) => c.alias === wanted);
-  return index >= 0 ? full(ids[index]) : undefined;
 }
 
 export function isObject(value: unknown): value is Record<string, unknown> {

@@ -36,6 +36,9 @@ export function exitCodeFor(error: unknown): number {
       return EXIT_MALFORMED;
     case 'EAUTH':
       return EXIT_AUTH;
+    case 'EINPUT':
+      // Refused before sending: an outlet, feature or value the device does not have.
+      return EXIT_USAGE;
     default:
       return EXIT_UNREACHABLE;
   }

@@ -9,13 +9,23 @@ import { UsageError } from './exit-status';
 import { PREDEFINED_COMMANDS, PREDEFINED_COMMAND_NAMES, isPredefinedCommand } from './smartplug-commands';
 
 export const USAGE =
-  'usage: tplink-smartplug (-t <host> | -b) [-c <command> | -j <json>] [-u] [-s <address>] [-T <seconds>] ' +
-  '[-p <port>] [-o <child id>] [-q] [--yes] [--klap [--username <email>] [--password <password>]] [--help]';
+  'usage: tplink-smartplug (-t <host> | -b) [-c <command> | -j <json>] [--brightness <0-100>] [--temperature <kelvin>] ' +
+  '[--hsv <h,s,v>] [--transition <ms>] [-u] [-s <address>] [-T <seconds>] [-p <port>] [-o <child id>] [-q] [-v] [--yes] ' +
+  '[--klap [--username <email>] [--password <password>]] [--help]';
 
 /** Seconds, as in the original: its TCP connect timeout was 10 s, its UDP and broadcast wait 0.5 s. */
 const DEFAULT_TCP_TIMEOUT_S = 10;
 const DEFAULT_UDP_TIMEOUT_S = 0.5;
 const MAX_TIMEOUT_S = 3600;
+
+/** What the light flags ask of a dimmer or a light; every field optional. */
+export interface LightFlags {
+  brightness?: number;
+  colorTemp?: number;
+  hue?: number;
+  saturation?: number;
+  transition?: number;
+}
 
 export interface SmartplugOptions {
   /** Target host, or the broadcast address with `broadcast`. */
@@ -25,8 +35,12 @@ export interface SmartplugOptions {
   transport: 'tcp' | 'udp' | 'klap';
   /** Name of the predefined command, when one was used (or defaulted). */
   command: string | undefined;
-  /** The request: JSON text as the user wrote it (-j), or the predefined command's JSON. */
+  /** The request: JSON text as the user wrote it (-j), or the predefined command's JSON ('' with light flags alone). */
   json: string;
+  /** --brightness, --temperature, --hsv, --transition: set through the device layer. */
+  light: LightFlags | undefined;
+  /** -v: print every request and reply to stderr. */
+  verbose: boolean;
   sourceAddress: string | undefined;
   /** Milliseconds. */
   timeout: number;
@@ -39,8 +53,10 @@ export interface SmartplugOptions {
 
 export const HELP = `${USAGE}
 
-Sends one command to a TP-Link Kasa smart plug over the Smart Home protocol
-(TCP or UDP port 9999, or KLAP over HTTP) and prints the reply.
+Sends one command to a TP-Link Kasa device over the Smart Home protocol
+(TCP or UDP port 9999, or KLAP over HTTP) and prints the reply. on, off and
+energy work for every kind (plugs, strips, switches, dimmers, bulbs, light
+strips): the device is read first to know which request it takes.
 
   -t, --target <host>        device hostname or IP address
   -b, --broadcast            send by UDP broadcast and print every reply until the timeout
@@ -56,7 +72,12 @@ Sends one command to a TP-Link Kasa smart plug over the Smart Home protocol
   -p, --port <port>          device port (default 9999, 80 with --klap)
   -o, --outlet <child id>    one outlet of a power strip: full child id, short id (00-05)
                              or alias
+      --brightness <0-100>   dimmers and dimmable lights: set the brightness (and switch on)
+      --temperature <kelvin> lights with adjustable white: set the colour temperature
+      --hsv <h,s,v>          colour lights: hue 0-360, saturation and brightness 0-100
+      --transition <ms>      dimmers and lights: fade over this many milliseconds (also with -c on/off)
   -q, --quiet                print only the reply JSON
+  -v, --verbose              print every request and reply to stderr (passwords hidden)
   -y, --yes                  do not ask before reboot or reset
       --klap                 use KLAP (newer firmware); credentials from --username and
                              --password or KASA_USERNAME and KASA_PASSWORD
@@ -86,6 +107,11 @@ const FLAGS = {
   klap: { type: 'boolean' },
   username: { type: 'string' },
   password: { type: 'string' },
+  brightness: { type: 'string' },
+  temperature: { type: 'string' },
+  hsv: { type: 'string' },
+  transition: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -104,7 +130,11 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new UsageError('--username and --password need --klap');
   }
   if (broadcast && values.outlet !== undefined) throw new UsageError('-o/--outlet addresses one device: it cannot be used with -b');
-  const { command, json } = requestText(values.command, values.json);
+  const light = lightFlags(values);
+  if (light && (broadcast || values.json !== undefined || (values.command !== undefined && values.command !== 'on' && values.command !== 'off'))) {
+    throw new UsageError('--brightness, --temperature, --hsv and --transition go alone or with -c on / -c off, to one device (-t)');
+  }
+  const { command, json } = light && values.command === undefined ? { command: undefined, json: '' } : requestText(values.command, values.json);
   return {
     help: false,
     options: {
@@ -117,6 +147,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       sourceAddress: values.source === undefined ? undefined : parseAddress(values.source, '-s/--source'),
       timeout: parseTimeout(values.timeout, transport === 'udp' ? DEFAULT_UDP_TIMEOUT_S : DEFAULT_TCP_TIMEOUT_S),
       outlet: values.outlet === undefined ? undefined : nonEmpty(values.outlet, '-o/--outlet'),
+      light,
+      verbose: values.verbose === true,
       quiet: values.quiet === true,
       yes: values.yes === true,
       username: values.username ?? (values.klap ? env.KASA_USERNAME : undefined),
@@ -153,6 +185,29 @@ function requestText(command: string | undefined, json: string | undefined): { c
     throw new UsageError(`unknown command '${name}'; choose one of: ${PREDEFINED_COMMAND_NAMES.join(', ')}`);
   }
   return { command: name, json: JSON.stringify(PREDEFINED_COMMANDS[name]) };
+}
+
+function lightFlags(values: { brightness?: string; temperature?: string; hsv?: string; transition?: string }): LightFlags | undefined {
+  const flags: LightFlags = {};
+  if (values.brightness !== undefined) flags.brightness = wholeNumber(values.brightness, '--brightness', 0, 100);
+  if (values.temperature !== undefined) flags.colorTemp = wholeNumber(values.temperature, '--temperature', 1000, 20_000);
+  if (values.transition !== undefined) flags.transition = wholeNumber(values.transition, '--transition', 0, 3_600_000);
+  if (values.hsv !== undefined) {
+    const parts = values.hsv.split(',');
+    if (parts.length !== 3) throw new UsageError(`--hsv takes hue,saturation,value such as 240,100,80: '${values.hsv}'`);
+    flags.hue = wholeNumber(parts[0], '--hsv hue', 0, 360);
+    flags.saturation = wholeNumber(parts[1], '--hsv saturation', 0, 100);
+    if (flags.brightness !== undefined) throw new UsageError('--hsv carries the brightness: it cannot be used with --brightness');
+    flags.brightness = wholeNumber(parts[2], '--hsv value', 0, 100);
+    if (flags.colorTemp !== undefined) throw new UsageError('--hsv and --temperature choose between colour and white: give one');
+  }
+  return Object.keys(flags).length === 0 ? undefined : flags;
+}
+
+function wholeNumber(text: string, flag: string, min: number, max: number): number {
+  const n = /^\s*\d+\s*$/.test(text) ? Number(text) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}: '${text}'`);
+  return n;
 }
 
 function parsePort(text: string): number {

@@ -3,9 +3,15 @@
  * tplink-smartplug: the flags and output of softScheck's tplink_smartplug.py,
  * on top of the library, with exit codes a script can test:
  * 0 ok, 1 err_code, 2 usage, 3 timeout or unreachable, 4 malformed reply, 5 KLAP authentication, 70 a bug.
+ * on, off, energy, -o and the light flags go through the device layer
+ * (smartplug-device.ts), so they work for every kind; other commands and -j
+ * are sent as written.
  */
 import { SmartHomeClient } from '../classic/client';
-import { forChildren, resolveChildId, type SmartHomeRequest } from '../classic/commands';
+import { forChildren, type SmartHomeRequest } from '../classic/commands';
+import { DeviceInputError } from '../device/errors';
+import type { Device } from '../device/device';
+import { formatTrafficEvent, type TrafficEvent } from '../traffic';
 import { checkResponse, type SmartHomeResponse } from '../classic/response';
 import { broadcastRequest, type BroadcastReply } from '../classic/broadcast';
 import { confirm } from './confirm';
@@ -13,6 +19,7 @@ import {
   EXIT_DEVICE_ERROR, EXIT_INTERNAL, EXIT_MALFORMED, EXIT_OK, EXIT_UNREACHABLE, EXIT_USAGE, UsageError, describeFailure, exitCodeFor,
 } from './exit-status';
 import { DESTRUCTIVE_COMMANDS } from './smartplug-commands';
+import { DEVICE_COMMANDS, openForCommand, outletOf, printExchanges, runDeviceCommand } from './smartplug-device';
 import { HELP, USAGE, parseCommandLine, type SmartplugOptions } from './smartplug-options';
 
 const NAME = 'tplink-smartplug';
@@ -60,44 +67,58 @@ async function confirmed(options: SmartplugOptions, port: number, io: Io): Promi
 }
 
 async function runOne(options: SmartplugOptions, port: number, io: Io): Promise<number> {
-  let client: SmartHomeClient | undefined;
+  const throughDevice = options.light !== undefined || options.outlet !== undefined || DEVICE_COMMANDS.has(options.command ?? '');
+  let close: (() => Promise<void>) | undefined;
   try {
-    client = new SmartHomeClient({
+    if (throughDevice) {
+      const { device, exchanges } = await openForCommand(options, port, io);
+      close = () => device.close();
+      try {
+        if (options.light !== undefined || DEVICE_COMMANDS.has(options.command ?? '')) await runDeviceCommand(device, options);
+        else await sendRaw(options, io, (text) => device.request(text, { timeout: options.timeout }), device.address, childIdOf(device, options.outlet));
+      } finally {
+        printExchanges(exchanges, options.quiet, io.stdout);
+      }
+      return EXIT_OK;
+    }
+    const client = new SmartHomeClient({
       host: options.host, port, transport: options.transport, timeout: options.timeout,
       // No silent retries: -T bounds the whole run, as in the original.
       retries: 0, localAddress: options.sourceAddress, username: options.username, password: options.password,
       ...(options.transport === 'klap' ? { klapPort: port } : {}),
+      ...(options.verbose ? { onTraffic: (event: TrafficEvent) => io.stderr.write(`${formatTrafficEvent(event)}\n`) } : {}),
     });
-    let text = options.json;
-    if (options.outlet !== undefined) {
-      const childId = await outletChildId(client, options.outlet);
-      text = JSON.stringify(forChildren(JSON.parse(text) as SmartHomeRequest, [childId]));
-    }
-    const response = await client.sendUnchecked(text);
-    io.stdout.write(options.quiet ? `${JSON.stringify(response)}\n` : `Sent:      ${text}\nReceived:  ${JSON.stringify(response)}\n`);
-    checkResponse(JSON.parse(text) as object, response, client.address);
+    close = () => client.close();
+    await sendRaw(options, io, (text) => client.sendUnchecked(text), client.address, undefined);
     return EXIT_OK;
   } catch (error) {
-    io.stderr.write(`${NAME}: ${error instanceof UsageError ? 'error: ' : ''}${describeFailure(error, options.host, port)}\n`);
-    if (error instanceof UsageError) io.stderr.write(`${USAGE}\n`);
+    const usage = error instanceof UsageError;
+    io.stderr.write(`${NAME}: ${usage || error instanceof DeviceInputError ? 'error: ' : ''}${describeFailure(error, options.host, port)}\n`);
+    if (usage) io.stderr.write(`${USAGE}\n`);
     return exitCodeFor(error);
   } finally {
-    await client?.close();
+    await close?.();
   }
 }
 
-/** A full child id is used as given; a short id (00-05) or an alias is looked up in the strip's sysinfo. */
-async function outletChildId(client: SmartHomeClient, outlet: string): Promise<string> {
-  if (/^[0-9A-F]{40,}$/i.test(outlet)) return outlet;
-  const sysinfo = await client.getSysInfo();
-  const children = sysinfo.children ?? [];
-  if (children.length === 0) throw new UsageError('the device has no outlets to choose with -o (it is not a power strip)');
-  const childId = resolveChildId(sysinfo, outlet);
-  if (childId === undefined) {
-    const known = children.map((c) => `${c.id.slice(-2)} '${c.alias}'`).join(', ');
-    throw new UsageError(`the strip has no outlet '${outlet}'; its outlets are ${known}`);
-  }
-  return childId;
+/** -o's outlet as the full child id the request carries. */
+function childIdOf(device: Device, ref: string | undefined): string | undefined {
+  const option = outletOf(device, ref);
+  return option.outlet === undefined ? undefined : device.outlet(option.outlet).id;
+}
+
+/**
+ * The original's exchange: the JSON as written (to one outlet with -o,
+ * through context.child_ids), the reply as it came, then its err_codes.
+ */
+async function sendRaw(
+  options: SmartplugOptions, io: Io, send: (text: string) => Promise<SmartHomeResponse>, address: { host: string; port: number }, childId: string | undefined,
+): Promise<void> {
+  let text = options.json;
+  if (childId !== undefined) text = JSON.stringify(forChildren(JSON.parse(text) as SmartHomeRequest, [childId]));
+  const response = await send(text);
+  io.stdout.write(options.quiet ? `${JSON.stringify(response)}\n` : `Sent:      ${text}\nReceived:  ${JSON.stringify(response)}\n`);
+  checkResponse(JSON.parse(text) as object, response, address);
 }
 
 async function runBroadcast(options: SmartplugOptions, port: number, io: Io): Promise<number> {

@@ -8,6 +8,7 @@ import type { TransportName } from '../classic/transports';
 import type { TrafficHook } from '../traffic';
 import { ClassicFamily } from './classic/family';
 import { Device } from './device';
+import type { FamilyAdapter } from './family';
 
 export interface ConnectOptions {
   host: string;
@@ -32,10 +33,14 @@ export interface ConnectOptions {
 /** Reads the device and returns it; rejects (and releases every socket) when it cannot be read. */
 export async function connect(options: ConnectOptions): Promise<Device> {
   if (!options || typeof options.host !== 'string' || options.host.trim() === '') throw new TypeError('connect() needs a host');
-  const family = ClassicFamily.open({
+  return openDevice(ClassicFamily.open({
     host: options.host.trim(), port: options.port, transport: options.transport ?? 'tcp', username: options.username, password: options.password,
     timeout: options.timeout, retries: options.retries, localAddress: options.localAddress, klapPort: options.klapPort, onTraffic: options.onTraffic,
-  });
+  }));
+}
+
+/** A Device over a family adapter made by hand (a custom transport, tests): read once, closed when it cannot be read. */
+export async function openDevice(family: FamilyAdapter): Promise<Device> {
   try {
     return new Device(family, await family.read());
   } catch (error) {

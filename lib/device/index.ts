@@ -2,7 +2,8 @@
  * The device layer: connect() to a device of any kind, one state model,
  * features by what the device has. How the folder stacks: docs/architecture.md.
  */
-export { connect, type ConnectOptions } from './connect';
+export { connect, openDevice, type ConnectOptions } from './connect';
+export { ClassicFamily } from './classic/family';
 export { Device, type DeviceEvents, type RawOptions } from './device';
 export { DeviceConnection, type DeviceConnectionEvents } from './connection';
 export { DeviceInputError, type DeviceInputReason } from './errors';

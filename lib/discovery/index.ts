@@ -20,6 +20,7 @@ export { DiscoveryScanner } from './scanner';
 export type { DiscoveryScannerOptions, DeviceChange, SweepSummary } from './scanner';
 export type { DiscoverCallbacks, DiscoverOptions, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo } from './types';
 export { directedBroadcast } from './network';
+export { summarizeDevice, outletSummaries, type DeviceSummary, type OutletSummary } from './summary';
 export { DEFAULT_PORT };
 
 /**

@@ -6,6 +6,8 @@
 import { decodeDatagram } from '../classic/framing';
 import { readSysInfo, type SysInfo } from '../classic/replies';
 import { JsonShapeError, parseBoundedJson, shape as s } from '../json';
+import { classicState } from '../device/state/classic';
+import type { DeviceState } from '../device/types';
 import { parseDiscovery20002Reply } from './tdp';
 import type { DiscoveredChild, DiscoveredDevice, DiscoveredKind } from './types';
 
@@ -36,7 +38,8 @@ export function parseSysinfoReply(datagram: Buffer, from: ReplySource, port: num
   if (deviceId === undefined || deviceId.length === 0) return undefined;
   const kind = kindOf(sysinfo);
   if (kind === undefined) return undefined;
-  return { host: from.address, port, protocol: 'xor', deviceId, kind, sysinfo, children: childrenOf(sysinfo, deviceId) };
+  const state = classicState(sysinfo);
+  return { host: from.address, port, protocol: 'xor', deviceId, kind, sysinfo, state, children: childrenOf(state) };
 }
 
 const readSysInfoReply = s.object({ system: s.object({ get_sysinfo: readSysInfo }) });
@@ -50,7 +53,7 @@ export function parseKlapReply(datagram: Buffer, from: ReplySource): DiscoveredD
   if (kind === undefined) return undefined;
   const sysinfo: SysInfo = { deviceId: reply.deviceId, alias: '', model: reply.deviceModel ?? '', mac: reply.mac ?? '', type };
   const device: DiscoveredDevice = {
-    host: from.address, port: reply.httpPort ?? 80, protocol: 'klap', deviceId: reply.deviceId, kind, sysinfo, children: [],
+    host: from.address, port: reply.httpPort ?? 80, protocol: 'klap', deviceId: reply.deviceId, kind, sysinfo, state: classicState(sysinfo), children: [],
     klap: { port: from.port, deviceType: type },
   };
   const klap = device.klap as NonNullable<DiscoveredDevice['klap']>;
@@ -75,10 +78,6 @@ function kindOf(sysinfo: SysInfo): DiscoveredKind | undefined {
   return undefined;
 }
 
-function childrenOf(sysinfo: SysInfo, deviceId: string): DiscoveredChild[] {
-  return (sysinfo.children ?? []).map((child) => ({
-    id: child.id.length <= 2 ? deviceId + child.id.padStart(2, '0') : child.id,
-    alias: child.alias ?? '',
-    state: child.state,
-  }));
+function childrenOf(state: DeviceState): DiscoveredChild[] {
+  return state.outlets.map((outlet) => ({ id: outlet.id, alias: outlet.alias, state: outlet.on ? 1 : 0 }));
 }

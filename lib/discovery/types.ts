@@ -2,7 +2,8 @@
  * What discovery is asked for and what it returns, shared by the one-shot
  * `discover()` and the continuous `DiscoveryScanner`.
  */
-import type { SysInfo } from '../classic/client';
+import type { SysInfo } from '../classic/replies';
+import type { DeviceState } from '../device/types';
 
 export type DiscoveredKind = 'plug' | 'bulb';
 
@@ -26,7 +27,7 @@ export interface DiscoverOptions {
   target?: string;
   /** Probes per sweep, spread over the first half of the window against packet loss (default 3). */
   probes?: number;
-  /** Device kinds to report (default plugs, switches and strips only). */
+  /** Device families by sysinfo type: 'plug' (plugs, strips, switches, dimmers), 'bulb' (bulbs, light strips). Default plug only. */
   kinds?: readonly DiscoveredKind[];
   /** Also probe UDP 20002, where KLAP firmware answers (default false). */
   includeKlap?: boolean;
@@ -69,6 +70,8 @@ export interface DiscoveredDevice {
    * fields that reply carries (deviceId, model, mac, alias empty).
    */
   sysinfo: SysInfo;
+  /** The sysinfo read by the device layer: kind (plug, strip, switch, dimmer, bulb, light strip), outlets, light. */
+  state: DeviceState;
   /** Outlets of a power strip; empty for single devices. */
   children: DiscoveredChild[];
   /** Present when the device answered the UDP 20002 probe. */

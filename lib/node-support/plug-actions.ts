@@ -1,12 +1,16 @@
 /**
- * Runs a parsed plug command with a SmartHomeClient and shapes the answer:
- * `payload` is the state after a command that changes or reads it, watts for
- * energy, and the data asked for by other queries; the full reply rides along.
+ * Runs a parsed plug command on a device through the device layer and
+ * shapes the answer: `payload` is the state after a command that changes or
+ * reads it, watts for energy, and the data asked for by other queries; the
+ * full reply rides along. What the device is, which module a command needs
+ * and where an outlet is are the device layer's business, never decided here.
  */
-import type { SmartHomeClient, SysInfo } from '../classic/client';
-import { isObject, resolveChildId, type ScheduleRule, type SmartHomeRequest } from '../classic/commands';
+import { isObject, type SmartHomeRequest } from '../classic/commands';
 import type { EnergyReading } from '../classic/response';
-import { aliasOf, isStrip, stateOf } from './device-view';
+import type { DeviceConnection } from '../device/connection';
+import type { Device } from '../device/device';
+import { DeviceInputError } from '../device/errors';
+import type { DeviceState, OutletOption, ScheduleRule } from '../device/types';
 import { describe, parsePowerValue, PlugInputError, type PlugAction, type PlugCommand } from './plug-command';
 
 export interface PlugResult {
@@ -15,183 +19,215 @@ export interface PlugResult {
   payload: unknown;
   /** Alias of the addressed outlet or device: msg.topic. */
   alias: string;
-  sysinfo?: SysInfo;
+  /** The device's own description, when the command read it (msg.sysinfo). */
+  sysinfo?: unknown;
+  /** The device after a command that read or changed it. */
+  state?: DeviceState;
   energy?: EnergyReading;
   reply?: unknown;
 }
 
 /** What a plug node addresses: the device (or a whole strip), or one outlet of a strip. */
 export interface PlugTarget {
-  client: SmartHomeClient;
-  /** '' for the device itself; otherwise an index, short id, full id or alias (see resolveChildId). */
+  connection: DeviceConnection;
+  /** '' for the device itself; otherwise an index, short id, full id or alias. */
   outlet: string;
 }
 
-/** The sysinfo the client saw last, or a fresh one. */
-export async function knownSysInfo(client: SmartHomeClient): Promise<SysInfo> {
-  return client.lastSysInfo ?? client.getSysInfo();
+/** The node's outlet setting as an option for the device, checked against it (unknown outlets are input errors). */
+export function outletOption(device: Device, outlet: string): OutletOption {
+  if (outlet.trim() === '') return {};
+  device.outlet(outlet);
+  return { outlet };
 }
 
-/** Resolves the node's outlet setting to a child id (undefined for the device itself). */
-export async function resolveOutlet(target: PlugTarget): Promise<string | undefined> {
-  if (target.outlet.trim() === '') return undefined;
-  const sysinfo = await knownSysInfo(target.client);
-  const id = resolveChildId(sysinfo, target.outlet);
-  if (id === undefined) {
-    const count = sysinfo.children?.length ?? 0;
-    throw new PlugInputError('unknown-outlet', { outlet: target.outlet, count: String(count) },
-      `outlet ${JSON.stringify(target.outlet)} is not on this device (it has ${count} outlets)`);
-  }
-  return id;
+/** The alias of the outlet addressed, else the device's: msg.topic. */
+export function topicOf(device: Device, option: OutletOption): string {
+  return option.outlet === undefined ? device.state.alias : device.outlet(option.outlet).alias || device.state.alias;
 }
 
-/** Reads the meter of an outlet or plug; for a whole strip, adds up its outlets. `ifIdle` for polls. */
-export async function readEnergy(client: SmartHomeClient, childId: string | undefined, options: { ifIdle?: boolean } = {}): Promise<EnergyReading> {
-  const sysinfo = await knownSysInfo(client);
-  if (childId !== undefined || !isStrip(sysinfo)) return client.getEnergy({ childId, ifIdle: options.ifIdle });
-  const readings: EnergyReading[] = [];
-  for (const child of sysinfo.children ?? []) {
-    const id = child.id.length <= 2 ? (sysinfo.deviceId ?? '') + child.id : child.id;
-    readings.push(await client.getEnergy({ childId: id, ifIdle: options.ifIdle }));
-  }
-  return sumReadings(readings);
-}
-
-function sumReadings(readings: EnergyReading[]): EnergyReading {
-  const sum = (key: 'power_mw' | 'current_ma' | 'total_wh'): number => readings.reduce((n, r) => n + r[key], 0);
-  const voltageMv = Math.max(0, ...readings.map((r) => r.voltage_mv));
-  const power_mw = sum('power_mw');
-  const current_ma = sum('current_ma');
-  const total_wh = sum('total_wh');
-  return {
-    power: power_mw / 1000, power_mw, voltage: voltageMv / 1000, voltage_mv: voltageMv,
-    current: current_ma / 1000, current_ma, total: total_wh / 1000, total_wh, outlets: readings,
-  };
+/** The device layer's refusals as the node's input errors, whose keys the node translates. */
+export function asInputError(error: unknown): unknown {
+  if (!(error instanceof DeviceInputError)) return error;
+  return new PlugInputError(error.reason, { ...error.details }, error.message);
 }
 
 export async function runPlugCommand(target: PlugTarget, command: PlugCommand): Promise<PlugResult> {
-  const childId = await resolveOutlet(target);
-  switch (command.kind) {
-    case 'power':
-      return switchPower(target.client, childId, command.state);
-    case 'raw':
-      return runRaw(target.client, childId, command.request);
-    case 'action':
-      return runAction(target.client, childId, command.action, command.argument);
+  try {
+    const device = await target.connection.get();
+    const option = outletOption(device, target.outlet);
+    switch (command.kind) {
+      case 'power':
+        return await switchPower(device, option, command.state);
+      case 'raw':
+        return await runRaw(device, option, command.request);
+      case 'action':
+        return await runAction(device, option, command.action, command.argument);
+    }
+  } catch (error) {
+    throw asInputError(error);
   }
 }
 
-async function switchPower(client: SmartHomeClient, childId: string | undefined, wanted: boolean | 'toggle'): Promise<PlugResult> {
-  const on = wanted === 'toggle' ? !stateOf(await client.getSysInfo(), childId) : wanted;
-  await client.setPowerState(on, { childId });
-  return withState(client, childId, 'power', undefined);
+async function switchPower(device: Device, option: OutletOption, wanted: boolean | 'toggle'): Promise<PlugResult> {
+  if (wanted === 'toggle') await device.toggle(option);
+  else await device.setPower(wanted, option);
+  return withState(device, option, 'power');
 }
 
-/** Reads the sysinfo after a command and reports the state it shows. */
-async function withState(client: SmartHomeClient, childId: string | undefined, command: string, reply: unknown): Promise<PlugResult> {
-  const sysinfo = await client.getSysInfo();
-  return { command, payload: stateOf(sysinfo, childId), alias: aliasOf(sysinfo, childId), sysinfo, reply: reply ?? sysinfo };
+/** Reads the device after a command and reports the state it shows. */
+async function withState(device: Device, option: OutletOption, command: string): Promise<PlugResult> {
+  const state = await device.refresh();
+  return { command, payload: device.isOn(option), alias: topicOf(device, option), sysinfo: device.info, state, reply: device.info };
 }
 
-async function runRaw(client: SmartHomeClient, childId: string | undefined, request: SmartHomeRequest): Promise<PlugResult> {
+async function runRaw(device: Device, option: OutletOption, request: SmartHomeRequest): Promise<PlugResult> {
   // A node bound to one outlet addresses that outlet unless the command names its own context.
-  const message = childId !== undefined && request.context === undefined ? { context: { child_ids: [childId] }, ...request } : request;
-  const reply = await client.sendUnchecked(message);
-  return { command: 'raw', payload: reply, alias: aliasOf(client.lastSysInfo, childId), reply };
+  const reply = await device.request(request, option);
+  return { command: 'raw', payload: reply, alias: topicOf(device, option), reply };
 }
 
-async function data(client: SmartHomeClient, childId: string | undefined, command: string, value: unknown): Promise<PlugResult> {
-  return { command, payload: value, alias: aliasOf(await knownSysInfo(client), childId), reply: value };
+function data(device: Device, option: OutletOption, command: string, value: unknown): PlugResult {
+  return { command, payload: value, alias: topicOf(device, option), reply: value };
 }
 
-async function runAction(client: SmartHomeClient, childId: string | undefined, action: PlugAction, arg: unknown): Promise<PlugResult> {
-  const outlet = { childId };
+/** The feature a command needs, or an input error naming what the device lacks. */
+function need<T>(device: Device, feature: T | undefined, what: string): T {
+  if (feature !== undefined) return feature;
+  throw new PlugInputError('unsupported', { what, model: device.state.model }, `${device.state.model || 'this device'} has no ${what}`);
+}
+
+async function runAction(device: Device, option: OutletOption, action: PlugAction, arg: unknown): Promise<PlugResult> {
   const now = new Date();
   switch (action) {
     case 'on': case 'off': case 'toggle':
-      return switchPower(client, childId, action === 'toggle' ? 'toggle' : action === 'on');
+      return switchPower(device, option, action === 'toggle' ? 'toggle' : action === 'on');
     case 'info':
-      return withState(client, childId, action, undefined);
+      return withState(device, option, action);
+    case 'brightness':
+      return setBrightness(device, option, arg);
     case 'energy': {
-      const energy = await readEnergy(client, childId);
-      return { command: action, payload: energy.power, alias: aliasOf(await knownSysInfo(client), childId), energy, reply: energy };
+      const energy = await need(device, device.energy, 'energy meter').read(option);
+      return { command: action, payload: energy.power, alias: topicOf(device, option), energy, reply: energy };
     }
     case 'day_stats': {
       const when = dateArgument(arg, now);
-      return data(client, childId, action, await client.getDayStats(when.year, when.month, outlet));
+      return data(device, option, action, await need(device, device.energy, 'energy meter').dayStats(when.year, when.month, option));
     }
     case 'month_stats':
-      return data(client, childId, action, await client.getMonthStats(dateArgument(arg, now).year, outlet));
+      return data(device, option, action, await need(device, device.energy, 'energy meter').monthStats(dateArgument(arg, now).year, option));
     case 'led_on': case 'led_off':
-      await client.setLed(action === 'led_on');
-      return withState(client, childId, action, undefined);
+      await need(device, device.led, 'LED').set(action === 'led_on');
+      return withState(device, option, action);
     case 'alias':
-      await client.setAlias(stringArgument(action, arg, 'a name'), outlet);
-      return withState(client, childId, action, undefined);
-    case 'time':
-      return data(client, childId, action, await client.getTime());
-    case 'timezone':
-      return data(client, childId, action, await client.getTimezone());
-    case 'schedule':
-      return data(client, childId, action, await client.getScheduleRules(outlet));
-    case 'next_action':
-      return data(client, childId, action, await client.getNextAction(outlet));
-    case 'schedule_add':
-      return data(client, childId, action, { id: await client.addScheduleRule(objectArgument(action, arg) as unknown as ScheduleRule, outlet) });
-    case 'schedule_delete':
-      await client.deleteScheduleRule(stringArgument(action, arg, 'a rule id'), outlet);
-      return data(client, childId, action, await client.getScheduleRules(outlet));
-    case 'schedule_clear':
-      await client.deleteAllScheduleRules(outlet);
-      return data(client, childId, action, await client.getScheduleRules(outlet));
-    case 'countdown':
-      return countdown(client, childId, arg);
-    case 'countdown_clear':
-      await client.deleteAllCountdownRules(outlet);
-      return data(client, childId, action, await client.getCountdownRules(outlet));
-    case 'away':
-      return data(client, childId, action, await client.getAntiTheftRules(outlet));
-    case 'cloud_info':
-      return data(client, childId, action, await client.getCloudInfo());
-    case 'reboot':
-      await client.reboot(delayArgument(arg));
-      return data(client, childId, action, true);
-    case 'reset':
-      await client.reset(delayArgument(arg));
-      return data(client, childId, action, true);
-    case 'wifi_scan':
-      return data(client, childId, action, await client.scanWifi());
-    case 'wifi': {
-      const a = objectArgument(action, arg);
-      await client.setWifi(String(a.ssid ?? ''), String(a.password ?? ''), numberArgument(a.keyType, 3));
-      return data(client, childId, action, true);
-    }
-    case 'cloud_bind': {
-      const a = objectArgument(action, arg);
-      await client.bindCloud(String(a.username ?? ''), String(a.password ?? ''));
-      return data(client, childId, action, await client.getCloudInfo());
-    }
-    case 'cloud_unbind':
-      await client.unbindCloud();
-      return data(client, childId, action, await client.getCloudInfo());
-    case 'erase_stats':
-      await client.eraseEnergyStats(outlet);
-      return data(client, childId, action, true);
+      await need(device, device.alias, 'alias').set(stringArgument(action, arg, 'a name'), option);
+      return withState(device, option, action);
+    default:
+      return runQuery(device, option, action, arg);
   }
 }
 
-/** `{delay, act}` sets the countdown (act: on/off/true/false/1/0); anything else reads the rules. */
-async function countdown(client: SmartHomeClient, childId: string | undefined, arg: unknown): Promise<PlugResult> {
-  if (isObject(arg) && arg.delay !== undefined) {
-    const delay = Number(arg.delay);
-    const act = parsePowerValue(arg.act ?? 'on');
-    if (!Number.isInteger(delay) || delay < 0 || typeof act !== 'boolean') {
-      throw new PlugInputError('bad-argument', { command: 'countdown', expected: '{ "delay": seconds, "act": "on" | "off" }', got: describe(arg) },
-        `countdown expects { "delay": seconds, "act": "on" | "off" }, got ${describe(arg)}`);
-    }
-    await client.setCountdown({ delay, act: act ? 1 : 0 }, { childId });
+/** Commands that read or change tables and settings rather than the state. */
+async function runQuery(device: Device, option: OutletOption, action: PlugAction, arg: unknown): Promise<PlugResult> {
+  const schedule = (): NonNullable<Device['schedule']> => need(device, device.schedule, 'schedule');
+  const countdown = (): NonNullable<Device['countdown']> => need(device, device.countdown, 'countdown');
+  const cloud = (): NonNullable<Device['cloud']> => need(device, device.cloud, 'cloud');
+  switch (action) {
+    case 'time':
+      return data(device, option, action, await need(device, device.time, 'clock').get());
+    case 'timezone':
+      return data(device, option, action, await need(device, device.time, 'clock').timezone());
+    case 'schedule':
+      return data(device, option, action, await schedule().list(option));
+    case 'next_action':
+      return data(device, option, action, await schedule().nextAction(option));
+    case 'schedule_add':
+      return data(device, option, action, { id: await schedule().add(objectArgument(action, arg) as unknown as ScheduleRule, option) });
+    case 'schedule_delete':
+      await schedule().delete(stringArgument(action, arg, 'a rule id'), option);
+      return data(device, option, action, await schedule().list(option));
+    case 'schedule_clear':
+      await schedule().clear(option);
+      return data(device, option, action, await schedule().list(option));
+    case 'countdown':
+      if (isObject(arg) && arg.delay !== undefined) await countdown().replace(countdownArgument(arg), option);
+      return data(device, option, action, await countdown().list(option));
+    case 'countdown_clear':
+      await countdown().clear(option);
+      return data(device, option, action, await countdown().list(option));
+    case 'away':
+      return data(device, option, action, await need(device, device.antiTheft, 'away mode').list(option));
+    case 'cloud_info':
+      return data(device, option, action, await cloud().info());
+    default:
+      return runAdmin(device, option, action, arg);
   }
-  return data(client, childId, 'countdown', await client.getCountdownRules({ childId }));
+}
+
+async function runAdmin(device: Device, option: OutletOption, action: PlugAction, arg: unknown): Promise<PlugResult> {
+  const cloud = (): NonNullable<Device['cloud']> => need(device, device.cloud, 'cloud');
+  switch (action) {
+    case 'reboot':
+      await need(device, device.system, 'reboot').reboot(delayArgument(arg));
+      return data(device, option, action, true);
+    case 'reset':
+      await need(device, device.system, 'factory reset').factoryReset(delayArgument(arg));
+      return data(device, option, action, true);
+    case 'wifi_scan':
+      return data(device, option, action, await need(device, device.wifi, 'Wi-Fi').scan());
+    case 'wifi': {
+      const a = objectArgument(action, arg);
+      await need(device, device.wifi, 'Wi-Fi').join(String(a.ssid ?? ''), String(a.password ?? ''), numberArgument(a.keyType, 3));
+      return data(device, option, action, true);
+    }
+    case 'cloud_bind': {
+      const a = objectArgument(action, arg);
+      await cloud().bind(String(a.username ?? ''), String(a.password ?? ''));
+      return data(device, option, action, await cloud().info());
+    }
+    case 'cloud_unbind':
+      await cloud().unbind();
+      return data(device, option, action, await cloud().info());
+    case 'erase_stats':
+      await need(device, device.energy, 'energy meter').erase(option);
+      return data(device, option, action, true);
+    default:
+      throw new PlugInputError('unknown-command', { command: describe(action) }, `unknown command ${describe(action)}`);
+  }
+}
+
+/** A dimmer's level, or a light's brightness: a number, or { brightness, transition }. */
+async function setBrightness(device: Device, option: OutletOption, arg: unknown): Promise<PlugResult> {
+  const { brightness, transition } = brightnessArgument(arg);
+  const options = transition === undefined ? {} : { transition };
+  if (device.dimmer) await device.dimmer.setBrightness(brightness, options);
+  // As on a dimmer, 0 switches a light off.
+  else if (device.light) await device.light.set(brightness === 0 ? { on: false, ...options } : { brightness, ...options });
+  else need(device, undefined, 'brightness');
+  return withState(device, option, 'brightness');
+}
+
+export function brightnessArgument(arg: unknown): { brightness: number; transition?: number } {
+  const value = isObject(arg) ? arg.brightness : arg;
+  const brightness = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  const transition = isObject(arg) ? arg.transition : undefined;
+  if (typeof brightness === 'number' && Number.isInteger(brightness) && brightness >= 0 && brightness <= 100
+    && (transition === undefined || (typeof transition === 'number' && Number.isInteger(transition) && transition >= 0))) {
+    return transition === undefined ? { brightness } : { brightness, transition: transition as number };
+  }
+  const expected = 'a brightness from 0 to 100, or { "brightness": 0-100, "transition": ms }';
+  throw new PlugInputError('bad-argument', { command: 'brightness', expected, got: describe(arg) }, `brightness expects ${expected}, got ${describe(arg)}`);
+}
+
+/** `{delay, act}` for a countdown (act: on/off/true/false/1/0). */
+function countdownArgument(arg: Record<string, unknown>): { delay: number; act: number } {
+  const delay = Number(arg.delay);
+  const act = parsePowerValue(arg.act ?? 'on');
+  if (!Number.isInteger(delay) || delay < 0 || typeof act !== 'boolean') {
+    throw new PlugInputError('bad-argument', { command: 'countdown', expected: '{ "delay": seconds, "act": "on" | "off" }', got: describe(arg) },
+      `countdown expects { "delay": seconds, "act": "on" | "off" }, got ${describe(arg)}`);
+  }
+  return { delay, act: act ? 1 : 0 };
 }
 
 function dateArgument(arg: unknown, now: Date): { year: number; month: number } {

@@ -8,7 +8,7 @@ import { NodeInputError } from './input-error';
 
 /** Actions named by msg.command (or by msg.topic when it is one of these). */
 export const PLUG_ACTIONS = [
-  'on', 'off', 'toggle', 'info', 'energy', 'day_stats', 'month_stats', 'led_on', 'led_off', 'alias',
+  'on', 'off', 'toggle', 'info', 'brightness', 'energy', 'day_stats', 'month_stats', 'led_on', 'led_off', 'alias',
   'time', 'timezone', 'schedule', 'schedule_add', 'schedule_delete', 'schedule_clear', 'next_action',
   'countdown', 'countdown_clear', 'away', 'cloud_info',
   // administrative
@@ -65,6 +65,11 @@ export function isRawRequest(value: unknown): value is SmartHomeRequest {
   return keys.some((k) => k !== 'context') && keys.every((k) => PROTOCOL_MODULES.has(k) || k.startsWith('smartlife.iot.'));
 }
 
+/** `{ brightness, transition? }`: a dimmer's (or light's) level, checked when it runs. */
+function isBrightnessRequest(value: unknown): boolean {
+  return isObject(value) && 'brightness' in value && Object.keys(value).every((k) => k === 'brightness' || k === 'transition');
+}
+
 export function parsePlugCommand(msg: { command?: unknown; topic?: unknown; payload?: unknown }): PlugCommand {
   const named = commandName(msg);
   if (named !== undefined) {
@@ -74,10 +79,11 @@ export function parsePlugCommand(msg: { command?: unknown; topic?: unknown; payl
     return { kind: 'action', action: named, argument: msg.payload };
   }
   if (isRawRequest(msg.payload)) return { kind: 'raw', request: msg.payload };
+  if (isBrightnessRequest(msg.payload)) return { kind: 'action', action: 'brightness', argument: msg.payload };
   const state = parsePowerValue(msg.payload);
   if (state !== undefined) return { kind: 'power', state };
   throw new PlugInputError('bad-input', { payload: describe(msg.payload) },
-    `cannot tell what to do with payload ${describe(msg.payload)}: send true/false, "on"/"off", 1/0, "toggle", a msg.command or a JSON command`);
+    `cannot tell what to do with payload ${describe(msg.payload)}: send true/false, "on"/"off", 1/0, "toggle", { "brightness": 0-100 }, a msg.command or a JSON command`);
 }
 
 /** What a plug node's own output carries in msg.command with a switch value in msg.payload. */

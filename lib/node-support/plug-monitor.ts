@@ -1,22 +1,24 @@
 /**
- * Watches one plug (or outlet) for a node: reads it at start, polls it when
- * asked, retries a device that is unreachable until it answers, and reports
- * what the node should show. One timer at most, one read in flight at most,
- * and a poll stands aside (ifIdle) when commands wait for the device.
+ * Watches one device (or outlet) for a node: reads it at start (connecting
+ * when it is not yet), polls it when asked, retries a device that is
+ * unreachable until it answers, and reports what the node should show. One
+ * timer at most, one read in flight at most, and a poll stands aside
+ * (ifIdle) when commands wait for the device.
  */
 import { EventEmitter } from 'events';
-import type { SmartHomeClient, SysInfo } from '../classic/client';
-import { DeviceBusyError } from '../errors';
 import type { EnergyReading } from '../classic/response';
-import { aliasOf, hasEnergyMeter, stateOf } from './device-view';
-import { readEnergy, resolveOutlet, type PlugTarget } from './plug-actions';
+import { DeviceBusyError } from '../errors';
+import type { DeviceConnection } from '../device/connection';
+import type { Device } from '../device/device';
+import type { DeviceState, OutletOption } from '../device/types';
+import { asInputError, outletOption, topicOf, type PlugTarget } from './plug-actions';
 
 /** A poll that found the device busy tries again after 200 to 400 ms. */
 const BUSY_RETRY_MS = 200;
 
 export type PlugView =
   | { kind: 'connecting' }
-  | { kind: 'state'; on: boolean; power?: number }
+  | { kind: 'state'; on: boolean; power?: number; brightness?: number }
   | { kind: 'offline'; error: Error };
 
 export interface PlugMonitorOptions extends PlugTarget {
@@ -31,7 +33,7 @@ export interface PlugMonitorEvents {
   /** The view changed: the node's status. */
   view: [view: PlugView];
   /** Polling saw a new on/off state (not emitted for changes the node reported through observe()). */
-  state: [state: { on: boolean; alias: string; sysinfo: SysInfo }];
+  state: [state: { on: boolean; alias: string; sysinfo: unknown; state: DeviceState }];
   /** Polling read the meter. */
   energy: [reading: { power: number; alias: string; energy: EnergyReading }];
   /** A read failed while the device was thought reachable (or at the first read). */
@@ -39,7 +41,7 @@ export interface PlugMonitorEvents {
 }
 
 export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
-  private readonly client: SmartHomeClient;
+  private readonly connection: DeviceConnection;
   private readonly options: PlugMonitorOptions;
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
@@ -47,6 +49,7 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
   private failures = 0;
   private lastOn: boolean | undefined;
   private lastPower: number | undefined;
+  private lastBrightness: number | undefined;
   private offline = false;
   private readonly onOffline = (error?: Error): void => this.markOffline(error ?? new Error('offline'));
   private readonly onOnline = (): void => {
@@ -56,14 +59,14 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
 
   constructor(options: PlugMonitorOptions) {
     super();
-    this.client = options.client;
+    this.connection = options.connection;
     this.options = options;
   }
 
   start(): void {
     this.stopped = false;
-    this.client.on('offline', this.onOffline);
-    this.client.on('online', this.onOnline);
+    this.connection.on('offline', this.onOffline);
+    this.connection.on('online', this.onOnline);
     this.emit('view', { kind: 'connecting' });
     this.schedule(0);
   }
@@ -72,13 +75,14 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    this.client.off('offline', this.onOffline);
-    this.client.off('online', this.onOnline);
+    this.connection.off('offline', this.onOffline);
+    this.connection.off('online', this.onOnline);
   }
 
   /** A command's answer: the node shows it, and polling does not report it again as a change. */
-  observe(on: boolean): void {
+  observe(on: boolean, state?: DeviceState): void {
     this.lastOn = on;
+    if (state?.brightness !== undefined && this.options.outlet.trim() === '') this.lastBrightness = state.brightness;
     this.offline = false;
     this.showState();
   }
@@ -109,20 +113,24 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
     this.busy = true;
     const polling = this.options.pollInterval > 0;
     try {
-      const sysinfo = await this.client.getSysInfo({ ifIdle: true });
-      const childId = await resolveOutlet(this.options);
-      const on = stateOf(sysinfo, childId);
-      const alias = aliasOf(sysinfo, childId);
+      // A device just connected was read by the connect itself.
+      const connected = this.connection.device !== undefined;
+      const device = await this.connection.get();
+      const state = connected ? await device.refresh({ ifIdle: true }) : device.state;
+      const option = outletOption(device, this.options.outlet);
+      const on = device.isOn(option);
+      const alias = topicOf(device, option);
       const changed = on !== this.lastOn;
       this.lastOn = on;
+      if (option.outlet === undefined) this.lastBrightness = state.brightness;
       let energy: EnergyReading | undefined;
-      if (polling && hasEnergyMeter(sysinfo)) energy = await this.readEnergyUnlessBusy(childId);
+      if (polling && device.energy) energy = await this.readEnergyUnlessBusy(device, option);
       if (this.stopped) return;
       this.failures = 0;
       this.offline = false;
       if (energy) this.lastPower = energy.power;
       this.showState();
-      if (polling && changed) this.emit('state', { on, alias, sysinfo });
+      if (polling && changed) this.emit('state', { on, alias, sysinfo: device.info, state });
       if (energy) this.emit('energy', { power: energy.power, alias, energy });
       if (polling) this.schedule(this.options.pollInterval);
     } catch (error) {
@@ -133,7 +141,8 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
         this.schedule(polling ? Math.min(this.options.pollInterval, BUSY_RETRY_MS + Math.random() * BUSY_RETRY_MS) : this.retryDelay());
         return;
       }
-      this.markOffline(error instanceof Error ? error : new Error(String(error)));
+      const failure = asInputError(error);
+      this.markOffline(failure instanceof Error ? failure : new Error(String(failure)));
       this.failures++;
       this.schedule(polling ? this.options.pollInterval : this.retryDelay());
     } finally {
@@ -141,10 +150,10 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
     }
   }
 
-  /** The meter, or undefined when a command got in between the sysinfo and the meter reads. */
-  private async readEnergyUnlessBusy(childId: string | undefined): Promise<EnergyReading | undefined> {
+  /** The meter, or undefined when a command got in between the state and the meter reads. */
+  private async readEnergyUnlessBusy(device: Device, option: OutletOption): Promise<EnergyReading | undefined> {
     try {
-      return await readEnergy(this.client, childId, { ifIdle: true });
+      return await device.energy?.read({ ...option, ifIdle: true });
     } catch (error) {
       if (error instanceof DeviceBusyError && error.skipped) return undefined;
       throw error;
@@ -172,7 +181,9 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
 
   private showState(): void {
     if (this.lastOn === undefined) return;
-    const view: PlugView = this.lastPower === undefined ? { kind: 'state', on: this.lastOn } : { kind: 'state', on: this.lastOn, power: this.lastPower };
+    const view: PlugView = { kind: 'state', on: this.lastOn };
+    if (this.lastPower !== undefined) view.power = this.lastPower;
+    if (this.lastBrightness !== undefined) view.brightness = this.lastBrightness;
     this.emit('view', view);
   }
 }

@@ -1,16 +1,16 @@
 /**
  * Editor helpers behind Node-RED's admin authentication:
- *   GET /tplink-kasa/discover?broadcast=&port=&interface=&sourceAddress=&target=&timeout=  -> DeviceSummary[]
- *   GET /tplink-kasa/outlets?config=<id> | ?host=&port=&transport=  -> { alias, model, outlets }
+ *   GET /tplink-kasa/discover?broadcast=&port=&interface=&sourceAddress=&target=&timeout=  -> DeviceSummary[] (every kind)
+ *   GET /tplink-kasa/outlets?config=<id> | ?host=&port=&transport=  -> { alias, model, kind, outlets }
  * Both send packets to the LAN, so both need `tplink-config.write` (a
  * read-only editor user must not be able to scan hosts and ports through
  * them); every query value is checked first, and a bad one is a 400. No
  * throw escapes: any other failure is a JSON { error } with 500 (discover)
  * or 502 (outlets: the device failed).
  */
-import { discover, type DiscoverOptions } from '../../lib/discovery/index';
-import { SmartHomeClient, type SysInfo } from '../../lib/classic/client';
-import { outletsOf, summarizeDevice } from '../../lib/node-support/device-view';
+import { discover, outletSummaries, summarizeDevice, type DiscoverOptions } from '../../lib/discovery/index';
+import { connect } from '../../lib/device/connect';
+import type { DeviceState } from '../../lib/device/types';
 import type { AdminRequest, AdminResponse, NodeAPI } from '../types';
 import { asError } from '../settle';
 import { portFor, type TplinkConfigNode } from './device-config';
@@ -44,24 +44,26 @@ function discoverOptions(req: AdminRequest): DiscoverOptions {
     timeout: queryInteger(req, 'timeout', 1, MAX_DISCOVERY_MS) ?? 3000,
     // New firmware answers only the UDP 20002 probe; the user must see those plugs too.
     includeKlap: true,
+    // Bulbs and light strips too (IOT.SMARTBULB), not only plugs, strips, switches and dimmers.
+    kinds: ['plug', 'bulb'],
   };
 }
 
-/** A deployed config node's client, or a short-lived one for settings not deployed yet. */
-async function readSysInfo(RED: NodeAPI, req: AdminRequest): Promise<SysInfo> {
+/** The device of a deployed config node, read now, or a short-lived one for settings not deployed yet. */
+async function readState(RED: NodeAPI, req: AdminRequest): Promise<DeviceState> {
   const id = queryString(req, 'config');
   const node = id === undefined ? undefined : (RED.nodes.getNode(id) as TplinkConfigNode | null);
-  if (node?.client) return node.client.getSysInfo();
+  if (node?.connection) {
+    const known = node.connection.device;
+    return known ? known.refresh() : (await node.connection.get()).state;
+  }
   const host = queryHost(req, 'host');
   if (host === undefined) throw new BadQueryError(RED._('tplink-config.errors.no-host'));
   const transport = queryTransport(req, 'transport');
   const port = portFor(transport, queryInteger(req, 'port', 1, 65535) ?? 0);
-  const client = new SmartHomeClient({ host, port, transport, timeout: 3000, retries: 0 });
-  try {
-    return await client.getSysInfo();
-  } finally {
-    await client.close();
-  }
+  const device = await connect({ host, port, transport, timeout: 3000, retries: 0 });
+  await device.close();
+  return device.state;
 }
 
 export function registerAdminEndpoints(RED: NodeAPI): void {
@@ -76,8 +78,8 @@ export function registerAdminEndpoints(RED: NodeAPI): void {
 
   RED.httpAdmin.get('/tplink-kasa/outlets', canWrite, (req, res) => {
     respond(res, 502, async () => {
-      const sysinfo = await readSysInfo(RED, req);
-      return { alias: sysinfo.alias ?? '', model: sysinfo.model ?? '', outlets: outletsOf(sysinfo) };
+      const state = await readState(RED, req);
+      return { alias: state.alias, model: state.model, kind: state.kind, outlets: outletSummaries(state) };
     });
   });
 }

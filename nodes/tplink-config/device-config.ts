@@ -1,10 +1,12 @@
 /**
- * What a tplink-config node holds and how its settings become a client.
- * Kept apart from the registration so plug nodes and admin endpoints can
- * import the types (a file with `export =` can export nothing else).
+ * What a tplink-config node holds and how its settings become a shared
+ * device connection. Kept apart from the registration so plug nodes and
+ * admin endpoints can import the types (a file with `export =` can export
+ * nothing else).
  */
-import { SmartHomeClient } from '../../lib/classic/client';
 import type { TransportName } from '../../lib/classic/transports';
+import { DeviceConnection } from '../../lib/device/connection';
+import type { TrafficHook } from '../../lib/traffic';
 import type { Node, NodeDef } from '../types';
 
 export interface TplinkConfigDef extends NodeDef {
@@ -13,6 +15,8 @@ export interface TplinkConfigDef extends NodeDef {
   transport: string;
   /** Seconds per request. */
   timeout: string | number;
+  /** Write every request and reply to the Node-RED log at debug level. */
+  logTraffic?: boolean;
 }
 
 export interface TplinkConfigCredentials {
@@ -21,8 +25,8 @@ export interface TplinkConfigCredentials {
 }
 
 export interface TplinkConfigNode extends Node<TplinkConfigCredentials> {
-  /** Undefined when the settings cannot make a client; `setupError` says why. */
-  client: SmartHomeClient | undefined;
+  /** The device every node on this configuration shares; undefined when the settings cannot make one (`setupError` says why). */
+  connection: DeviceConnection | undefined;
   setupError: Error | undefined;
 }
 
@@ -47,17 +51,21 @@ export function portFor(transport: TransportName, setting: unknown): number {
   return transport === 'klap' && port === 9999 ? 80 : port;
 }
 
-export function createClient(def: TplinkConfigDef, credentials: Partial<TplinkConfigCredentials>): SmartHomeClient {
+/** The shared connection: it connects on first use, so a device away at deploy is found once it is back. */
+export function createConnection(def: TplinkConfigDef, credentials: Partial<TplinkConfigCredentials>, onTraffic?: TrafficHook): DeviceConnection {
   const transport = transportOf(def.transport);
-  const client = new SmartHomeClient({
-    host: String(def.host ?? '').trim(),
+  const host = String(def.host ?? '').trim();
+  if (host === '') throw new TypeError('no host');
+  const connection = new DeviceConnection({
+    host,
     port: portFor(transport, def.port),
     transport,
     timeout: Math.round(numberSetting(def.timeout, 5) * 1000),
     username: credentials.username || undefined,
     password: credentials.password || undefined,
+    onTraffic,
   });
   // Any number of plug nodes listen for online/offline.
-  client.setMaxListeners(0);
-  return client;
+  connection.setMaxListeners(0);
+  return connection;
 }

@@ -1,29 +1,34 @@
 /**
- * tplink-config: one device. Every plug node using it shares its one
- * SmartHomeClient (one connection, one request queue, one online state);
- * closing the node on redeploy closes the client and its sockets.
+ * tplink-config: one device. Every node using it shares its one device
+ * connection (one connection, one request queue, one online state), which
+ * connects on first use and again after failures, so a device away at
+ * deploy is picked up when it comes back; closing the node on redeploy
+ * closes it and its sockets. "Log traffic" writes every request and reply
+ * to the Node-RED log at debug level, passwords and keys replaced.
  */
+import { formatTrafficEvent } from '../../lib/traffic';
 import type { NodeAPI } from '../types';
-import { createClient, type TplinkConfigDef, type TplinkConfigNode } from './device-config';
+import { createConnection, type TplinkConfigDef, type TplinkConfigNode } from './device-config';
 import { registerAdminEndpoints } from './admin-endpoints';
 import { logFailure } from '../settle';
 
 export = function register(RED: NodeAPI): void {
   function TplinkConfig(this: TplinkConfigNode, def: TplinkConfigDef): void {
     RED.nodes.createNode(this, def);
-    this.client = undefined;
+    this.connection = undefined;
     this.setupError = undefined;
+    const log = def.logTraffic === true ? (event: Parameters<typeof formatTrafficEvent>[0]) => this.debug(formatTrafficEvent(event)) : undefined;
     try {
-      this.client = createClient(def, this.credentials ?? {});
+      this.connection = createConnection(def, this.credentials ?? {}, log);
     } catch (error) {
       this.setupError = error instanceof Error ? error : new Error(String(error));
       this.error(RED._('tplink-config.errors.setup', { error: this.setupError.message }));
     }
     this.on('close', (_removed, done) => {
-      const client = this.client;
-      this.client = undefined;
-      if (!client) return done();
-      client.close().then(() => done(), () => done()).catch((error: unknown) => logFailure(this, error));
+      const connection = this.connection;
+      this.connection = undefined;
+      if (!connection) return done();
+      connection.close().then(() => done(), () => done()).catch((error: unknown) => logFailure(this, error));
     });
   }
   RED.nodes.registerType('tplink-config', TplinkConfig, {

@@ -3,8 +3,7 @@
  * with an interval, continuous discovery reporting new / online / offline /
  * changed devices. Discovery itself is lib/discovery.
  */
-import { discover, DiscoveryScanner, type DeviceChange, type DiscoverOptions, type DiscoveredDevice } from '../../lib/discovery/index';
-import { summarizeDevice } from '../../lib/node-support/device-view';
+import { discover, DiscoveryScanner, summarizeDevice, type DeviceChange, type DiscoverOptions, type DiscoveredDevice } from '../../lib/discovery/index';
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../types';
 import { numberSetting } from '../tplink-config/device-config';
 import { guarded, logFailure, settleInput } from '../settle';
@@ -28,7 +27,8 @@ function discoverOptions(def: TplinkDiscoverDef, msg: NodeMessage = {}): Discove
   const broadcast = typeof msg.broadcast === 'string' && msg.broadcast !== '' ? msg.broadcast : String(def.broadcast ?? '').trim();
   const seconds = typeof msg.timeout === 'number' && msg.timeout > 0 ? Math.min(msg.timeout, 60) : numberSetting(def.timeout, 3);
   // New firmware answers only the UDP 20002 probe: those plugs are found too, with transport 'klap'.
-  const options: DiscoverOptions = { port: numberSetting(def.port, 9999), timeout: Math.round(seconds * 1000), includeKlap: true };
+  // Every kind: plugs, strips, switches and dimmers answer as IOT.SMARTPLUGSWITCH, bulbs and light strips as IOT.SMARTBULB.
+  const options: DiscoverOptions = { port: numberSetting(def.port, 9999), timeout: Math.round(seconds * 1000), includeKlap: true, kinds: ['plug', 'bulb'] };
   if (broadcast !== '') options.broadcast = broadcast;
   if (iface !== '') {
     if (IPV4.test(iface)) options.sourceAddress = iface;

@@ -1,8 +1,10 @@
 /**
- * tplink-plug: switches and reads one plug or strip outlet through the
- * shared client of its tplink-config node. The rules (what a message means,
- * what runs on the device, polling) live in lib/node-support; this file only
- * turns messages into calls and answers into messages and status.
+ * tplink-plug: switches and reads one device (plug, strip or one of its
+ * outlets, switch, dimmer, and bulbs and light strips on/off) through the
+ * shared device connection of its tplink-config node; sets a dimmer's
+ * brightness. The rules (what a message means, what runs on the device,
+ * polling) live in lib/node-support; this file only turns messages into
+ * calls and answers into messages and status.
  */
 import { adminMethodsIn, isAdministrative, parsePlugCommand, PlugInputError } from '../../lib/node-support/plug-command';
 import { runPlugCommand, type PlugResult } from '../../lib/node-support/plug-actions';
@@ -30,8 +32,10 @@ export = function register(RED: NodeAPI): void {
         return { fill: 'red', shape: 'ring', text: RED._(`tplink-plug.status.${reasonKey(view.error)}`) };
       case 'state': {
         if (!view.on) return { fill: 'grey', shape: 'ring', text: RED._('tplink-plug.status.off') };
-        const on = RED._('tplink-plug.status.on');
-        return { fill: 'green', shape: 'dot', text: view.power === undefined ? on : `${on} · ${round(view.power)} W` };
+        const parts = [RED._('tplink-plug.status.on')];
+        if (view.brightness !== undefined) parts.push(`${view.brightness} %`);
+        if (view.power !== undefined) parts.push(`${round(view.power)} W`);
+        return { fill: 'green', shape: 'dot', text: parts.join(' · ') };
       }
     }
   }
@@ -44,8 +48,8 @@ export = function register(RED: NodeAPI): void {
   function TplinkPlug(this: Node, def: TplinkPlugDef): void {
     RED.nodes.createNode(this, def);
     const config = RED.nodes.getNode(def.device) as TplinkConfigNode | null;
-    const client = config?.client;
-    if (!client) {
+    const connection = config?.connection;
+    if (!connection) {
       this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-plug.status.no-device') });
       const reason = config?.setupError?.message ?? RED._('tplink-plug.errors.no-device');
       this.on('input', (_msg, _send, done) => done(new Error(reason)));
@@ -53,7 +57,7 @@ export = function register(RED: NodeAPI): void {
     }
     const outlet = String(def.outlet ?? '').trim();
     const pollInterval = def.interval === '' || Number(def.interval) === 0 ? 0 : numberSetting(def.interval, 0) * 1000;
-    const monitor = new PlugMonitor({ client, outlet, pollInterval: Math.max(pollInterval, pollInterval > 0 ? 100 : 0) });
+    const monitor = new PlugMonitor({ connection, outlet, pollInterval: Math.max(pollInterval, pollInterval > 0 ? 100 : 0) });
     let closed = false;
 
     monitor.on('view', guarded(this, (view) => this.status(statusOf(view))));
@@ -72,10 +76,10 @@ export = function register(RED: NodeAPI): void {
         const name = command.kind === 'action' ? command.action : command.kind === 'raw' ? adminMethodsIn(command.request).join(', ') : 'power';
         return done(new Error(RED._('tplink-plug.errors.admin-refused', { command: name })));
       }
-      settleInput(this, done, () => runPlugCommand({ client, outlet }, command), {
+      settleInput(this, done, () => runPlugCommand({ connection, outlet }, command), {
         result: (result) => {
           if (closed) return;
-          if (typeof result.payload === 'boolean' && result.sysinfo) monitor.observe(result.payload);
+          if (typeof result.payload === 'boolean' && result.state) monitor.observe(result.payload, result.state);
           else if (result.energy) monitor.observePower(result.energy.power);
           send(toMessage(msg, result));
         },

@@ -1,7 +1,7 @@
 import { strict as assert } from 'assert';
 import * as dgram from 'dgram';
 import * as net from 'net';
-import { SmartHomeClient, encodeFrame, encodeDatagram, decodeDatagram, TimeoutError, ConnectionError, ProtocolError, DeviceError, ClientClosedError } from '../../lib';
+import { connect, SmartHomeClient, encodeFrame, encodeDatagram, decodeDatagram, TimeoutError, ConnectionError, ProtocolError, DeviceError, ClientClosedError } from '../../lib';
 import { startFrameServer, reply, SYSINFO, type FrameServer } from '../support/frame-server';
 import { freePort } from '../support/ports';
 import { waitFor } from '../support/wait';
@@ -103,7 +103,7 @@ describe('SmartHomeClient over TCP', () => {
   it('turns an err_code into a DeviceError', async () => {
     server = await startFrameServer((_req, socket) => reply(socket, { emeter: { err_code: -1, err_msg: 'module not support' } }));
     client = new SmartHomeClient({ host: '127.0.0.1', port: server.port });
-    await assert.rejects(client.getEnergy(), (e: unknown) => e instanceof DeviceError && e.module === 'emeter' && e.errCode === -1);
+    await assert.rejects(client.send({ emeter: { get_realtime: {} } }), (e: unknown) => e instanceof DeviceError && e.module === 'emeter' && e.errCode === -1);
   });
 
   it('sends one request at a time, in order', async () => {
@@ -168,7 +168,7 @@ describe('SmartHomeClient over TCP', () => {
     await assert.rejects(client.getSysInfo(), ClientClosedError);
   });
 
-  it('addresses child outlets, toggles and normalises energy', async () => {
+  it('addresses child outlets through the device layer: toggles and normalises energy', async () => {
     let state = 0;
     server = await startFrameServer((req, socket) => {
       const system = req.system as Record<string, { state?: number }> | undefined;
@@ -177,18 +177,24 @@ describe('SmartHomeClient over TCP', () => {
         state = system.set_relay_state.state ?? 0;
         reply(socket, { system: { set_relay_state: { err_code: 0 } } });
       } else if (system?.get_sysinfo) {
-        reply(socket, { system: { get_sysinfo: { deviceId: 'DEV', children: [{ id: '00', state: 0 }, { id: '01', state }], err_code: 0 } } });
+        const children = [{ id: '00', state: 0 }, { id: '01', state }];
+        reply(socket, { system: { get_sysinfo: { deviceId: 'DEV', feature: 'TIM:ENE', children, err_code: 0 } } });
       } else {
         reply(socket, { emeter: { get_realtime: { power_mw: 2500, voltage_mv: 230000, current_ma: 11, total_wh: 42, err_code: 0 } } });
       }
     });
-    client = new SmartHomeClient({ host: '127.0.0.1', port: server.port });
-    assert.equal(await client.toggle({ childId: 'DEV01' }), true);
-    assert.equal(state, 1);
-    assert.equal(await client.getPowerState({ childId: 'DEV01' }), true);
-    const energy = await client.getEnergy({ childId: 'DEV01' });
-    assert.equal(energy.power, 2.5);
-    assert.equal(energy.total, 0.042);
+    const device = await connect({ host: '127.0.0.1', port: server.port });
+    try {
+      assert.equal((await device.toggle({ outlet: 'DEV01' })).outlets[1].on, true);
+      assert.equal(state, 1);
+      await device.refresh();
+      assert.equal(device.isOn({ outlet: '01' }), true);
+      const energy = await device.energy?.read({ outlet: 1 });
+      assert.equal(energy?.power, 2.5);
+      assert.equal(energy?.total, 0.042);
+    } finally {
+      await device.close();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'assert';
-import { commands, combine, forChildren, resolveChildId } from '../../lib';
+import { commands, combine, forChildren } from '../../lib';
 
 describe('command builders', () => {
   const { system, netif, cloud, time, emeter, schedule, countdown, antiTheft } = commands;
@@ -87,16 +87,5 @@ describe('command builders', () => {
       context: { child_ids: ['ABC00'] }, system: { set_relay_state: { state: 1 } },
     });
     assert.deepEqual(forChildren(system.getSysinfo(), []), system.getSysinfo());
-  });
-
-  it('resolves outlets by index, short id, full id and alias', () => {
-    const sysinfo = { deviceId: 'DEV', children: [{ id: '00', alias: 'Lamp' }, { id: 'DEV01', alias: 'Fan' }] };
-    assert.equal(resolveChildId(sysinfo, 0), 'DEV00');
-    assert.equal(resolveChildId(sysinfo, '1'), 'DEV01');
-    assert.equal(resolveChildId(sysinfo, '01'), 'DEV01');
-    assert.equal(resolveChildId(sysinfo, 'dev00'), 'DEV00');
-    assert.equal(resolveChildId(sysinfo, 'Fan'), 'DEV01');
-    assert.equal(resolveChildId(sysinfo, 7), undefined);
-    assert.equal(resolveChildId(sysinfo, 'Nope'), undefined);
   });
 });

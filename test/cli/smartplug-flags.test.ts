@@ -60,7 +60,8 @@ describe('tplink-smartplug flags', function () {
         assert.equal(result.code, 0, result.stderr);
         assert.match(result.stdout, /^Sent: {6}\{"system":\{"set_relay_state":\{"state":1\}\}\}\nReceived: {2}\{"system":\{"set_relay_state":\{"err_code":0\}\}\}\n$/);
       }
-      assert.deepEqual(peer.requests.map((r) => r.via), ['udp', 'udp']);
+      // Each run reads the device first (on depends on its kind), then switches it.
+      assert.deepEqual(peer.requests.map((r) => r.via), ['udp', 'udp', 'udp', 'udp']);
     });
 
     it('-s / --source sends from the given address, over TCP and UDP', async function () {
@@ -110,7 +111,8 @@ describe('tplink-smartplug flags', function () {
       const result = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '-p', String(peer.port), '-o', childId, '-c', 'on']);
       assert.equal(result.code, 0, result.stderr);
       const sent = `{"context":{"child_ids":["${childId}"]},"system":{"set_relay_state":{"state":1}}}`;
-      assert.deepEqual(peer.requests.map((r) => r.text), [sent]);
+      // The strip is read first: the id must be one of its outlets.
+      assert.deepEqual(peer.requests.map((r) => r.text), [SYSINFO, sent]);
       assert.ok(result.stdout.startsWith(`Sent:      ${sent}\nReceived:  `));
       assert.equal(childState(2), 1);
       assert.equal(childState(1), 0);
@@ -158,14 +160,26 @@ describe('tplink-smartplug exit codes', function () {
 
   it('1 when the device answers with an err_code; the reply is still printed', async function () {
     const peer = await start(simulated(new SimulatedDevice({ model: 'HS100', seed: 'cli-exit' })));
-    const result = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '-p', String(peer.port), '-c', 'energy']);
+    const result = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '-p', String(peer.port), '-j', '{"emeter":{"get_realtime":{}}}']);
     assert.equal(result.code, 1);
     assert.equal(result.stdout, 'Sent:      {"emeter":{"get_realtime":{}}}\nReceived:  {"emeter":{"err_code":-1,"err_msg":"module not support"}}\n');
     assert.equal(result.stderr, `tplink-smartplug: 127.0.0.1:${peer.port}: emeter failed with err_code -1 (module not support)\n`);
   });
 
+  it('2 for -c energy on a plug without a meter: refused before sending', async function () {
+    const peer = await start(simulated(new SimulatedDevice({ model: 'HS100', seed: 'cli-exit' })));
+    const result = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '-p', String(peer.port), '-c', 'energy']);
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, new RegExp(`^tplink-smartplug: error: 127\\.0\\.0\\.1:${peer.port}: HS100\\(US\\) has no energy meter\n`));
+    assert.deepEqual(peer.requests.map((r) => r.text), [SYSINFO]);
+  });
+
   it('1 for a method-level err_code too', async function () {
-    const peer = await start(() => ({ reply: { system: { set_relay_state: { err_code: -3, err_msg: 'invalid argument' } } } }));
+    const plug = simulated(new SimulatedDevice({ model: 'HS100', seed: 'cli-exit' }));
+    const peer = await start((request, via) => (JSON.stringify(request).includes('set_relay_state')
+      ? { reply: { system: { set_relay_state: { err_code: -3, err_msg: 'invalid argument' } } } }
+      : plug(request, via)));
     const result = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '-p', String(peer.port), '-c', 'on', '-q']);
     assert.equal(result.code, 1);
     assert.equal(result.stdout, '{"system":{"set_relay_state":{"err_code":-3,"err_msg":"invalid argument"}}}\n');

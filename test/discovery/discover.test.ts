@@ -21,10 +21,13 @@ describe('discover() against loopback peers', function () {
     const found = await discover({ target: '127.0.0.1', port: p.port, timeout: 2000 });
     assert.ok(Date.now() - started < 1500, 'a target resolves on its reply, not at the timeout');
     assert.equal(found.length, 1);
-    assert.deepEqual({ ...found[0], sysinfo: undefined }, {
-      host: '127.0.0.1', port: p.port, protocol: 'xor', deviceId: '8006A1', kind: 'plug', sysinfo: undefined, children: [],
+    assert.deepEqual({ ...found[0], sysinfo: undefined, state: undefined }, {
+      host: '127.0.0.1', port: p.port, protocol: 'xor', deviceId: '8006A1', kind: 'plug', sysinfo: undefined, state: undefined, children: [],
     });
     assert.equal(found[0].sysinfo.alias, 'Plug 06A1');
+    // Read by the device layer: what the device is.
+    assert.equal(found[0].state.kind, 'plug');
+    assert.equal(found[0].state.alias, 'Plug 06A1');
   });
 
   it('asks for get_sysinfo only, and nothing else', async () => {

@@ -3,6 +3,7 @@
  */
 import { strict as assert } from 'assert';
 import { SmartHomeClient } from '../../lib/classic/client';
+import { ClassicFamily, openDevice } from '../../lib/device';
 import { ProtocolError } from '../../lib/errors';
 import type { Transport } from '../../lib/transport';
 
@@ -17,17 +18,19 @@ function clientAnswering(sysinfo: unknown): SmartHomeClient {
 }
 
 describe('fuzz regressions', () => {
-  // lib/classic/client.ts powerStateOf called children.find on whatever the reply held; the sysinfo reader now refuses it.
+  // The client once called children.find on whatever the reply held; the sysinfo reader now refuses it before any state is made.
   for (const children of [{ id: '00' }, 'abc', 7, [null], [1, 'x'], [{ state: 1 }]]) {
-    it(`getPowerState rejects children = ${JSON.stringify(children)} with a ProtocolError naming the field`, async () => {
-      await assert.rejects(clientAnswering({ deviceId: 'D', children }).getPowerState({ childId: '00' }),
+    it(`a device whose sysinfo has children = ${JSON.stringify(children)} is refused with a ProtocolError naming the field`, async () => {
+      await assert.rejects(openDevice(new ClassicFamily(clientAnswering({ deviceId: 'D', children }))),
         (e: unknown) => e instanceof ProtocolError && /^127\.0\.0\.1:9999: system\.get_sysinfo\.children/.test(e.message));
     });
   }
 
-  it('getPowerState still finds a child by short and full id', async () => {
+  it('an outlet is still found by short and full id', async () => {
     const client = clientAnswering({ deviceId: 'D', children: [{ id: 'D00', state: 0, alias: 'x' }, { id: 'D01', state: 1, alias: 'x' }] });
-    assert.equal(await client.getPowerState({ childId: '01' }), true);
-    assert.equal(await client.getPowerState({ childId: 'D01' }), true);
+    const device = await openDevice(new ClassicFamily(client));
+    assert.equal(device.isOn({ outlet: '01' }), true);
+    assert.equal(device.isOn({ outlet: 'D01' }), true);
+    await device.close();
   });
 });

@@ -6,6 +6,7 @@
  */
 import { strict as assert } from 'assert';
 import { SmartHomeClient } from '../../lib/classic/client';
+import { connect } from '../../lib/device';
 import { SmartHomeError, type SmartHomeErrorCode } from '../../lib/errors';
 import { startHostileDevice, type HostileMode, type RunningHostileDevice } from '../../lib/simulator';
 import { discover } from '../../lib/discovery';
@@ -96,20 +97,27 @@ describe('hostile devices against the request client', function () {
   });
 
   it('strings for numbers in an energy reading: power "NaN" is refused, not read as 0 W', async () => {
-    client = new SmartHomeClient({ host: device.host, port: device.port, timeout: TIMEOUT });
-    await client.getSysInfo();
-    device.setMode('strings-for-numbers');
-    await assert.rejects(client.getEnergy(), (e: unknown) =>
-      e instanceof SmartHomeError && e.code === 'EPROTOCOL' && /emeter\.get_realtime\.power(_mw)? should be a finite number, got "NaN"/.test(e.message));
+    const plug = await connect({ host: device.host, port: device.port, timeout: TIMEOUT });
+    try {
+      device.setMode('strings-for-numbers');
+      await assert.rejects(plug.energy?.read() ?? Promise.resolve(), (e: unknown) =>
+        e instanceof SmartHomeError && e.code === 'EPROTOCOL' && /emeter\.get_realtime\.power(_mw)? should be a finite number, got "NaN"/.test(e.message));
+    } finally {
+      await plug.close();
+    }
   });
 
   it('a sysinfo answering set_relay_state is not taken as done, and the relay is left alone', async () => {
-    client = new SmartHomeClient({ host: device.host, port: device.port, timeout: TIMEOUT });
-    await client.getSysInfo();
-    device.setMode('other-reply');
-    await assert.rejects(client.turnOn(), (e: unknown) =>
-      e instanceof SmartHomeError && e.code === 'EPROTOCOL' && /no system\.set_relay_state object in system \{"get_sysinfo"\}/.test(e.message));
-    assert.equal(device.device.main.isOn, false);
+    const plug = await connect({ host: device.host, port: device.port, timeout: TIMEOUT });
+    try {
+      device.setMode('other-reply');
+      await assert.rejects(plug.setPower(true), (e: unknown) =>
+        e instanceof SmartHomeError && e.code === 'EPROTOCOL' && /no system\.set_relay_state object in system \{"get_sysinfo"\}/.test(e.message));
+      assert.equal(device.device.main.isOn, false);
+      assert.equal(plug.state.on, false, 'the state does not change either');
+    } finally {
+      await plug.close();
+    }
   });
 
   it('a request sent with what was left of its timeout says how long it waited, not a shorter timeout', async () => {

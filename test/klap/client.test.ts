@@ -7,6 +7,7 @@ import { AutoTransport } from '../../lib/classic/transports/auto';
 import type { KlapServer } from '../../lib/simulator/klap-server';
 import { reply, startFrameServer, SYSINFO, type FrameServer } from '../support/frame-server';
 import { startPlug, SYSINFO_REQUEST } from './support';
+import { setRelay } from '../support/relay';
 
 const USER = { username: 'owner@example.com', password: 'pw' };
 
@@ -35,7 +36,7 @@ describe('KLAP through SmartHomeClient', () => {
     client = new SmartHomeClient({ host: '127.0.0.1', transport: 'klap', klapPort: server.port, ...USER });
     assert.equal(client.port, server.port);
     assert.equal((await client.getSysInfo()).model, 'KP115(EU)');
-    await client.turnOn();
+    await setRelay(client, true);
     assert.equal((await client.getSysInfo()).relay_state, 1);
     assert.equal(server.stats.handshakes, 1);
   });

@@ -5,6 +5,7 @@ import { SmartHomeClient } from '../../lib/classic/client';
 import { AuthenticationError, ConnectionError } from '../../lib/errors';
 import { buildDiscovery20002Request, parseDiscovery20002Reply } from '../../lib/discovery/tdp';
 import { startKlapDevice, type RunningKlapDevice } from '../../lib/simulator/klap-device';
+import { setRelay } from '../support/relay';
 
 const USER = { username: 'owner@example.com', password: 'pw' };
 
@@ -30,9 +31,9 @@ describe('KLAP-only simulated device', () => {
   it('turns the plug off and on with v1 and blank credentials', async () => {
     sim = await startKlapDevice({ model: 'HS100', klap: { version: 1 } });
     client = new SmartHomeClient({ host: '127.0.0.1', transport: 'klap', klapPort: sim.klapPort });
-    await client.setPowerState(false);
+    await setRelay(client, false);
     assert.equal((await client.getSysInfo()).relay_state, 0);
-    await client.setPowerState(true);
+    await setRelay(client, true);
     assert.equal((await client.getSysInfo()).relay_state, 1);
   });
 

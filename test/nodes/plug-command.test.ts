@@ -1,7 +1,9 @@
 import { strict as assert } from 'assert';
 import { adminMethodsIn, isAdministrative, isRawRequest, parsePlugCommand, parsePowerValue, PlugInputError } from '../../lib/node-support/plug-command';
 import { tddpRequestOf, parseByte } from '../../lib/node-support/tddp-message';
-import { aliasOf, hasEnergyMeter, stateOf, summarizeDevice } from '../../lib/node-support/device-view';
+import { brightnessArgument } from '../../lib/node-support/plug-actions';
+import { summarizeDevice, type DiscoveredDevice } from '../../lib/discovery/index';
+import { classicState } from '../../lib/device';
 import { readSysInfo } from '../../lib/classic/replies';
 
 describe('parsePlugCommand', () => {
@@ -20,6 +22,17 @@ describe('parsePlugCommand', () => {
     const raw = { system: { get_sysinfo: {} }, context: { child_ids: ['01'] } };
     assert.deepEqual(parsePlugCommand({ payload: raw }), { kind: 'raw', request: raw });
     assert.deepEqual(parsePlugCommand({ payload: 'toggle' }), { kind: 'power', state: 'toggle' });
+  });
+
+  it('takes a { brightness, transition } payload as the brightness command, and checks its argument when it runs', () => {
+    assert.deepEqual(parsePlugCommand({ payload: { brightness: 40 } }), { kind: 'action', action: 'brightness', argument: { brightness: 40 } });
+    assert.deepEqual(parsePlugCommand({ command: 'brightness', payload: 5 }), { kind: 'action', action: 'brightness', argument: 5 });
+    assert.throws(() => parsePlugCommand({ payload: { brightness: 40, colour: 'red' } }), PlugInputError);
+    assert.deepEqual(brightnessArgument({ brightness: 40, transition: 1000 }), { brightness: 40, transition: 1000 });
+    assert.deepEqual(brightnessArgument('25'), { brightness: 25 });
+    for (const bad of [101, -1, 2.5, 'x', { brightness: 10, transition: -5 }, null]) {
+      assert.throws(() => brightnessArgument(bad), (e: unknown) => e instanceof PlugInputError && e.key === 'bad-argument', JSON.stringify(bad));
+    }
   });
 
   it('names what is wrong with bad input', () => {
@@ -48,20 +61,29 @@ describe('parsePlugCommand', () => {
   });
 });
 
-describe('device-view', () => {
-  const strip = readSysInfo({
-    alias: 'Strip', model: 'HS300(US)', deviceId: 'AB', mac: '00:11', feature: 'TIM:ENE',
-    children: [{ id: 'AB00', state: 0, alias: 'A' }, { id: 'AB01', state: 1, alias: 'B' }],
-  }, 'sysinfo');
-  it('reads states and aliases of plugs, outlets and whole strips', () => {
-    assert.equal(stateOf({ relay_state: 1 }), true);
-    assert.equal(stateOf(strip), true);
-    assert.equal(stateOf(strip, 'AB00'), false);
-    assert.equal(aliasOf(strip, 'AB01'), 'B');
-    assert.equal(aliasOf(strip), 'Strip');
-    assert.equal(hasEnergyMeter(strip), true);
-    assert.equal(hasEnergyMeter({ feature: 'TIM' }), false);
-    assert.deepEqual(summarizeDevice({ host: 'h', port: 9999, sysinfo: strip }).outlets.map((o) => o.id), ['AB00', 'AB01']);
+describe('discovery summaries', () => {
+  const found = (sysinfo: object): DiscoveredDevice => {
+    const read = readSysInfo(sysinfo, 'sysinfo');
+    return { host: 'h', port: 9999, protocol: 'xor', deviceId: read.deviceId ?? '', kind: 'plug', sysinfo: read, state: classicState(read), children: [] };
+  };
+  it('say what a device is through the state model: kind, on, outlets with full ids', () => {
+    const strip = found({
+      alias: 'Strip', model: 'HS300(US)', deviceId: 'AB', mac: '00:11', feature: 'TIM:ENE', mic_type: 'IOT.SMARTPLUGSWITCH',
+      children: [{ id: '00', state: 0, alias: 'A' }, { id: 'AB01', state: 1, alias: 'B' }],
+    });
+    assert.deepEqual(summarizeDevice(strip), {
+      host: 'h', port: 9999, alias: 'Strip', model: 'HS300(US)', deviceId: 'AB', mac: '00:11', transport: 'tcp', kind: 'strip', state: true,
+      outlets: [{ id: 'AB00', index: 0, alias: 'A', state: false }, { id: 'AB01', index: 1, alias: 'B', state: true }],
+    });
+  });
+  it('list bulbs, dimmers and light strips as what they are', () => {
+    const bulb = summarizeDevice(found({ alias: 'Lamp', model: 'KL130(US)', deviceId: 'B', mic_type: 'IOT.SMARTBULB', is_dimmable: 1, light_state: { on_off: 1, brightness: 40, hue: 0, saturation: 0, color_temp: 2700 } }));
+    assert.equal(bulb.kind, 'bulb');
+    assert.equal(bulb.state, true);
+    assert.equal(bulb.brightness, 40);
+    assert.deepEqual(bulb.light, { on: true, brightness: 40, colorTemp: 2700, hue: 0, saturation: 0 });
+    assert.equal(summarizeDevice(found({ type: 'IOT.SMARTPLUGSWITCH', dev_name: 'Smart Wi-Fi Dimmer', relay_state: 0, brightness: 30 })).kind, 'dimmer');
+    assert.equal(summarizeDevice(found({ mic_type: 'IOT.SMARTBULB', length: 16, light_state: { on_off: 0 } })).kind, 'lightstrip');
   });
 });
 

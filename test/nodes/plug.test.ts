@@ -2,6 +2,7 @@ import { strict as assert } from 'assert';
 import { startDevice, type RunningDevice } from '../../lib/simulator';
 import configNode from '../../nodes/tplink-config/tplink-config';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
+import type { TplinkConfigNode } from '../../nodes/tplink-config/device-config';
 import { caughtError, exchange, helper, nextMessage, node, plugFlow, statusBecomes, statuses } from './support/node-red';
 
 const NODES = [configNode, plugNode];
@@ -189,8 +190,9 @@ describe('tplink-plug against a simulated HS110', function () {
     await helper.load(NODES, flow);
     await exchange('plug', { payload: true });
     await exchange('plug2', { payload: false }, 'out2');
-    const cfg = helper.getNode('cfg') as unknown as { client: { pendingRequests: number } };
-    assert.ok(cfg.client);
+    const cfg = helper.getNode('cfg') as unknown as TplinkConfigNode;
+    assert.ok(cfg.connection?.device, 'one device, connected once, for both nodes');
+    assert.equal(cfg.connection.device.kind, 'plug');
     assert.equal(isOn(), false);
   });
 });

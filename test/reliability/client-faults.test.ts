@@ -9,6 +9,7 @@ import { startDevice, type RunningDevice } from '../../lib/simulator';
 import { SmartHomeClient, type SmartHomeClientOptions } from '../../lib/classic/client';
 import { ConnectionError, DeviceError, ProtocolError, SmartHomeError, TimeoutError } from '../../lib/errors';
 import { connectionsClosedTo, handlesBackTo, openHandles, recordRequests, settleWithin, tcpSocketCount, waitUntil, type RequestLog } from './support';
+import { setRelay, relayIsOn } from '../support/relay';
 
 type Transport = 'tcp' | 'udp';
 
@@ -72,7 +73,7 @@ describe('reliability: client against every simulator fault', function () {
         await running.setFault({ kind: 'slow', delayMs: 600 });
         const c = client(transport, { timeout: 150, retries: 2 });
         const offline = new Promise((resolve) => c.once('offline', resolve));
-        await assert.rejects(c.setPowerState(true), (e: unknown) => e instanceof TimeoutError && (assertNamesDevice(e), true));
+        await assert.rejects(setRelay(c, true), (e: unknown) => e instanceof TimeoutError && (assertNamesDevice(e), true));
         await offline;
         assert.equal(c.online, false);
         assert.equal(log.count('system', 'set_relay_state'), 1, 'a timed-out command must not be sent again');
@@ -88,11 +89,11 @@ describe('reliability: client against every simulator fault', function () {
       it('no-reply: TimeoutError; the device applied the command exactly once', async () => {
         await running.setFault({ kind: 'no-reply' });
         const c = client(transport, { timeout: 150, retries: 3 });
-        await assert.rejects(c.turnOn(), TimeoutError);
+        await assert.rejects(setRelay(c, true), TimeoutError);
         // Over TCP and UDP alike the device applies the command and stays silent; it is never sent again.
         assert.equal(log.count('system', 'set_relay_state'), 1, 'a timed-out command must not be sent again');
         await recovers(c);
-        assert.equal(await c.getPowerState(), true, 'the device state matches what it received');
+        assert.equal(await relayIsOn(c), true, 'the device state matches what it received');
       });
 
       it('garbage: a reply that is not JSON is a ProtocolError', async () => {
@@ -105,7 +106,7 @@ describe('reliability: client against every simulator fault', function () {
       it('err-code: a DeviceError naming module, method and err_code; the device counts as online', async () => {
         await running.setFault({ kind: 'err-code', errCode: -3, errMsg: 'invalid argument' });
         const c = client(transport);
-        await assert.rejects(c.turnOff(), (e: unknown) => {
+        await assert.rejects(setRelay(c, false), (e: unknown) => {
           assert.ok(e instanceof DeviceError);
           assert.equal(e.errCode, -3);
           assert.equal(e.module, 'system');
@@ -124,13 +125,13 @@ describe('reliability: client against every simulator fault', function () {
         await running.setFault({ kind: 'offline', durationMs: 250 });
         await connectionsClosedTo(idle); // the client saw its kept-open connection end (the same-tick case is in known-issues)
         const before = log.count('system', 'set_relay_state');
-        const commands = [true, false, true, false, true].map((on) => c.setPowerState(on));
+        const commands = [true, false, true, false, true].map((on) => setRelay(c, on));
         const outcomes = await Promise.all(commands.map((p) => settleWithin(p, 8000, 'queued command')));
         if (transport === 'tcp') {
           // Connection refused is known not to have reached the device: retried until it is back.
           assert.ok(outcomes.every((o) => o.ok), `a queued command failed: ${JSON.stringify(outcomes.map((o) => o.ok ? 'ok' : String((o as { error: unknown }).error)))}`);
           assert.equal(log.count('system', 'set_relay_state') - before, 5, 'each queued command reaches the device once');
-          assert.equal(await c.getPowerState(), true, 'the last command wins');
+          assert.equal(await relayIsOn(c), true, 'the last command wins');
         } else {
           // UDP cannot tell refused from lost: a command either got through once or failed with a timeout.
           const sent = log.count('system', 'set_relay_state') - before;
@@ -147,7 +148,7 @@ describe('reliability: client against every simulator fault', function () {
         await c.getSysInfo();
         await running.setFault({ kind: 'offline' });
         await connectionsClosedTo(idle);
-        const outcomes = await Promise.all([1, 2, 3].map(() => settleWithin(c.turnOn(), 5000, 'queued command')));
+        const outcomes = await Promise.all([1, 2, 3].map(() => settleWithin(setRelay(c, true), 5000, 'queued command')));
         for (const o of outcomes) {
           assert.ok(!o.ok, 'a command succeeded while the device was offline');
           assert.ok(o.error instanceof ConnectionError || o.error instanceof TimeoutError, String(o.error));
@@ -165,7 +166,7 @@ describe('reliability: client against every simulator fault', function () {
     it('close-mid-frame: a reply cut short is a ProtocolError, not resent', async () => {
       await running.setFault({ kind: 'close-mid-frame' });
       const c = client('tcp', { timeout: 1000, retries: 3 });
-      await assert.rejects(c.turnOn(), (e: unknown) => e instanceof ProtocolError && /middle of a reply frame/.test(e.message));
+      await assert.rejects(setRelay(c, true), (e: unknown) => e instanceof ProtocolError && /middle of a reply frame/.test(e.message));
       assert.equal(log.count('system', 'set_relay_state'), 1);
       await recovers(c);
     });
@@ -221,7 +222,7 @@ describe('reliability: client against every simulator fault', function () {
     it('closing the client fails queued commands with ECLOSED and leaves nothing open', async () => {
       await running.setFault({ kind: 'slow', delayMs: 300 });
       const c = client('tcp', { timeout: 2000 });
-      const pending = ([c.getSysInfo(), c.turnOn(), c.turnOff()] as Array<Promise<unknown>>).map((p) => settleWithin(p, 3000));
+      const pending = ([c.getSysInfo(), setRelay(c, true), setRelay(c, false)] as Array<Promise<unknown>>).map((p) => settleWithin(p, 3000));
       await waitUntil(() => log.requests.length > 0, 2000, 'the first command at the device');
       await c.close();
       for (const o of await Promise.all(pending)) {

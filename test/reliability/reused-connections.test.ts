@@ -10,6 +10,7 @@ import { startDevice, type RunningDevice } from '../../lib/simulator';
 import { SmartHomeClient } from '../../lib/classic/client';
 import { reply, startFrameServer, SYSINFO, type FrameServer } from '../support/frame-server';
 import { recordRequests } from './support';
+import { setRelay } from '../support/relay';
 
 describe('reused connections the device closed', function () {
   this.timeout(15_000);
@@ -45,7 +46,7 @@ describe('reused connections the device closed', function () {
     client = new SmartHomeClient({ host: running.host, port: running.port, timeout: 400, retries: 4, retryDelay: 50 });
     await client.getSysInfo();
     await running.setFault({ kind: 'offline', durationMs: 200 });
-    await client.turnOn();
+    await setRelay(client, true);
     assert.equal(log.count('system', 'set_relay_state'), 1);
   });
 });

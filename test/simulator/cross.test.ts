@@ -5,7 +5,7 @@
 import { strict as assert } from 'assert';
 import { Bulb, Client, Plug } from 'tplink-smarthome-api';
 import { Device as PeerDevice } from 'tplink-smarthome-simulator';
-import { SmartHomeClient } from '../../lib/classic/client';
+import { connect, type Device } from '../../lib/device';
 import { startDevice, type RunningDevice } from '../../lib/simulator/device-server';
 import { MODEL_NAMES, resolveModel } from '../../lib/simulator/models';
 
@@ -118,39 +118,42 @@ describe('simulator cross-tests', () => {
     });
   });
 
-  describe('our client against tplink-smarthome-simulator (v5)', () => {
+  describe('our device layer against tplink-smarthome-simulator (v5)', () => {
     const peers: PeerDevice[] = [];
-    const clients: SmartHomeClient[] = [];
+    const devices: Device[] = [];
     after(async () => {
-      await Promise.all(clients.map((c) => c.close()));
+      await Promise.all(devices.map((d) => d.close()));
       await Promise.all(peers.map((p) => p.stop()));
     });
 
-    async function peer(model: string): Promise<{ device: PeerDevice; client: SmartHomeClient }> {
-      const device = new PeerDevice({ model, port: 0, address: '127.0.0.1' });
-      await device.start();
-      peers.push(device);
-      const client = new SmartHomeClient({ host: '127.0.0.1', port: device.port, transport: 'tcp', timeout: 3000 });
-      clients.push(client);
-      return { device, client };
+    async function peer(model: string): Promise<{ peerDevice: PeerDevice; device: Device }> {
+      const peerDevice = new PeerDevice({ model, port: 0, address: '127.0.0.1' });
+      await peerDevice.start();
+      peers.push(peerDevice);
+      const device = await connect({ host: '127.0.0.1', port: peerDevice.port, transport: 'tcp', timeout: 3000 });
+      devices.push(device);
+      return { peerDevice, device };
     }
 
+    const kinds: Record<string, string> = { hs100: 'plug', hs110: 'plug', hs300: 'strip', lb130: 'bulb' };
     for (const model of ['hs100', 'hs110', 'hs300', 'lb130']) {
-      it(`${model}: sysinfo, on/off${model === 'hs100' ? '' : ', energy'}`, async () => {
-        const { client } = await peer(model);
-        const info = await client.getSysInfo();
-        assert.equal(typeof info.alias, 'string');
-        assert.ok(String(info.model).toUpperCase().startsWith(model.toUpperCase()));
-        const childId = model === 'hs300' ? info.children?.[0]?.id : undefined;
-        await client.setPowerState(false, { childId });
-        assert.equal(await client.getPowerState({ childId }), false);
-        await client.setPowerState(true, { childId });
-        assert.equal(await client.getPowerState({ childId }), true);
+      it(`${model}: a ${kinds[model]}, on/off${model === 'hs100' ? '' : ', energy'}`, async () => {
+        const { device } = await peer(model);
+        assert.equal(device.kind, kinds[model]);
+        assert.equal(typeof device.state.alias, 'string');
+        assert.ok(device.state.model.toUpperCase().startsWith(model.toUpperCase()));
+        const option = model === 'hs300' ? { outlet: 0 } : {};
+        await device.setPower(false, option);
+        await device.refresh();
+        assert.equal(device.isOn(option), false);
+        await device.setPower(true, option);
+        await device.refresh();
+        assert.equal(device.isOn(option), true);
         if (model !== 'hs100') {
-          const reading = await client.getEnergy(childId ? { childId } : {});
-          assert.equal(typeof reading.power, 'number');
-          assert.equal(typeof reading.power_mw, 'number');
-          assert.ok(Math.abs(reading.power * 1000 - reading.power_mw) < 1);
+          const reading = await device.energy?.read(option);
+          assert.equal(typeof reading?.power, 'number');
+          assert.equal(typeof reading?.power_mw, 'number');
+          assert.ok(Math.abs((reading?.power ?? 0) * 1000 - (reading?.power_mw ?? 0)) < 1);
         }
       });
     }

@@ -10,6 +10,7 @@ import assert from 'assert';
 import { writeFileSync } from 'fs';
 import path from 'path';
 import { SmartHomeClient } from '../../lib/classic/client';
+import { connect } from '../../lib/device';
 import { authHash, handshake1ServerHash, handshake2ClientHash, type KlapVersion } from '../../lib/klap/auth';
 import { deriveSessionKeys, sealPayload } from '../../lib/klap/session';
 import { startKlapDevice } from '../../lib/simulator/klap-device';
@@ -41,13 +42,13 @@ async function captureKlapSession(dir: string, version: KlapVersion): Promise<Kl
   const file = path.join(dir, `klap-v${version}.pcapng`);
   try {
     await captureOnLoopback({ file, filter: `tcp port ${device.klapPort}` }, async () => {
-      const client = new SmartHomeClient({ host: '127.0.0.1', transport: 'klap', klapPort: device.klapPort, timeout: 5000, ...OWNER });
+      // connect() reads the sysinfo; then the relay and the meter, as a user of the library would.
+      const plug = await connect({ host: '127.0.0.1', transport: 'klap', klapPort: device.klapPort, timeout: 5000, ...OWNER });
       try {
-        await client.getSysInfo();
-        await client.setPowerState(true);
-        await client.getEnergy();
+        await plug.setPower(true);
+        await plug.energy?.read();
       } finally {
-        await client.close();
+        await plug.close();
       }
     });
   } finally {

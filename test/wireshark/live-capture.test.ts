@@ -9,6 +9,7 @@ import { SmartHomeClient } from '../../lib/classic/client';
 import { startDevice, type RunningDevice } from '../../lib/simulator/device-server';
 import { captureOnLoopback } from './live';
 import { dissect, ensureTshark, killChildren, makeTempDir, values, withField } from './tshark';
+import { setRelay } from '../support/relay';
 
 describe('Wireshark Smart Home dissector on a live capture (client <-> simulator on lo)', function () {
   this.timeout(60_000);
@@ -37,8 +38,8 @@ describe('Wireshark Smart Home dissector on a live capture (client <-> simulator
       const tcp = new SmartHomeClient({ host: '127.0.0.1', port: plug.port, transport: 'tcp', timeout: 3000 });
       clients.push(tcp);
       const sysinfo = await tcp.getSysInfo();
-      await tcp.setPowerState(true);
-      const reading = await tcp.getEnergy();
+      await setRelay(tcp, true);
+      const reading = ((await tcp.send({ emeter: { get_realtime: {} } })).emeter as { get_realtime: { power: number } }).get_realtime;
       await tcp.send({ 'no.such.module': { get_nothing: null } }).catch(() => undefined);
       await tcp.close();
       const udp = new SmartHomeClient({ host: '127.0.0.1', port: plug.udpPort, transport: 'udp', timeout: 3000 });

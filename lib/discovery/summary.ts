@@ -1,0 +1,58 @@
+/**
+ * A found device in a few fields, for the editor's search list and the
+ * tplink-discover node's messages: what it is (kind, from the device
+ * layer's state model, so bulbs, dimmers and light strips read as
+ * themselves), whether it is on, its outlets, and how to reach it.
+ */
+import type { DeviceKind, DeviceState, LightState } from '../device/types';
+import type { DiscoveredDevice } from './types';
+
+export interface OutletSummary {
+  /** Full child id, as the device expects it in `context.child_ids`. */
+  id: string;
+  index: number;
+  alias: string;
+  state: boolean;
+}
+
+export interface DeviceSummary {
+  host: string;
+  port: number;
+  alias: string;
+  model: string;
+  deviceId: string;
+  mac: string;
+  /** How to reach it: 'klap' for new firmware found only on UDP 20002. */
+  transport: 'tcp' | 'klap';
+  kind: DeviceKind;
+  /** Relay or light; for a strip, true when any outlet is on. */
+  state: boolean;
+  outlets: OutletSummary[];
+  /** Dimmers and dimmable lights. */
+  brightness?: number;
+  /** Bulbs and light strips. */
+  light?: LightState;
+}
+
+export function outletSummaries(state: DeviceState): OutletSummary[] {
+  return state.outlets.map((o) => ({ id: o.id, index: o.index, alias: o.alias, state: o.on }));
+}
+
+export function summarizeDevice(found: DiscoveredDevice): DeviceSummary {
+  const state = found.state;
+  const summary: DeviceSummary = {
+    host: found.host,
+    port: found.port,
+    alias: state.alias,
+    model: state.model,
+    deviceId: found.deviceId,
+    mac: state.mac,
+    transport: found.protocol === 'klap' ? 'klap' : 'tcp',
+    kind: state.kind,
+    state: state.on,
+    outlets: outletSummaries(state),
+  };
+  if (state.brightness !== undefined) summary.brightness = state.brightness;
+  if (state.light !== undefined) summary.light = state.light;
+  return summary;
+}
