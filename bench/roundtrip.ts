@@ -1,15 +1,19 @@
 /**
  * Round trip: sequential get_sysinfo requests to a device process on
- * 127.0.0.1 from (a) our SmartHomeClient, (b) tplink-smarthome-api's
- * Client, (c) a raw-socket floor: one persistent net.Socket writing a
- * precomputed frame and waiting for the reply's bytes, no decrypt, no parse.
- * The three run interleaved, several rounds, after a warm-up.
+ * 127.0.0.1 from (a) our SmartHomeClient, (b) the device layer above it
+ * (Device.refresh(): the same request, read into the state model), (c)
+ * tplink-smarthome-api's Client, (d) a raw-socket floor: one persistent
+ * net.Socket writing a precomputed frame and waiting for the reply's bytes,
+ * no decrypt, no parse. The four run interleaved, several rounds, after a
+ * warm-up. The device layer must cost nothing measurable: within 5 % of the
+ * request client.
  */
 import { fork, type ChildProcess } from 'child_process';
 import * as net from 'net';
 import * as path from 'path';
 import { Client as ApiClient } from 'tplink-smarthome-api';
 import { SmartHomeClient } from '../lib/classic/client';
+import { connect } from '../lib/device/connect';
 import { encodeFrame } from '../lib/classic/framing';
 import { median, nowNs, percentile } from './measure';
 import { REQUEST } from './payloads';
@@ -90,9 +94,11 @@ export async function runRoundTripBench(options: RoundTripOptions): Promise<Figu
   const { port, child } = await startDeviceProcess();
   try {
     const ours = new SmartHomeClient({ host: '127.0.0.1', port, timeout: 5000 });
+    const device = await connect({ host: '127.0.0.1', port, timeout: 5000 });
     const api = new ApiClient({ logLevel: 'error', defaultSendOptions: { timeout: 5000, transport: 'tcp' } });
     const requesters: Requester[] = [
       { name: 'ours', once: () => ours.getSysInfo(), close: () => ours.close() },
+      { name: 'device layer', once: () => device.refresh(), close: () => device.close() },
       { name: 'tplink-smarthome-api', once: () => api.getSysInfo('127.0.0.1', port), close: async () => undefined },
       await rawFloor(port),
     ];
@@ -125,9 +131,10 @@ export async function runRoundTripBench(options: RoundTripOptions): Promise<Figu
       return { rps: median(rates.get(name) ?? []), p50: percentile(lat, 50), p99: percentile(lat, 99), n: lat.length };
     };
     const o = stats('ours');
+    const d = stats('device layer');
     const a = stats('tplink-smarthome-api');
     const f = stats('raw socket floor');
-    const detail = { rounds: options.rounds, samples: { ours: o.n, api: a.n, floor: f.n } };
+    const detail = { rounds: options.rounds, samples: { ours: o.n, device: d.n, api: a.n, floor: f.n } };
     return [
       { group: 'roundtrip', name: 'sysinfo throughput', unit: 'req/s', ours: o.rps, baseline: a.rps, baselineName: 'tplink-smarthome-api', ratio: o.rps / a.rps, better: 'higher', target: { min: 3 }, detail },
       { group: 'roundtrip', name: 'sysinfo p50 latency', unit: 'µs', ours: o.p50, baseline: a.p50, baselineName: 'tplink-smarthome-api', ratio: a.p50 / o.p50, better: 'lower', detail },
@@ -136,6 +143,10 @@ export async function runRoundTripBench(options: RoundTripOptions): Promise<Figu
       { group: 'roundtrip', name: 'p50 latency vs floor (ours/floor)', unit: 'µs', ours: o.p50, baseline: f.p50, baselineName: 'raw socket floor', ratio: o.p50 / f.p50, better: 'lower', target: { max: 1.3 }, detail },
       { group: 'roundtrip', name: 'p99 latency vs floor (ours/floor)', unit: 'µs', ours: o.p99, baseline: f.p99, baselineName: 'raw socket floor', ratio: o.p99 / f.p99, better: 'lower', target: { max: 1.3 }, detail },
       { group: 'roundtrip', name: 'throughput vs floor (floor/ours)', unit: 'req/s', ours: o.rps, baseline: f.rps, baselineName: 'raw socket floor', ratio: f.rps / o.rps, better: 'lower', detail },
+      // The device layer against the request client it runs on: the state model must cost nothing measurable.
+      { group: 'roundtrip', name: 'device layer throughput (Device.refresh)', unit: 'req/s', ours: d.rps, baseline: o.rps, baselineName: 'request client', ratio: d.rps / o.rps, better: 'higher', target: { min: 0.95 }, detail },
+      { group: 'roundtrip', name: 'device layer p50 latency (Device.refresh)', unit: 'µs', ours: d.p50, baseline: o.p50, baselineName: 'request client', ratio: o.p50 / d.p50, better: 'lower', target: { min: 0.95 }, detail },
+      { group: 'roundtrip', name: 'device layer p99 latency (Device.refresh)', unit: 'µs', ours: d.p99, baseline: o.p99, baselineName: 'request client', ratio: o.p99 / d.p99, better: 'lower', detail },
     ];
   } finally {
     await stopDeviceProcess(child);
