@@ -9,7 +9,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { startDemoFleet, type DemoFleet } from './demo/fleet';
+import { DEMO_ACCOUNT, startDemoFleet, type DemoFleet } from './demo/fleet';
 import { combineExamples, readExamples } from './demo/flows';
 import { checkPortFree, startNodeRed, type NodeRedProcess } from './demo/node-red';
 import { parseDemoArgs, type DemoOptions } from './demo/options';
@@ -69,6 +69,7 @@ export async function runDemo(options: DemoOptions, repoRoot: string): Promise<v
     });
     log(`Simulated devices (${fleet.discoveryAddress} answers discovery):`);
     for (const e of fleet.entries) log(`  ${`${e.host}:${e.port}`.padEnd(18)} ${e.model.padEnd(10)} ${e.alias}${e.note ? ` (${e.note})` : ''}`);
+    log(`The Tapo devices are bound to the TP-Link account ${DEMO_ACCOUNT.username}, password "${DEMO_ACCOUNT.password}" (a demo account: enter it in a tplink-config node).`);
     if (!prepared.wroteFlows) log(`Keeping your saved flows in ${prepared.flowFile}; \`npm start -- --reset\` restores the examples.`);
     log(`Starting Node-RED (user dir ${options.userDir})...`);
     nodeRed = await startNodeRed({ redJs, userDir: options.userDir, settingsFile: prepared.settingsFile, port: options.port, output: log });
@@ -86,7 +87,7 @@ export async function runDemo(options: DemoOptions, repoRoot: string): Promise<v
     log('');
     log(READY_PREFIX + JSON.stringify({
       editor, dashboard, port: options.port, userDir: options.userDir, logFile: prepared.logFile,
-      discoveryAddress: fleet.discoveryAddress, fleet: fleet.entries, pid: process.pid,
+      discoveryAddress: fleet.discoveryAddress, fleet: fleet.entries, smartAccount: DEMO_ACCOUNT.username, pid: process.pid,
     }));
   } catch (error) {
     process.stderr.write(`npm start: ${(error as Error).message}\n`);

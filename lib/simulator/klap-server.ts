@@ -199,17 +199,27 @@ export interface Discovery20002ResponderOptions {
   result: (probe: { serial: number; rsaKey?: string }) => Record<string, unknown> | undefined;
 }
 
+export interface Discovery20002Responder {
+  readonly host: string;
+  readonly port: number;
+  /**
+   * Answers a probe that reached someone else (a fleet's shared broadcast
+   * listener) from this device's own socket, as if it had come here.
+   */
+  answer(packet: Buffer, peer: { address: string; port: number }): void;
+  close(): Promise<void>;
+}
+
 /** Answers TDP probes that carry a valid header and CRC; ignores anything else, as devices do. */
-export async function startDiscovery20002Responder(
-  options: Discovery20002ResponderOptions,
-): Promise<{ host: string; port: number; close(): Promise<void> }> {
+export async function startDiscovery20002Responder(options: Discovery20002ResponderOptions): Promise<Discovery20002Responder> {
   const socket = dgram.createSocket('udp4');
-  socket.on('message', (packet, peer) => {
+  const answer = (packet: Buffer, peer: { address: string; port: number }): void => {
     const probe = parseDiscovery20002Request(packet);
     if (!probe) return;
     const result = options.result(probe);
     if (result) socket.send(encodeDiscovery20002Reply(result, probe.serial), peer.port, peer.address);
-  });
+  };
+  socket.on('message', answer);
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -222,6 +232,7 @@ export async function startDiscovery20002Responder(
   return {
     host: address.address,
     port: address.port,
+    answer,
     close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }

@@ -11,10 +11,19 @@
  *   <base>16:9999  HS105  "Garden lights"    (drops off the network 40 s in every 90 s)
  *   <base>17:9999  HS105  "Porch light"      (starts off)
  *   <base>19       nothing: the "unplugged" device of the error-handling example
- *   <base>255:9999 discovery: a probe sent here reaches every device above
+ *   <base>21:8080  P110   "Dishwasher"       (Tapo, SMART over KLAP, energy meter, load follows a dish cycle)
+ *   <base>22:8080  P300   "Tapo strip"       (Tapo, SMART over KLAP, three outlets)
+ *   <base>255:9999 and :20002  discovery: a probe sent here reaches every device above
+ *
+ * The Tapo devices are bound to DEMO_ACCOUNT, as real ones are bound to
+ * their owner's TP-Link cloud account, and listen on 8080 instead of 80
+ * (which only root may open); a real one's port is 80.
  */
+import * as dgram from 'dgram';
 import { startFleet, type RunningDevice, type RunningFleet, type StartDeviceOptions } from '../../lib/simulator';
+import { startSmartDevice, type RunningSmartDevice } from '../../lib/simulator/smart/server';
 import { startTddpResponder, type TddpResponder } from '../../lib/simulator/tddp-responder';
+import { DISCOVERY_20002_PORT } from '../../lib/discovery/tdp';
 
 export interface FleetEntry {
   host: string;
@@ -24,11 +33,18 @@ export interface FleetEntry {
   note?: string;
 }
 
+/** The TP-Link account the demo's Tapo devices are bound to (printed by `npm start`; the Tapo example's config node has it). */
+export const DEMO_ACCOUNT = { username: 'demo@example.com', password: 'tapo-demo' } as const;
+
+/** Where the demo's SMART devices listen: a real one uses 80, which needs root. */
+export const DEMO_SMART_PORT = 8080;
+
 export interface DemoFleet {
   entries: FleetEntry[];
   /** Where tplink-discover and the editor's search send their probe. */
   discoveryAddress: string;
   devices: RunningDevice[];
+  smartDevices: RunningSmartDevice[];
   close(): Promise<void>;
 }
 
@@ -42,6 +58,14 @@ const WASH_CYCLE: ReadonlyArray<readonly [number, number]> = [
   [15, 0.4], // draining
   [20, 4], // spinning
   [30, 0.03], // idle
+];
+
+/** Dish cycle: [seconds, load scale] on the P110's 95 W base load. */
+const DISH_CYCLE: ReadonlyArray<readonly [number, number]> = [
+  [30, 20], // heating ~1.9 kW
+  [40, 1.5], // washing
+  [25, 12], // drying
+  [25, 0.05], // idle
 ];
 
 const GARDEN_ONLINE_MS = 50_000;
@@ -61,17 +85,75 @@ export function fleetSpecs(base: string): StartDeviceOptions[] {
   ];
 }
 
+interface SmartFleetSpec {
+  model: string;
+  nickname: string;
+  host: string;
+  seed: string;
+  outlets?: readonly string[];
+}
+
+export function smartFleetSpecs(base: string): SmartFleetSpec[] {
+  return [
+    { model: 'P110', nickname: 'Dishwasher', host: `${base}21`, seed: 'demo-dishwasher' },
+    { model: 'P300', nickname: 'Tapo strip', host: `${base}22`, seed: 'demo-tapo-strip', outlets: ['Lamp', 'Monitor', 'Speakers'] },
+  ];
+}
+
+async function startSmartFleet(base: string): Promise<RunningSmartDevice[]> {
+  const started: RunningSmartDevice[] = [];
+  try {
+    for (const spec of smartFleetSpecs(base)) {
+      const running = await startSmartDevice({
+        model: spec.model, nickname: spec.nickname, host: spec.host, port: DEMO_SMART_PORT, seed: spec.seed, historyDays: HISTORY_DAYS,
+        ...DEMO_ACCOUNT, discovery20002: true,
+      });
+      started.push(running);
+      spec.outlets?.forEach((name, i) => {
+        const outlet = running.device.children[i];
+        if (outlet) outlet.nickname = name;
+      });
+    }
+    return started;
+  } catch (error) {
+    await Promise.all(started.map((d) => d.close()));
+    throw error;
+  }
+}
+
+/** UDP 20002 on the discovery address: each SMART device answers a probe from its own address. */
+function relaySmartDiscovery(host: string, devices: readonly RunningSmartDevice[]): Promise<dgram.Socket> {
+  const socket = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+  socket.on('message', (packet, peer) => {
+    for (const device of devices) device.answerDiscovery(packet, peer);
+  });
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(DISCOVERY_20002_PORT, host, () => {
+      socket.off('error', reject);
+      socket.on('error', () => undefined);
+      resolve(socket);
+    });
+  });
+}
+
 export async function startDemoFleet(base: string, tddpReplyPort: number): Promise<DemoFleet> {
   const specs = fleetSpecs(base);
   const discoveryAddress = `${base}255`;
   const fleet: RunningFleet = await startFleet({ devices: specs, broadcastListener: { host: discoveryAddress, port: 9999 } });
-  let tddp: TddpResponder;
+  let tddp: TddpResponder | undefined;
+  let smartDevices: RunningSmartDevice[] = [];
+  let relay: dgram.Socket | undefined;
   try {
     tddp = await startTddpResponder({ host: `${base}15`, port: 1040, replyPort: tddpReplyPort });
+    smartDevices = await startSmartFleet(base);
+    relay = await relaySmartDiscovery(discoveryAddress, smartDevices);
   } catch (error) {
-    await fleet.close();
+    await Promise.all([fleet.close(), tddp?.close(), ...smartDevices.map((d) => d.close())]);
     throw error;
   }
+  const openTddp = tddp;
+  const openRelay = relay;
   const timers = new Set<NodeJS.Timeout>();
   let closed = false;
   const later = (ms: number, fn: () => void): void => {
@@ -96,6 +178,19 @@ export async function startDemoFleet(base: string, tddpReplyPort: number): Promi
     nextStep();
   }
 
+  const dishwasher = smartDevices.find((d) => d.device.nickname === 'Dishwasher');
+  if (dishwasher) {
+    let step = 0;
+    const nextStep = (): void => {
+      const [seconds, scale] = DISH_CYCLE[step % DISH_CYCLE.length];
+      const device = dishwasher.device;
+      device.main.meter?.update(device.clock(), device.offsetMs, { scale });
+      step++;
+      later(seconds * 1000, nextStep);
+    };
+    nextStep();
+  }
+
   const garden = fleet.devices.find((d) => d.alias === 'Garden lights');
   if (garden) {
     const goOffline = (): void => {
@@ -112,12 +207,17 @@ export async function startDemoFleet(base: string, tddpReplyPort: number): Promi
     'Desk lamp': 'starts off',
     'Porch light': 'starts off',
     'Garden lights': `offline ${GARDEN_OFFLINE_MS / 1000} s in every ${(GARDEN_ONLINE_MS + GARDEN_OFFLINE_MS) / 1000} s`,
+    Dishwasher: 'Tapo, KLAP, load follows a dish cycle',
+    'Tapo strip': `Tapo, KLAP, outlets ${smartFleetSpecs(base)[1]?.outlets?.join(', ')}`,
   };
   const entries: FleetEntry[] = fleet.devices.map((d) => {
     const entry: FleetEntry = { host: d.host, port: d.port, model: d.model, alias: d.alias };
     if (notes[d.alias]) entry.note = notes[d.alias];
     return entry;
   });
+  for (const d of smartDevices) {
+    entries.push({ host: d.host, port: d.port, model: `${d.device.spec.model}(${d.device.spec.region})`, alias: d.device.nickname, note: notes[d.device.nickname] });
+  }
   entries.push({ host: `${base}15`, port: 1040, model: 'TDDP', alias: 'TDDP responder', note: `replies to UDP ${tddpReplyPort}` });
   entries.sort((a, b) => a.host.localeCompare(b.host, 'en', { numeric: true }));
 
@@ -125,11 +225,13 @@ export async function startDemoFleet(base: string, tddpReplyPort: number): Promi
     entries,
     discoveryAddress,
     devices: fleet.devices,
+    smartDevices,
     async close(): Promise<void> {
       closed = true;
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
-      await Promise.all([fleet.close(), tddp.close()]);
+      await new Promise<void>((resolve) => openRelay.close(() => resolve()));
+      await Promise.all([fleet.close(), openTddp.close(), ...smartDevices.map((d) => d.close())]);
     },
   };
 }

@@ -46,6 +46,8 @@ export interface RunningSmartDevice {
   readonly isOnline: boolean;
   /** Handshakes and requests the endpoint has seen (the open one). */
   readonly stats: { handshakes: number; requests: number };
+  /** A discovery probe that reached a shared listener, answered from this device's 20002 socket (ignored without one). */
+  answerDiscovery(packet: Buffer, peer: { address: string; port: number }): void;
   setFault(fault: FaultSpec | undefined): Promise<void>;
   clearFault(): Promise<void>;
   /** Forgets every session, as the device does when TIMEOUT passes or it reboots. */
@@ -125,6 +127,7 @@ export async function startSmartDevice(options: StartSmartDeviceOptions): Promis
     get fault() { return fault; },
     get isOnline() { return endpoint !== undefined; },
     get stats() { return endpoint?.stats ?? { handshakes: 0, requests: 0 }; },
+    answerDiscovery: (packet, peer) => responder?.answer(packet, peer),
     setFault: applyFault,
     clearFault: () => applyFault(undefined),
     expireSessions: () => endpoint?.expireSessions(),
