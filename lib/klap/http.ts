@@ -1,23 +1,15 @@
 /**
- * One binary POST over a keep-alive agent, with a deadline and a cap on the
- * reply size applied before buffering. Errors come out typed and name the
- * device; neither bodies nor cookies are ever put into a message.
+ * One kept-open HTTP/1.1 connection to a device, for KLAP and the SMART AES
+ * transport: a POST written in one piece, its reply read with the bounded
+ * reader of http-reply.ts, a deadline per request, and the reply size capped
+ * before it is buffered. Errors come out typed and name the device; neither
+ * bodies nor cookies are ever put into a message. One request at a time:
+ * the transports above serialise their exchanges.
  */
-import * as http from 'node:http';
-import { ConnectionError, ProtocolError, TimeoutError, type DeviceAddress } from '../errors';
+import * as net from 'node:net';
+import { ClientClosedError, ConnectionError, ProtocolError, TimeoutError, type DeviceAddress } from '../errors';
 import { markRetriable } from '../transport';
-
-export interface PostOptions {
-  agent: http.Agent;
-  address: DeviceAddress;
-  path: string;
-  body: Buffer;
-  cookie?: string | undefined;
-  timeout: number;
-  maxResponseSize: number;
-  /** Default application/octet-stream (KLAP); the SMART AES transport posts JSON. */
-  contentType?: string;
-}
+import { HttpReplyReader, type ReplyProgress } from './http-reply';
 
 export interface PostReply {
   status: number;
@@ -25,79 +17,168 @@ export interface PostReply {
   setCookie: string[];
 }
 
-export async function postBinary(options: PostOptions): Promise<PostReply> {
-  try {
-    return await postOnce(options);
-  } catch (error) {
-    // A keep-alive socket the device closed while idle fails on reuse before
-    // the request reaches it; Node's documentation recommends one retry.
-    if (error instanceof StaleSocketError) return postOnce(options);
-    throw error;
+export interface PostRequest {
+  path: string;
+  body: Buffer;
+  cookie?: string | undefined;
+  /** Milliseconds until the whole reply must be in. */
+  timeout: number;
+  /** Default application/octet-stream (KLAP); the SMART AES transport posts JSON. */
+  contentType?: string;
+}
+
+export interface HttpConnectionOptions {
+  address: DeviceAddress;
+  /** Largest reply body accepted, checked as it arrives. */
+  maxResponseSize: number;
+  /** Opens the socket (tests record what is written); net.connect by default. */
+  createConnection?: (options: net.NetConnectOpts) => net.Socket;
+}
+
+/** Bytes that must never reach a request line or header: a device-chosen cookie could otherwise inject headers. */
+const UNSAFE_HEADER_TEXT = /[^\x21-\x7e]/;
+
+/** The exchange in flight: what the socket's events go to. */
+interface Exchange {
+  data(chunk: Buffer): void;
+  ended(): void;
+  failed(error: NodeJS.ErrnoException): void;
+  aborted(): void;
+}
+
+export class HttpConnection {
+  private readonly address: DeviceAddress;
+  private readonly maxResponseSize: number;
+  private readonly createConnection: (options: net.NetConnectOpts) => net.Socket;
+  private socket: net.Socket | undefined;
+  /** The socket has carried a whole exchange: a failure before any reply byte means the device closed it while idle. */
+  private socketReused = false;
+  private current: Exchange | undefined;
+  private readonly hostHeader: string;
+
+  constructor(options: HttpConnectionOptions) {
+    this.address = options.address;
+    this.maxResponseSize = options.maxResponseSize;
+    this.createConnection = options.createConnection ?? ((o) => net.connect(o));
+    const host = options.address.host.includes(':') ? `[${options.address.host}]` : options.address.host;
+    this.hostHeader = `${host}:${options.address.port}`;
+  }
+
+  async post(request: PostRequest): Promise<PostReply> {
+    const where = `POST ${request.path.split('?')[0]}`;
+    if (this.current) throw new Error(`${where}: HttpConnection takes one request at a time`);
+    if (UNSAFE_HEADER_TEXT.test(request.path) || (request.cookie !== undefined && /[^\x20-\x7e]/.test(request.cookie))) {
+      throw new ProtocolError(`${where}: the request path or the device's cookie holds characters a header cannot carry`, this.address);
+    }
+    const bytes = this.requestBytes(request);
+    try {
+      return await this.exchange(bytes, where, request.timeout);
+    } catch (error) {
+      // A kept-open socket the device closed while idle fails before the request
+      // reaches it; Node's documentation recommends one retry, as its agent does.
+      if (error instanceof StaleSocketError) return this.exchange(bytes, where, request.timeout);
+      throw error;
+    }
+  }
+
+  /** Drops the connection; a request in flight fails with ClientClosedError. */
+  close(): void {
+    const exchange = this.current;
+    this.dropSocket();
+    exchange?.aborted();
+  }
+
+  private requestBytes(request: PostRequest): Buffer {
+    const head = `POST ${request.path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n` +
+      `Content-Type: ${request.contentType ?? 'application/octet-stream'}\r\nContent-Length: ${request.body.length}\r\n` +
+      `${request.cookie ? `Cookie: ${request.cookie}\r\n` : ''}\r\n`;
+    const headLength = Buffer.byteLength(head, 'latin1');
+    const bytes = Buffer.allocUnsafe(headLength + request.body.length);
+    bytes.write(head, 0, 'latin1');
+    request.body.copy(bytes, headLength);
+    return bytes;
+  }
+
+  private exchange(bytes: Buffer, where: string, timeout: number): Promise<PostReply> {
+    const socket = this.openSocket();
+    const reused = this.socketReused;
+    const reader = new HttpReplyReader(this.maxResponseSize);
+    return new Promise<PostReply>((resolve, reject) => {
+      const settle = (error: Error | undefined, reply?: PostReply, keepSocket = false): void => {
+        if (this.current !== exchange) return;
+        clearTimeout(timer);
+        this.current = undefined;
+        if (!keepSocket) this.dropSocket();
+        if (error) reject(error);
+        else resolve(reply as PostReply);
+      };
+      const progress = (result: ReplyProgress): void => {
+        if (result.state === 'more') return;
+        if (result.state === 'done') {
+          const keep = !result.reply.close && result.extra === 0;
+          if (keep) this.socketReused = true;
+          settle(undefined, { status: result.reply.status, body: result.reply.body, setCookie: result.reply.setCookie }, keep);
+        } else if (result.tooBig !== undefined) {
+          settle(new ProtocolError(`${where}: reply of ${result.tooBig} bytes exceeds the limit of ${this.maxResponseSize} bytes`, this.address));
+        } else if (result.reason === 'reply interrupted' || result.reason === 'connection closed before the reply') {
+          settle(reused && !reader.started ? new StaleSocketError() : new ConnectionError(`${where}: ${result.reason}`, this.address));
+        } else {
+          settle(new ProtocolError(`${where}: malformed HTTP reply (${result.reason})`, this.address));
+        }
+      };
+      const exchange: Exchange = {
+        data: (chunk) => progress(reader.push(chunk)),
+        ended: () => progress(reader.end()),
+        failed: (error) => {
+          if (reused && !reader.started && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return settle(new StaleSocketError());
+          const wrapped = new ConnectionError(`${where}: ${error.code ?? error.message}`, this.address, error);
+          settle(error.code === 'ECONNREFUSED' ? markRetriable(wrapped) : wrapped);
+        },
+        aborted: () => settle(new ClientClosedError(this.address)),
+      };
+      const timer = setTimeout(() => settle(new TimeoutError(`${where}: no reply within ${timeout} ms`, timeout, this.address)), timeout);
+      this.current = exchange;
+      socket.write(bytes);
+    });
+  }
+
+  private openSocket(): net.Socket {
+    if (this.socket && !this.socket.destroyed && this.socket.writable) return this.socket;
+    this.dropSocket();
+    const socket = this.createConnection({ host: this.address.host, port: this.address.port, noDelay: true });
+    this.socket = socket;
+    this.socketReused = false;
+    const mine = (): boolean => this.socket === socket;
+    socket.on('data', (chunk: Buffer) => {
+      if (!mine()) return;
+      if (this.current) this.current.data(chunk);
+      else this.dropSocket(); // bytes nobody asked for: the connection cannot be trusted any more
+    });
+    socket.on('end', () => {
+      if (!mine()) return;
+      if (this.current) this.current.ended();
+      else this.dropSocket();
+    });
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      if (mine() && this.current) this.current.failed(error);
+    });
+    socket.on('close', () => {
+      if (!mine()) return;
+      if (this.current) this.current.ended();
+      this.dropSocket();
+    });
+    return socket;
+  }
+
+  private dropSocket(): void {
+    const socket = this.socket;
+    this.socket = undefined;
+    this.socketReused = false;
+    socket?.destroy();
   }
 }
 
 class StaleSocketError extends Error {}
-
-function postOnce(options: PostOptions): Promise<PostReply> {
-  const { address, path, timeout, maxResponseSize } = options;
-  const where = `POST ${path.split('?')[0]}`;
-  return new Promise<PostReply>((resolve, reject) => {
-    let settled = false;
-    const finish = (error: Error | undefined, reply?: PostReply): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (error) {
-        req.destroy();
-        reject(error);
-      } else if (reply) {
-        resolve(reply);
-      }
-    };
-    const headers: http.OutgoingHttpHeaders = {
-      'Content-Type': options.contentType ?? 'application/octet-stream',
-      'Content-Length': options.body.length,
-    };
-    if (options.cookie) headers.Cookie = options.cookie;
-    const req = http.request({ host: address.host, port: address.port, method: 'POST', path, agent: options.agent, headers });
-    const timer = setTimeout(() => finish(new TimeoutError(`${where}: no reply within ${timeout} ms`, timeout, address)), timeout);
-
-    req.on('error', (error: NodeJS.ErrnoException) => {
-      if (req.reusedSocket && error.code === 'ECONNRESET') return finish(new StaleSocketError());
-      const wrapped = new ConnectionError(`${where}: ${error.code ?? error.message}`, address, error);
-      finish(error.code === 'ECONNREFUSED' ? markRetriable(wrapped) : wrapped);
-    });
-    req.on('response', (res) => {
-      const declared = Number(res.headers['content-length']);
-      const tooBig = (size: number): ProtocolError =>
-        new ProtocolError(`${where}: reply of ${size} bytes exceeds the limit of ${maxResponseSize} bytes`, address);
-      // Settle first: destroying the reply emits 'aborted', which would otherwise win.
-      if (declared > maxResponseSize) {
-        finish(tooBig(declared));
-        res.destroy();
-        return;
-      }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > maxResponseSize) {
-          finish(tooBig(size));
-          res.destroy();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      res.on('error', (error) => finish(new ConnectionError(`${where}: reply interrupted`, address, error)));
-      res.on('aborted', () => finish(new ConnectionError(`${where}: reply interrupted`, address)));
-      res.on('end', () => {
-        const setCookie = res.headers['set-cookie'] ?? [];
-        finish(undefined, { status: res.statusCode ?? 0, body: Buffer.concat(chunks, size), setCookie });
-      });
-    });
-    req.end(options.body);
-  });
-}
 
 /**
  * Reads `name=value` pairs from Set-Cookie headers. Devices send

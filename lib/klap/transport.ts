@@ -4,11 +4,11 @@
  * closes TCP 9999. Handshakes on first use, again when the session expires
  * or the device drops it (403 or an undecryptable reply, retried once).
  */
-import * as http from 'node:http';
+import type * as net from 'node:net';
 import { ProtocolError, TimeoutError, SmartHomeError, type DeviceAddress } from '../errors';
 import type { KlapCredentials, KlapVersion } from './auth';
 import { performHandshake, type HandshakeResult } from './handshake';
-import { postBinary, type PostReply } from './http';
+import { HttpConnection, type PostReply } from './http';
 import { markRetriable, type Transport } from '../transport';
 
 export const KLAP_DEFAULT_PORT = 80;
@@ -24,8 +24,8 @@ export interface KlapTransportOptions {
   version?: KlapVersion;
   /** Largest reply body accepted, checked before buffering. */
   maxResponseSize?: number;
-  /** A caller-owned agent; it is left open by close(). */
-  agent?: http.Agent;
+  /** Opens the HTTP connection's socket (tests record the bytes); net.connect by default. */
+  createConnection?: (options: net.NetConnectOpts) => net.Socket;
 }
 
 type Outcome = { ok: true; plaintext: Buffer } | { ok: false; error: SmartHomeError };
@@ -38,8 +38,7 @@ export class KlapTransport implements Transport {
   // A private field, so that util.inspect (Node-RED debug, logs) never shows it.
   readonly #credentials: KlapCredentials;
   private versions: readonly KlapVersion[];
-  private readonly sharedAgent: http.Agent | undefined;
-  private ownAgent: http.Agent | undefined;
+  private readonly connection: HttpConnection;
   // The session (key, IV, signing key) too: inspect must not show it.
   #state: HandshakeResult | undefined;
   private queue: Promise<unknown> = Promise.resolve();
@@ -50,7 +49,8 @@ export class KlapTransport implements Transport {
     this.#credentials = { username: options.username ?? '', password: options.password ?? '' };
     this.versions = options.version ? [options.version] : [2, 1];
     this.maxResponseSize = options.maxResponseSize ?? KLAP_DEFAULT_MAX_RESPONSE_SIZE;
-    this.sharedAgent = options.agent;
+    // One connection, kept alive: the handshake and the requests share it.
+    this.connection = new HttpConnection({ address: this.address, maxResponseSize: this.maxResponseSize, createConnection: options.createConnection });
   }
 
   /** The protocol version of the open session, once a handshake succeeded. */
@@ -62,13 +62,6 @@ export class KlapTransport implements Transport {
     return { host: this.host, port: this.port };
   }
 
-  private get agent(): http.Agent {
-    if (this.sharedAgent) return this.sharedAgent;
-    // One socket, kept alive: the handshake and the requests share it.
-    this.ownAgent ??= new http.Agent({ keepAlive: true, maxSockets: 1 });
-    return this.ownAgent;
-  }
-
   send(request: Buffer, timeout: number): Promise<Buffer> {
     // One request at a time per device: the sequence numbers must arrive in order.
     const run = this.queue.then(() => this.exchange(request, performance.now() + timeout, timeout));
@@ -78,14 +71,13 @@ export class KlapTransport implements Transport {
 
   async close(): Promise<void> {
     this.#state = undefined;
-    this.ownAgent?.destroy();
-    this.ownAgent = undefined;
+    this.connection.close();
   }
 
   private async exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
     let outcome: Outcome | undefined;
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      const state = await this.session(deadline, timeout);
+      const state = this.openSession() ?? await this.handshake(deadline, timeout);
       outcome = await this.requestOnce(state, request, deadline, timeout);
       if (outcome.ok) return outcome.plaintext;
       this.#state = undefined; // the device no longer knows this session
@@ -93,9 +85,13 @@ export class KlapTransport implements Transport {
     throw (outcome as { error: SmartHomeError }).error;
   }
 
-  private async session(deadline: number, timeout: number): Promise<HandshakeResult> {
+  /** The session to use, while it lasts. */
+  private openSession(): HandshakeResult | undefined {
     const current = this.#state;
-    if (current && performance.now() < current.expiresAt && !current.session.exhausted) return current;
+    return current && performance.now() < current.expiresAt && !current.session.exhausted ? current : undefined;
+  }
+
+  private async handshake(deadline: number, timeout: number): Promise<HandshakeResult> {
     this.#state = undefined;
     try {
       const state = await performHandshake((path, body, cookie) => this.post(path, body, cookie, deadline, timeout), {
@@ -133,14 +129,6 @@ export class KlapTransport implements Transport {
   private post(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number): Promise<PostReply> {
     const left = Math.floor(deadline - performance.now());
     if (left <= 0) return Promise.reject(new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address));
-    return postBinary({
-      agent: this.agent,
-      address: this.address,
-      path,
-      body,
-      cookie,
-      timeout: left,
-      maxResponseSize: this.maxResponseSize,
-    });
+    return this.connection.post({ path, body, cookie, timeout: left });
   }
 }

@@ -25,6 +25,7 @@ import { readCookies } from '../../lib/klap/http';
 import { parseDiscovery20002Reply, encodeDiscovery20002Reply } from '../../lib/discovery/tdp';
 import { hostileJsonText, mutateBytes, mutateJson } from './mutate';
 import { SMART_TARGETS } from './smart-targets';
+import { httpReplyTarget } from './http-target';
 import { Rng } from './rng';
 
 export interface FuzzCase {
@@ -334,4 +335,4 @@ async function checkHandshake(reply1: Buffer): Promise<void> {
   }
 }
 
-export const TARGETS: readonly FuzzTarget[] = [frameDecoderTarget, replyTarget, tddpTarget, klapTarget, ...SMART_TARGETS];
+export const TARGETS: readonly FuzzTarget[] = [frameDecoderTarget, replyTarget, tddpTarget, klapTarget, httpReplyTarget, ...SMART_TARGETS];

@@ -2,26 +2,26 @@
 import { strict as assert } from 'assert';
 import * as http from 'http';
 import { performHandshake, type HandshakeResult, type Post } from '../../lib/klap/handshake';
-import { postBinary } from '../../lib/klap/http';
+import { HttpConnection } from '../../lib/klap/http';
 import { sealPayload, openPayload } from '../../lib/klap/session';
 import type { KlapServer } from '../../lib/simulator/klap-server';
 import { startPlug, SYSINFO_REQUEST } from './support';
 
 describe('KLAP server (simulated device)', () => {
   let server: KlapServer;
-  let agent: http.Agent;
+  let connection: HttpConnection;
   let post: Post;
   let state: HandshakeResult;
 
   beforeEach(async () => {
     server = await startPlug({ version: 2 });
-    agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
     const address = { host: '127.0.0.1', port: server.port };
-    post = (path, body, cookie) => postBinary({ agent, address, path, body, cookie, timeout: 2000, maxResponseSize: 65536 });
+    connection = new HttpConnection({ address, maxResponseSize: 65536 });
+    post = (path, body, cookie) => connection.post({ path, body, cookie, timeout: 2000 });
     state = await performHandshake(post, { address, credentials: { username: '', password: '' }, versions: [2] });
   });
   afterEach(async () => {
-    agent.destroy();
+    connection.close();
     await server.close();
   });
 
@@ -92,7 +92,7 @@ describe('KLAP server (simulated device)', () => {
     assert.equal((await post('/app/handshake1', Buffer.alloc(15))).status, 400);
     assert.equal((await post('/app/other', Buffer.alloc(16))).status, 404);
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      http.get({ host: '127.0.0.1', port: server.port, path: '/app/handshake1', agent }, (res) => {
+      http.get({ host: '127.0.0.1', port: server.port, path: '/app/handshake1', agent: false }, (res) => {
         res.resume();
         resolve(res.statusCode);
       }).on('error', reject);

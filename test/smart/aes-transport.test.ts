@@ -175,10 +175,8 @@ describe('AesTransport against the AES endpoint', () => {
     const device = await start();
     const keys: AesSessionKeys[] = [];
     const captured: Buffer[] = [];
-    const agent = new RecordingAgent(captured);
-    transport = new AesTransport({ host: '127.0.0.1', port: device.port, ...USER, loginVersion: 1, agent, onSessionKeys: (k) => keys.push(k) });
+    transport = new AesTransport({ host: '127.0.0.1', port: device.port, ...USER, loginVersion: 1, createConnection: recordingConnection(captured), onSessionKeys: (k) => keys.push(k) });
     await transport.send(REQUEST, 2000);
-    agent.destroy();
     assert.equal(keys.length, 1);
     assert.equal(keys[0].key.length, 16);
     assert.equal(keys[0].iv.length, 16);
@@ -206,19 +204,15 @@ describe('AesTransport against the AES endpoint', () => {
   });
 });
 
-/** An agent whose sockets copy everything the client writes, like a capture on loopback. */
-class RecordingAgent extends http.Agent {
-  constructor(private readonly captured: Buffer[]) {
-    super({ keepAlive: true, maxSockets: 1 });
-  }
-  override createConnection(options: net.NetConnectOpts, callback?: (error: Error | null, socket: net.Socket) => void): net.Socket {
+/** Sockets that copy everything the client writes, like a capture on loopback. */
+function recordingConnection(captured: Buffer[]): (options: net.NetConnectOpts) => net.Socket {
+  return (options) => {
     const socket = net.createConnection(options);
     const write = socket.write.bind(socket) as (chunk: unknown, ...rest: unknown[]) => boolean;
     socket.write = ((chunk: unknown, ...rest: unknown[]) => {
-      this.captured.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), 'latin1'));
+      captured.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk), 'latin1'));
       return write(chunk, ...rest);
     }) as typeof socket.write;
-    callback?.(null, socket);
     return socket;
-  }
+  };
 }

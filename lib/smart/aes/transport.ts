@@ -13,10 +13,10 @@
  * that cannot be decrypted ends the session but is not resent (the request
  * may have run).
  */
-import * as http from 'node:http';
+import type * as net from 'node:net';
 import { AuthenticationError, SmartHomeError, TimeoutError, type DeviceAddress } from '../../errors';
 import { credentialsToTry, type KlapCredentials } from '../../klap/auth';
-import { postBinary, type PostReply } from '../../klap/http';
+import { HttpConnection, type PostReply } from '../../klap/http';
 import { markRetriable, type Transport } from '../../transport';
 import { describeSmartErrorCode } from '../error-codes';
 import { SmartAuthenticationError } from '../errors';
@@ -46,8 +46,8 @@ export interface AesTransportOptions {
   /** login_device version (discovery's `lv`); by default 2, then 1. */
   loginVersion?: LoginVersion;
   maxResponseSize?: number;
-  /** A caller-owned agent; it is left open by close(). */
-  agent?: http.Agent;
+  /** Opens the HTTP connection's socket (tests record the bytes); net.connect by default. */
+  createConnection?: (options: net.NetConnectOpts) => net.Socket;
   /**
    * Debug only, off by default: called with the session's AES key and IV
    * after every handshake, so that a Wireshark user can decrypt a capture.
@@ -79,8 +79,7 @@ export class AesTransport implements Transport {
   #session: Session | undefined;
   #accepted: LoginCandidate | undefined;
   private readonly versions: readonly LoginVersion[];
-  private readonly sharedAgent: http.Agent | undefined;
-  private ownAgent: http.Agent | undefined;
+  private readonly connection: HttpConnection;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
 
@@ -90,7 +89,7 @@ export class AesTransport implements Transport {
     this.#credentials = { username: options.username ?? '', password: options.password ?? '' };
     this.versions = options.loginVersion ? [options.loginVersion] : [2, 1];
     this.maxResponseSize = options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
-    this.sharedAgent = options.agent;
+    this.connection = new HttpConnection({ address: this.address, maxResponseSize: this.maxResponseSize, createConnection: options.createConnection });
     this.#onSessionKeys = options.onSessionKeys;
     this.now = options.now ?? (() => performance.now());
   }
@@ -104,12 +103,6 @@ export class AesTransport implements Transport {
     return { host: this.host, port: this.port };
   }
 
-  private get agent(): http.Agent {
-    if (this.sharedAgent) return this.sharedAgent;
-    this.ownAgent ??= new http.Agent({ keepAlive: true, maxSockets: 1 });
-    return this.ownAgent;
-  }
-
   send(request: Buffer, timeout: number): Promise<Buffer> {
     // One exchange at a time: the handshake and login are shared state.
     const deadline = performance.now() + timeout;
@@ -120,8 +113,7 @@ export class AesTransport implements Transport {
 
   async close(): Promise<void> {
     this.#session = undefined;
-    this.ownAgent?.destroy();
-    this.ownAgent = undefined;
+    this.connection.close();
   }
 
   private async exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
@@ -202,10 +194,7 @@ export class AesTransport implements Transport {
     return (path: string, body: string, cookie: string | undefined): Promise<PostReply> => {
       const left = Math.floor(deadline - performance.now());
       if (left <= 0) return Promise.reject(new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address));
-      return postBinary({
-        agent: this.agent, address: this.address, path, body: Buffer.from(body, 'utf8'), cookie,
-        timeout: left, maxResponseSize: this.maxResponseSize, contentType: 'application/json',
-      });
+      return this.connection.post({ path, body: Buffer.from(body, 'utf8'), cookie, timeout: left, contentType: 'application/json' });
     };
   }
 }

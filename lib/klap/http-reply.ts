@@ -1,0 +1,206 @@
+/**
+ * Reads one HTTP/1.1 reply from the bytes a device sends, as they arrive:
+ * status line, headers (bounded), then a body framed by Content-Length,
+ * by chunked transfer coding, or by the end of the connection. The body is
+ * capped while it streams. Everything here is untrusted input: a reply that
+ * does not parse is a failure value, never a throw.
+ *
+ * Why not Node's http client: KLAP and AES requests are tiny and sent one
+ * at a time on one kept-open connection; Node's ClientRequest, agent and
+ * IncomingMessage stream cost more CPU per request than the encryption,
+ * the JSON and the device's own work together (see bench/smart-roundtrip.ts).
+ */
+
+/** Header section limit: devices send a handful of short headers. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+/** Chunk-size lines are hex digits plus optional extensions. */
+const MAX_CHUNK_LINE = 1024;
+const CRLF = Buffer.from('\r\n');
+const HEADER_END = Buffer.from('\r\n\r\n');
+
+export interface HttpReply {
+  status: number;
+  body: Buffer;
+  /** Every Set-Cookie header, in order. */
+  setCookie: string[];
+  /** The device asked to close the connection after this reply (or speaks HTTP/1.0 without keep-alive). */
+  close: boolean;
+}
+
+/** What feeding bytes gave: nothing yet, the reply, or why the bytes are not one. */
+export type ReplyProgress =
+  | { state: 'more' }
+  | { state: 'done'; reply: HttpReply; /** Bytes after the reply (a device must not send any). */ extra: number }
+  | { state: 'failed'; reason: string; tooBig?: number };
+
+/** Where a chunked body is: a size line, chunk data, the CRLF after it, or the trailers after the last chunk. */
+type ChunkState = { at: 'size' } | { at: 'data'; left: number } | { at: 'data-end' } | { at: 'trailers' };
+
+type Framing = { kind: 'length'; left: number } | { kind: 'chunked' } | { kind: 'until-close' };
+
+interface Head {
+  status: number;
+  setCookie: string[];
+  close: boolean;
+  framing: Framing;
+}
+
+export class HttpReplyReader {
+  private readonly maxBodySize: number;
+  private pending: Buffer = Buffer.alloc(0);
+  private head: Head | undefined;
+  private readonly bodyParts: Buffer[] = [];
+  private bodySize = 0;
+  private chunk: ChunkState = { at: 'size' };
+  private finished = false;
+
+  constructor(maxBodySize: number) {
+    this.maxBodySize = maxBodySize;
+  }
+
+  /** True once any byte of the reply arrived (a connection that ends before that never answered). */
+  get started(): boolean {
+    return this.head !== undefined || this.pending.length > 0;
+  }
+
+  push(chunk: Buffer): ReplyProgress {
+    if (this.finished) return { state: 'failed', reason: 'bytes after the reply' };
+    this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
+    for (;;) {
+      if (!this.head) {
+        const read = this.readHead();
+        if (read.state !== 'done') return read;
+        continue;
+      }
+      return this.readBody();
+    }
+  }
+
+  /** The connection ended: a reply framed by the end is complete now; any other is cut short. */
+  end(): ReplyProgress {
+    if (this.finished) return { state: 'failed', reason: 'bytes after the reply' };
+    if (this.head?.framing.kind === 'until-close') return this.done(true);
+    return { state: 'failed', reason: this.started ? 'reply interrupted' : 'connection closed before the reply' };
+  }
+
+  private readHead(): ReplyProgress | { state: 'done' } {
+    const end = this.pending.indexOf(HEADER_END);
+    if (end < 0) {
+      return this.pending.length > MAX_HEADER_BYTES ? { state: 'failed', reason: `headers longer than ${MAX_HEADER_BYTES} bytes` } : { state: 'more' };
+    }
+    if (end > MAX_HEADER_BYTES) return { state: 'failed', reason: `headers longer than ${MAX_HEADER_BYTES} bytes` };
+    const parsed = parseHead(this.pending.toString('latin1', 0, end));
+    this.pending = this.pending.subarray(end + HEADER_END.length);
+    if (typeof parsed === 'string') return { state: 'failed', reason: parsed };
+    // 1xx replies (100 Continue) precede the real one.
+    if (parsed.status < 200) return { state: 'done' };
+    if (parsed.framing.kind === 'length' && parsed.framing.left > this.maxBodySize) {
+      return { state: 'failed', reason: 'too big', tooBig: parsed.framing.left };
+    }
+    this.head = parsed;
+    return { state: 'done' };
+  }
+
+  private readBody(): ReplyProgress {
+    const head = this.head as Head;
+    const framing = head.framing;
+    if (framing.kind === 'chunked') return this.readChunked();
+    const take = framing.kind === 'length' ? Math.min(framing.left, this.pending.length) : this.pending.length;
+    const failed = this.append(this.pending.subarray(0, take));
+    if (failed) return failed;
+    this.pending = this.pending.subarray(take);
+    if (framing.kind === 'length') {
+      framing.left -= take;
+      if (framing.left === 0) return this.done(head.close);
+    }
+    return { state: 'more' };
+  }
+
+  private readChunked(): ReplyProgress {
+    while (this.pending.length > 0) {
+      const chunk = this.chunk;
+      if (chunk.at === 'data') {
+        const take = Math.min(chunk.left, this.pending.length);
+        const failed = this.append(this.pending.subarray(0, take));
+        if (failed) return failed;
+        this.pending = this.pending.subarray(take);
+        chunk.left -= take;
+        if (chunk.left === 0) this.chunk = { at: 'data-end' };
+        continue;
+      }
+      const lineEnd = this.pending.indexOf(CRLF);
+      if (lineEnd < 0) return this.pending.length > MAX_CHUNK_LINE ? { state: 'failed', reason: 'chunk line too long' } : { state: 'more' };
+      const line = this.pending.toString('latin1', 0, lineEnd);
+      this.pending = this.pending.subarray(lineEnd + CRLF.length);
+      if (chunk.at === 'data-end') {
+        if (line !== '') return { state: 'failed', reason: 'chunk data not followed by CRLF' };
+        this.chunk = { at: 'size' };
+      } else if (chunk.at === 'trailers') {
+        if (line === '') return this.done((this.head as Head).close);
+      } else {
+        const size = chunkSize(line);
+        if (size === undefined) return { state: 'failed', reason: 'malformed chunk size' };
+        if (this.bodySize + size > this.maxBodySize) return { state: 'failed', reason: 'too big', tooBig: this.bodySize + size };
+        this.chunk = size === 0 ? { at: 'trailers' } : { at: 'data', left: size };
+      }
+    }
+    return { state: 'more' };
+  }
+
+  private append(part: Buffer): ReplyProgress | undefined {
+    if (part.length === 0) return undefined;
+    this.bodySize += part.length;
+    if (this.bodySize > this.maxBodySize) return { state: 'failed', reason: 'too big', tooBig: this.bodySize };
+    this.bodyParts.push(part);
+    return undefined;
+  }
+
+  private done(close: boolean): ReplyProgress {
+    const head = this.head as Head;
+    this.finished = true;
+    const body = this.bodyParts.length === 1 ? (this.bodyParts[0] as Buffer) : Buffer.concat(this.bodyParts, this.bodySize);
+    return { state: 'done', reply: { status: head.status, body, setCookie: head.setCookie, close }, extra: this.pending.length };
+  }
+}
+
+function chunkSize(line: string): number | undefined {
+  const digits = line.split(';', 1)[0]?.trim() ?? '';
+  if (!/^[0-9a-fA-F]{1,8}$/.test(digits)) return undefined;
+  return parseInt(digits, 16);
+}
+
+/** Status line and headers; a string says what is wrong. */
+function parseHead(text: string): Head | string {
+  const lines = text.split('\r\n');
+  const status = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(lines[0] ?? '');
+  if (!status) return `malformed status line ${JSON.stringify((lines[0] ?? '').slice(0, 40))}`;
+  const http10 = status[1] === '0';
+  const setCookie: string[] = [];
+  let length: number | undefined;
+  let chunked = false;
+  let connection = '';
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) return 'malformed header line';
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    if (name === 'content-length') {
+      if (!/^\d{1,10}$/.test(value) || (length !== undefined && length !== Number(value))) return 'malformed Content-Length';
+      length = Number(value);
+    } else if (name === 'transfer-encoding') {
+      chunked = value.toLowerCase().split(',').map((v) => v.trim()).includes('chunked');
+    } else if (name === 'set-cookie') {
+      setCookie.push(value);
+    } else if (name === 'connection') {
+      connection = value.toLowerCase();
+    }
+  }
+  const code = Number(status[2]);
+  const close = connection.includes('close') || (http10 && !connection.includes('keep-alive'));
+  const noBody = code < 200 || code === 204 || code === 304;
+  const framing: Framing = noBody ? { kind: 'length', left: 0 }
+    : chunked ? { kind: 'chunked' }
+      : length !== undefined ? { kind: 'length', left: length }
+        : { kind: 'until-close' };
+  return { status: code, setCookie, close: close || framing.kind === 'until-close', framing };
+}

@@ -1,0 +1,287 @@
+/**
+ * The HTTP/1.1 client under KLAP and SMART AES: the reply reader on every
+ * framing a device may use (Content-Length, chunked, until close), cut at
+ * every byte, and malformed or oversized replies; the kept-open connection
+ * against raw TCP servers that answer as scripted (stale sockets, closes,
+ * silence, bytes nobody asked for).
+ */
+import { strict as assert } from 'assert';
+import * as net from 'net';
+import { ClientClosedError, ConnectionError, ProtocolError, TimeoutError } from '../../lib/errors';
+import { HttpConnection } from '../../lib/klap/http';
+import { HttpReplyReader, MAX_HEADER_BYTES, type ReplyProgress } from '../../lib/klap/http-reply';
+import { isRetriable } from '../../lib/transport';
+import { eventually } from './support';
+
+const BODY = Buffer.from('{"error_code":0,"result":{"device_on":true}}');
+
+function lengthReply(body: Buffer, extraHeaders = ''): Buffer {
+  return Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\nSet-Cookie: TP_SESSIONID=AB;TIMEOUT=86400\r\n${extraHeaders}Content-Length: ${body.length}\r\n\r\n`), body]);
+}
+
+function chunkedReply(body: Buffer, pieces: number): Buffer {
+  const parts: Buffer[] = [Buffer.from('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n')];
+  const size = Math.ceil(body.length / pieces);
+  for (let i = 0; i < body.length; i += size) {
+    const piece = body.subarray(i, i + size);
+    parts.push(Buffer.from(`${piece.length.toString(16)};ext=1\r\n`), piece, Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from('0\r\nX-Trailer: 1\r\n\r\n'));
+  return Buffer.concat(parts);
+}
+
+/** Feeds the bytes in pieces of `step`, then (optionally) the end of the connection. */
+function feed(bytes: Buffer, step: number, end = false, max = 1 << 20): ReplyProgress {
+  const reader = new HttpReplyReader(max);
+  let last: ReplyProgress = { state: 'more' };
+  for (let i = 0; i < bytes.length && last.state === 'more'; i += step) last = reader.push(bytes.subarray(i, i + step));
+  return end && last.state === 'more' ? reader.end() : last;
+}
+
+describe('HTTP reply reader', () => {
+  const framings: Array<[string, Buffer, boolean]> = [
+    ['Content-Length', lengthReply(BODY), false],
+    ['chunked with extensions and trailers', chunkedReply(BODY, 4), false],
+    ['until the connection closes (HTTP/1.0)', Buffer.concat([Buffer.from('HTTP/1.0 200 OK\r\n\r\n'), BODY]), true],
+    ['after a 100 Continue', Buffer.concat([Buffer.from('HTTP/1.1 100 Continue\r\n\r\n'), lengthReply(BODY)]), false],
+  ];
+  for (const [name, bytes, untilClose] of framings) {
+    it(`reads a reply framed by ${name}, cut at every byte`, () => {
+      for (const step of [1, 2, 3, 7, 64, bytes.length]) {
+        const result = feed(bytes, step, untilClose);
+        assert.equal(result.state, 'done', `step ${step}: ${JSON.stringify(result)}`);
+        if (result.state !== 'done') return;
+        assert.equal(result.reply.status, 200);
+        assert.deepEqual(result.reply.body, BODY);
+        assert.equal(result.reply.close, untilClose);
+      }
+    });
+  }
+
+  it('keeps every Set-Cookie and sees Connection: close', () => {
+    const result = feed(lengthReply(BODY, 'Set-Cookie: other=1\r\nConnection: close\r\n'), 5);
+    assert.ok(result.state === 'done');
+    assert.deepEqual(result.reply.setCookie, ['TP_SESSIONID=AB;TIMEOUT=86400', 'other=1']);
+    assert.equal(result.reply.close, true);
+  });
+
+  it('reads a 204 and a 403 without a body at once', () => {
+    for (const head of ['HTTP/1.1 204 No Content\r\n\r\n', 'HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n']) {
+      const result = feed(Buffer.from(head), 1000);
+      assert.ok(result.state === 'done', head);
+      assert.equal(result.reply.body.length, 0);
+    }
+  });
+
+  it('refuses a declared length over the cap before any body byte, and a chunked body as it passes the cap', () => {
+    const declared = feed(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n'), 1000, false, 4096);
+    assert.deepEqual(declared, { state: 'failed', reason: 'too big', tooBig: 5000 });
+    const streamed = feed(chunkedReply(Buffer.alloc(10_000, 0x61), 10), 100, false, 4096);
+    assert.equal(streamed.state, 'failed');
+    assert.ok(streamed.state === 'failed' && (streamed.tooBig ?? 0) > 4096);
+    const untilClose = feed(Buffer.concat([Buffer.from('HTTP/1.0 200 OK\r\n\r\n'), Buffer.alloc(5000)]), 512, false, 4096);
+    assert.ok(untilClose.state === 'failed' && untilClose.reason === 'too big');
+  });
+
+  it('fails on what is not an HTTP reply', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['SSH-2.0-OpenSSH\r\n\r\n', /malformed status line/],
+      ['HTTP/1.1 2000 OK\r\n\r\n', /malformed status line/],
+      ['HTTP/1.1 200 OK\r\nno colon here\r\n\r\n', /malformed header line/],
+      ['HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n', /Content-Length/],
+      ['HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n', /Content-Length/],
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', /chunk size/],
+      ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabX\r\n', /CRLF/],
+    ];
+    for (const [text, reason] of cases) {
+      const result = feed(Buffer.from(text), 1000);
+      assert.ok(result.state === 'failed' && reason.test(result.reason), `${JSON.stringify(text)}: ${JSON.stringify(result)}`);
+    }
+  });
+
+  it('caps the header section', () => {
+    const result = feed(Buffer.from(`HTTP/1.1 200 OK\r\nX: ${'a'.repeat(MAX_HEADER_BYTES)}`), 4096);
+    assert.ok(result.state === 'failed' && /headers longer/.test(result.reason));
+  });
+
+  it('tells a connection that closed before the reply from one cut in the middle', () => {
+    assert.deepEqual(new HttpReplyReader(100).end(), { state: 'failed', reason: 'connection closed before the reply' });
+    const reader = new HttpReplyReader(100);
+    reader.push(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc'));
+    assert.deepEqual(reader.end(), { state: 'failed', reason: 'reply interrupted' });
+  });
+
+  it('counts bytes after a complete reply', () => {
+    const result = feed(Buffer.concat([lengthReply(BODY), Buffer.from('HTTP/1.1 200')]), 10_000);
+    assert.ok(result.state === 'done' && result.extra === 12);
+  });
+});
+
+/** A raw TCP server; `onRequest` gets each request's bytes (one read per request here: they are small) and the socket. */
+async function rawServer(onRequest: (socket: net.Socket, count: number) => void): Promise<{ port: number; connections: number; requests: number; closed: number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  const state = { connections: 0, requests: 0, closed: 0 };
+  const server = net.createServer((socket) => {
+    state.connections += 1;
+    sockets.add(socket);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      state.closed += 1;
+    });
+    socket.on('error', () => undefined);
+    socket.on('data', () => onRequest(socket, state.requests++));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    get connections() {
+      return state.connections;
+    },
+    get requests() {
+      return state.requests;
+    },
+    get closed() {
+      return state.closed;
+    },
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+describe('HttpConnection', () => {
+  let server: Awaited<ReturnType<typeof rawServer>> | undefined;
+  let connection: HttpConnection | undefined;
+  afterEach(async () => {
+    connection?.close();
+    await server?.close();
+    server = connection = undefined;
+  });
+  const open = (port: number, maxResponseSize = 65536): HttpConnection => {
+    connection = new HttpConnection({ address: { host: '127.0.0.1', port }, maxResponseSize });
+    return connection;
+  };
+  const post = (c: HttpConnection, timeout = 1000) => c.post({ path: '/app/request?seq=1', body: Buffer.from('x'), cookie: 'TP_SESSIONID=AB', timeout });
+
+  it('writes one request with Host, Content-Type, Content-Length and Cookie, and keeps the connection for the next', async () => {
+    server = await rawServer((socket) => socket.write(lengthReply(BODY)));
+    const c = open(server.port);
+    const first = await c.post({ path: '/app/request?seq=1', body: Buffer.from('abc'), cookie: 'TP_SESSIONID=AB', timeout: 1000, contentType: 'application/json' });
+    assert.equal(first.status, 200);
+    assert.deepEqual(first.body, BODY);
+    await post(c);
+    assert.equal(server.connections, 1);
+  });
+
+  it('sends exactly the request bytes a device expects', async () => {
+    let wire = '';
+    server = await rawServer((socket) => socket.write(lengthReply(BODY)));
+    const c = new HttpConnection({
+      address: { host: '127.0.0.1', port: server.port }, maxResponseSize: 1000,
+      createConnection: (options) => {
+        const socket = net.createConnection(options);
+        const write = socket.write.bind(socket) as (chunk: Buffer) => boolean;
+        socket.write = ((chunk: Buffer) => {
+          wire += chunk.toString('latin1');
+          return write(chunk);
+        }) as typeof socket.write;
+        return socket;
+      },
+    });
+    connection = c;
+    await c.post({ path: '/app?token=T', body: Buffer.from('{"a":1}'), timeout: 1000, contentType: 'application/json' });
+    assert.equal(wire, `POST /app?token=T HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a":1}`);
+  });
+
+  it('a device that closes after each reply (Connection: close) gets a new connection per request', async () => {
+    server = await rawServer((socket) => socket.end(lengthReply(BODY, 'Connection: close\r\n')));
+    const c = open(server.port);
+    for (let i = 0; i < 5; i++) assert.equal((await post(c)).status, 200);
+    assert.equal(server.connections, 5);
+  });
+
+  it('sends once more on a fresh connection when the kept-open one was closed by the device before any reply byte', async () => {
+    server = await rawServer((socket, count) => {
+      if (count === 1) socket.destroy(); // the second request finds its connection gone
+      else socket.write(lengthReply(BODY));
+    });
+    const c = open(server.port);
+    await post(c);
+    assert.equal((await post(c)).status, 200);
+    assert.equal(server.connections, 2);
+  });
+
+  it('a first connection closed before the reply is a ConnectionError, not resent', async () => {
+    server = await rawServer((socket) => socket.destroy());
+    const error = await post(open(server.port)).catch((e: unknown) => e);
+    assert.ok(error instanceof ConnectionError, String(error));
+    assert.equal(server.connections, 1);
+  });
+
+  it('a reply cut in the middle is a ConnectionError naming the path, never resent', async () => {
+    server = await rawServer((socket) => socket.end(Buffer.from('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc')));
+    const c = open(server.port);
+    await assert.rejects(post(c), (e: unknown) => e instanceof ConnectionError && /POST \/app\/request: reply interrupted/.test(e.message) && !/seq=/.test(e.message));
+    assert.equal(server.connections, 1);
+  });
+
+  it('a refused connection is a retriable ConnectionError', async () => {
+    server = await rawServer(() => undefined);
+    const port = server.port;
+    await server.close();
+    server = undefined;
+    const error = await post(open(port)).catch((e: unknown) => e);
+    assert.ok(error instanceof ConnectionError && /ECONNREFUSED/.test(error.message));
+    assert.equal(isRetriable(error), true);
+  });
+
+  it('times out, drops the connection and answers the next request on a new one', async () => {
+    server = await rawServer((socket, count) => {
+      if (count > 0) socket.write(lengthReply(BODY));
+    });
+    const c = open(server.port);
+    const error = await post(c, 100).catch((e: unknown) => e);
+    assert.ok(error instanceof TimeoutError && /no reply within 100 ms/.test(error.message));
+    assert.equal((await post(c)).status, 200);
+    assert.equal(server.connections, 2);
+  });
+
+  it('refuses an oversized reply and a malformed one with ProtocolErrors', async () => {
+    server = await rawServer((socket, count) => socket.write(count === 0 ? lengthReply(Buffer.alloc(2000)) : Buffer.from('garbage\r\n\r\n')));
+    const c = open(server.port, 1000);
+    await assert.rejects(post(c), (e: unknown) => e instanceof ProtocolError && /reply of 2000 bytes exceeds the limit of 1000 bytes/.test(e.message));
+    await assert.rejects(post(c), (e: unknown) => e instanceof ProtocolError && /malformed HTTP reply/.test(e.message));
+  });
+
+  it('drops a connection on which the device sends bytes nobody asked for', async () => {
+    server = await rawServer((socket) => {
+      socket.write(lengthReply(BODY));
+      setImmediate(() => socket.write('HTTP/1.1 200 OK\r\n'));
+    });
+    const c = open(server.port);
+    await post(c);
+    const running = server;
+    await eventually(() => running.closed === 1);
+    assert.equal((await post(c)).status, 200);
+    assert.equal(server.connections, 2);
+  });
+
+  it('refuses a cookie or path that would inject a header, before sending anything', async () => {
+    server = await rawServer((socket) => socket.write(lengthReply(BODY)));
+    const c = open(server.port);
+    await assert.rejects(c.post({ path: '/app', body: Buffer.alloc(1), cookie: 'TP_SESSIONID=A\r\nX-Evil: 1', timeout: 500 }), ProtocolError);
+    await assert.rejects(c.post({ path: '/app x', body: Buffer.alloc(1), timeout: 500 }), ProtocolError);
+    assert.equal(server.connections, 0);
+  });
+
+  it('close() fails the request in flight with ClientClosedError', async () => {
+    server = await rawServer(() => undefined);
+    const c = open(server.port);
+    const pending = post(c, 2000).catch((e: unknown) => e);
+    const running = server;
+    await eventually(() => running.requests === 1);
+    c.close();
+    assert.ok((await pending) instanceof ClientClosedError);
+  });
+});
