@@ -7,9 +7,10 @@ import { runCodecBench } from './codec';
 import { runRoundTripBench } from './roundtrip';
 import { runScaleBench } from './scale';
 import { runDiscoveryBench } from './discovery';
+import { runSmartRoundTripBench } from './smart-roundtrip';
 import { formatTable, writeResults, type Figure } from './report';
 
-const ALL = ['codec', 'roundtrip', 'scale', 'discovery'] as const;
+const ALL = ['codec', 'roundtrip', 'smart', 'scale', 'discovery'] as const;
 type BenchName = (typeof ALL)[number];
 
 async function main(): Promise<void> {
@@ -27,6 +28,9 @@ async function main(): Promise<void> {
         break;
       case 'roundtrip':
         figures.push(...(await runRoundTripBench({ rounds: quick ? 3 : 7, requests: quick ? 1000 : 4000, roundMs: quick ? 2000 : 8000 })));
+        break;
+      case 'smart':
+        figures.push(...(await runSmartRoundTripBench({ rounds: quick ? 3 : 7, requests: quick ? 1000 : 4000, roundMs: quick ? 2000 : 8000 })));
         break;
       case 'scale':
         figures.push(...(await runScaleBench({

@@ -1,0 +1,32 @@
+/**
+ * What the SMART round-trip bench asks and as whom: one get_device_info
+ * per round trip (the SMART counterpart of the classic bench's sysinfo),
+ * to devices bound to a bench-only account.
+ */
+export const SMART_BENCH_ACCOUNT = { username: 'bench@example.com', password: 'bench password' } as const;
+
+export const SMART_BENCH_METHOD = 'get_device_info';
+
+export type SmartBenchTransport = 'klap' | 'aes';
+export type SmartBenchClient = 'ours' | 'tapo-connect' | 'floor';
+
+/** Parent to client process: run one round; the answer is one RoundResult. */
+export interface RoundCommand {
+  cmd: 'round';
+  requests: number;
+  roundMs: number;
+}
+
+export interface RoundResult {
+  cmd: 'round';
+  /** Microseconds per round trip, in order. */
+  latencies: number[];
+  seconds: number;
+  /** The client process's CPU time (user + system) over the timed requests, µs. */
+  cpuMicros: number;
+}
+
+/** Parent to device process: its CPU time so far (µs, user + system), answered as {cmd:'cpu', micros}. */
+export interface CpuQuery {
+  cmd: 'cpu';
+}
