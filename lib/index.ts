@@ -40,3 +40,5 @@ export * as smart from './smart';
 export { SmartClient, AesTransport, SmartDeviceError, SmartAuthenticationError, SmartTransportMismatchError } from './smart';
 export type { SmartClientOptions, SmartDeviceInfo, SmartEnergyReading, SmartComponents } from './smart';
 export { readSmartDiscoveryReply, type SmartDiscoveryReply } from './discovery/smart-reply';
+export { dumpDevice, writeDump, scrubDump, parseDump, readDump, formatDump, probeDiscovery20002 } from './dump';
+export type { DeviceDump, ClassicDump, SmartDump, DumpOptions } from './dump';

@@ -36,6 +36,8 @@ export interface StartDeviceOptions extends SimulatedDeviceOptions {
   closeAfterReply?: boolean;
   /** How long a reboot / reset keeps the device off the network, ms. Default 3000. */
   restartDurationMs?: number;
+  /** A device already made (a device dump's, lib/simulator/fixture) to put on the network instead of making one from these options. */
+  device?: SimulatedDevice;
 }
 
 export interface RunningDevice {
@@ -88,7 +90,7 @@ class DeviceServer extends EventEmitter implements RunningDevice {
   constructor(options: StartDeviceOptions) {
     super();
     this.options = options;
-    this.device = new SimulatedDevice(options);
+    this.device = options.device ?? new SimulatedDevice(options);
     this.host = options.host ?? DEFAULT_HOST;
     this.port = options.port ?? 0;
     this.udpPort = this.port;

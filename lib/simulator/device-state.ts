@@ -17,6 +17,10 @@ export type Clock = () => number;
 export interface SimulatedDeviceOptions {
   /** A model name (`HS110`, `HS110v2`, `hs300`, ...). */
   model: ModelName;
+  /** A model not in the model files (a device dump's, lib/simulator/fixture): used instead of looking `model` up. */
+  spec?: ModelSpec;
+  /** A strip's outlet ids as its firmware names them; default deviceId + 00, 01, ... */
+  childIds?: string[];
   alias?: string;
   /** Seeds deviceId, MAC and load curves; the same seed gives the same device. Default: random. */
   seed?: string;
@@ -93,7 +97,7 @@ export class DeviceState {
 
   constructor(options: SimulatedDeviceOptions) {
     this.options = options;
-    this.spec = resolveModel(options.model);
+    this.spec = options.spec ?? resolveModel(options.model);
     this.clock = options.clock ?? Date.now;
     this.seed = options.seed ?? Math.random().toString(36).slice(2, 10);
     const derived = deriveIdentity(this.spec, this.seed);
@@ -120,7 +124,7 @@ export class DeviceState {
     this.children = [];
     for (let i = 0; i < this.spec.childCount; i++) {
       this.children.push(new Outlet({
-        id: `${this.identity.deviceId}${String(i).padStart(2, '0')}`,
+        id: options.childIds?.[i] ?? `${this.identity.deviceId}${String(i).padStart(2, '0')}`,
         alias: options.childAliases?.[i] ?? `Outlet ${i + 1}`,
         on: on && i % 2 === 0,
         now, spec: this.spec, seed: seedBase + 17 * (i + 1), withMeter: true, ...history,

@@ -173,6 +173,15 @@ export class EnergyMeter {
     return { month_list: monthList, err_code: 0 };
   }
 
+  /**
+   * The meter as a device reported it: daily totals (get_daystat), which
+   * replace whatever the meter had for those days, and the total in Wh.
+   */
+  restore(days: ReadonlyArray<{ year: number; month: number; day: number; wh: number }>, totalWh: number | undefined): void {
+    for (const { year, month, day, wh } of days) this.days.set(dayKey({ year, month, day }), wh);
+    if (totalWh !== undefined) this.totalWh = totalWh;
+  }
+
   erase(now: number, offsetMs: number): void {
     this.update(now, offsetMs);
     this.days.clear();

@@ -1,6 +1,7 @@
 /**
  * The device simulator: Kasa Smart Home devices on TCP/UDP, KLAP and TDDP,
- * SMART devices (Tapo, new Kasa) over AES or KLAP, with faults.
+ * SMART devices (Tapo, new Kasa) over AES or KLAP, with faults; device
+ * dumps (tplink-smartplug --dump) served as devices.
  * How its files stack and what a model file holds: lib/simulator/README.md.
  */
 export { startDevice, DEFAULT_HOST, type RunningDevice, type StartDeviceOptions } from './device-server';
@@ -19,3 +20,6 @@ export { smartModelNames, findSmartModel, resolveSmartModel, type SmartModelSpec
 export { startAesServer, type AesServer, type AesServerOptions } from './smart/aes-server';
 export { startHostileDevice, type HostileDeviceOptions, type RunningHostileDevice } from './hostile-device';
 export { HOSTILE_MODES, isHostileMode, type HostileMode } from './hostile-replies';
+export { startFixture, loadFixture, type StartFixtureOptions, type RunningFixture } from './fixture/serve';
+export { ClassicFixtureDevice, type ClassicFixtureOptions } from './fixture/classic-device';
+export { SmartFixtureDevice, type SmartFixtureOptions } from './fixture/smart-device';

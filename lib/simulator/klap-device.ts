@@ -21,6 +21,8 @@ export interface KlapDeviceOptions extends StartDeviceOptions {
   };
   /** Answer UDP 20002 probes: false (default), true for port 20002, or a port number (0: a free one). */
   discovery20002?: boolean | number;
+  /** The discovery `result` to answer with (a device dump's recorded one), given where the device listens; default: a KLAP plug's. */
+  discoveryResult?: (where: { ip: string; httpPort: number }) => Record<string, unknown>;
 }
 
 export interface RunningKlapDevice {
@@ -64,7 +66,7 @@ export async function startKlapDevice(options: KlapDeviceOptions): Promise<Runni
     : await startDiscovery20002Responder({
       host,
       port: wanted === true ? DISCOVERY_20002_PORT : wanted,
-      result: () => klapDiscoveryResult({
+      result: () => options.discoveryResult?.({ ip: host, httpPort: klapPort }) ?? klapDiscoveryResult({
         deviceId: running.deviceId, model: running.model, mac: running.device.identity.mac, ip: host, httpPort: klapPort, version: klap.version,
       }),
     });

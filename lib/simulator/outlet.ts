@@ -68,6 +68,12 @@ export class Outlet {
     this.relayOn = on;
   }
 
+  /** A relay as a device reported it: on or off, and (on) closed for `onTimeSeconds` already. */
+  restoreRelay(on: boolean, onTimeSeconds: number, now: number, offsetMs: number): void {
+    this.setRelay(on, now, offsetMs);
+    if (on) this.onSince = now - Math.max(0, onTimeSeconds) * 1000;
+  }
+
   /** Seconds the relay has been closed, 0 when open. */
   onTime(now: number): number {
     return this.relayOn ? Math.max(0, Math.floor((now - this.onSince) / 1000)) : 0;

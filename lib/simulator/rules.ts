@@ -53,6 +53,22 @@ export class RuleTable {
     return { rule_list: this.rules.map((r) => ({ ...r })), enable: this.overallEnable, version: 2, err_code: 0 };
   }
 
+  /**
+   * The rules as a device listed them (get_rules), kept as they came; a
+   * running timer keeps the time it had left.
+   */
+  restore(rules: readonly Rule[], overallEnable: number, now: number): void {
+    this.rules = rules.map((rule) => ({ ...rule }));
+    this.overallEnable = overallEnable ? 1 : 0;
+    this.armedAt.clear();
+    for (const rule of this.rules) {
+      const delay = typeof rule.delay === 'number' ? rule.delay : 0;
+      const remain = typeof rule.remain === 'number' ? rule.remain : delay;
+      if (this.kind === 'count_down') delete rule.remain;
+      this.armedAt.set(rule.id, now - (delay - remain) * 1000);
+    }
+  }
+
   add(params: Params, now: number): Params {
     this.validate(params);
     if (this.rules.length >= CAPACITY[this.kind]) throw tableFull();

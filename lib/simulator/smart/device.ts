@@ -17,6 +17,14 @@ import { answerMethod, type MethodTarget } from './methods';
 
 export interface SmartSimulatedDeviceOptions {
   model: string;
+  /** A model not in the model files (a device dump's, lib/simulator/fixture): used instead of looking `model` up. */
+  spec?: SmartModelSpec;
+  /** Identity as a device reported it; default: derived from the seed. */
+  deviceId?: string;
+  /** "AA-BB-CC-DD-EE-FF". */
+  mac?: string;
+  /** A strip's child device_ids as its firmware names them; default device_id + 00, 01, ... */
+  childIds?: string[];
   /** Seeds device_id, MAC and load curves; the same seed gives the same device. Default: random. */
   seed?: string;
   nickname?: string;
@@ -67,11 +75,11 @@ export class SmartSimulatedDevice {
   ledOn = true;
 
   constructor(options: SmartSimulatedDeviceOptions) {
-    this.spec = resolveSmartModel(options.model);
+    this.spec = options.spec ?? resolveSmartModel(options.model);
     this.clock = options.clock ?? Date.now;
     this.seed = options.seed ?? Math.random().toString(36).slice(2, 10);
-    this.deviceId = hex('sha1', `smart-device:${this.spec.name}:${this.seed}`);
-    this.mac = ['3C', '52', 'A1', ...(hex('md5', `mac:${this.seed}`).slice(0, 6).match(/../g) ?? [])].join('-');
+    this.deviceId = options.deviceId ?? hex('sha1', `smart-device:${this.spec.name}:${this.seed}`);
+    this.mac = options.mac ?? ['3C', '52', 'A1', ...(hex('md5', `mac:${this.seed}`).slice(0, 6).match(/../g) ?? [])].join('-');
     this.hwId = hex('md5', `hw:${this.spec.model}:${this.spec.hwVer}`);
     this.fwId = hex('md5', `fw:${this.spec.model}:${this.spec.fwVer}`);
     this.oemId = hex('md5', `oem:${this.spec.model}`);
@@ -90,7 +98,9 @@ export class SmartSimulatedDevice {
     const strip = this.spec.children;
     // Outlet ids: the strip's device_id and the outlet's two-digit index.
     this.children = strip
-      ? Array.from({ length: strip.count }, (_, i) => outlet(`${this.deviceId}${String(i).padStart(2, '0')}`, `Outlet ${i + 1}`, i + 1, strip.energy))
+      ? Array.from({ length: strip.count }, (_, i) => outlet(
+        options.childIds?.[i] ?? `${this.deviceId}${String(i).padStart(2, '0')}`, `Outlet ${i + 1}`, i + 1, strip.energy,
+      ))
       : [];
     const range = this.spec.light?.colorTempRange;
     this.light = this.spec.light ? { brightness: 100, colorTemp: range?.[0] ?? 2700, hue: 0, saturation: 100 } : undefined;

@@ -67,6 +67,15 @@ export class SmartOutlet {
     this.meter?.update(now, this.offsetMs, { on });
   }
 
+  /** A relay as a device reported it: on or off, and (on) on for `onTimeSeconds` already. */
+  restore(on: boolean, onTimeSeconds: number, now: number): void {
+    this.set(on, now);
+    if (on) {
+      this.onSince = now - Math.max(0, onTimeSeconds) * 1000;
+      this.lastAccounted = Math.max(this.lastAccounted, now);
+    }
+  }
+
   /** Light brightness scales a bulb's draw. */
   scale(scale: number, now: number): void {
     this.meter?.update(now, this.offsetMs, { scale });

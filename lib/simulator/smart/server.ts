@@ -31,6 +31,10 @@ export interface StartSmartDeviceOptions extends SmartSimulatedDeviceOptions {
   discovery20002?: boolean | number;
   /** Add encrypt_info to discovery replies when the probe offers a key (as cameras do). */
   discoveryEncryptInfo?: boolean;
+  /** A device already made (a device dump's, lib/simulator/fixture) instead of one made from these options. */
+  device?: SmartSimulatedDevice;
+  /** The discovery `result` to answer with (a device dump's recorded one), given where the device listens; default: made from the device. */
+  discoveryResult?: (where: { ip: string; httpPort: number }) => Record<string, unknown>;
 }
 
 export interface RunningSmartDevice {
@@ -63,9 +67,10 @@ interface Endpoint {
 }
 
 export async function startSmartDevice(options: StartSmartDeviceOptions): Promise<RunningSmartDevice> {
-  const device = new SmartSimulatedDevice(options);
+  const device = options.device ?? new SmartSimulatedDevice(options);
   const host = options.host ?? '127.0.0.1';
-  device.ip = host;
+  // A device made elsewhere (a dump's) reports the address it was given.
+  if (!options.device) device.ip = host;
   const transport = options.transport ?? device.spec.transport;
   const loginVersion = (options.loginVersion ?? device.spec.loginVersion) as 1 | 2;
   const account = { username: options.username ?? '', password: options.password ?? '' };
@@ -116,7 +121,8 @@ export async function startSmartDevice(options: StartSmartDeviceOptions): Promis
       result: (probe) => {
         probes += 1;
         if (fault?.kind === 'udp-drop' || fault?.kind === 'offline') return undefined;
-        return discoveryResult(device, { transport, loginVersion, port, account, probe, encryptInfo: options.discoveryEncryptInfo === true });
+        return options.discoveryResult?.({ ip: host, httpPort: port })
+          ?? discoveryResult(device, { transport, loginVersion, port, account, probe, encryptInfo: options.discoveryEncryptInfo === true });
       },
     });
 

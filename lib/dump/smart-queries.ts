@@ -1,0 +1,54 @@
+/**
+ * What a SMART device is asked when it is dumped: component_nego first,
+ * then the getters its components imply (the same for each child, through
+ * control_child, after the child's own component_nego). Which getter
+ * belongs to which component is what the Tapo app and python-kasa's
+ * dumps show real firmware answering; a getter a device refuses is kept
+ * with its error_code, which is part of what the device is.
+ */
+import type { JsonObject } from '../json';
+
+export interface SmartQuery {
+  method: string;
+  params?: JsonObject;
+}
+
+/** Unknown to any firmware: the answer records how this one refuses a method. */
+export const UNKNOWN_SMART_METHOD_PROBE = 'kasa_dump_unknown_method';
+
+const FIRST_PAGE = { start_index: 0 };
+
+/** Component id → the getters a device with it answers. */
+const GETTERS: Readonly<Record<string, readonly SmartQuery[]>> = {
+  time: [{ method: 'get_device_time' }],
+  energy_monitoring: [{ method: 'get_energy_usage' }, { method: 'get_current_power' }, { method: 'get_emeter_data' }],
+  led: [{ method: 'get_led_info' }],
+  schedule: [{ method: 'get_schedule_rules', params: FIRST_PAGE }, { method: 'get_next_event' }],
+  countdown: [{ method: 'get_countdown_rules', params: FIRST_PAGE }],
+  antitheft: [{ method: 'get_antitheft_rules', params: FIRST_PAGE }],
+  auto_off: [{ method: 'get_auto_off_config' }],
+  firmware: [{ method: 'get_auto_update_info' }, { method: 'get_fw_download_state' }],
+  cloud_connect: [{ method: 'get_connect_cloud_state' }],
+  preset: [{ method: 'get_preset_rules' }],
+  on_off_gradually: [{ method: 'get_on_off_gradually_info' }],
+  light_effect: [{ method: 'get_dynamic_light_effect_rules', params: FIRST_PAGE }],
+  light_strip_lighting_effect: [{ method: 'get_lighting_effect' }],
+  auto_light: [{ method: 'get_auto_light_info' }],
+  power_protection: [{ method: 'get_protection_power' }, { method: 'get_max_power' }],
+  child_device: [
+    { method: 'get_child_device_list', params: FIRST_PAGE },
+    { method: 'get_child_device_component_list', params: FIRST_PAGE },
+  ],
+};
+
+/** The getters for a device (or child) with these components, after component_nego. */
+export function smartQueries(components: ReadonlyMap<string, number>, options: { wifiScan: boolean; child: boolean }): SmartQuery[] {
+  const list: SmartQuery[] = [{ method: 'get_device_info' }, { method: 'get_device_usage' }];
+  for (const [component, getters] of Object.entries(GETTERS)) {
+    if (!components.has(component) || (options.child && component === 'child_device')) continue;
+    list.push(...getters);
+  }
+  if (options.wifiScan && components.has('wireless') && !options.child) list.push({ method: 'get_wireless_scan_info', params: FIRST_PAGE });
+  if (!options.child) list.push({ method: UNKNOWN_SMART_METHOD_PROBE });
+  return list;
+}
