@@ -7,11 +7,12 @@ import * as net from 'net';
 import { parseArgs } from 'util';
 import { UsageError } from './exit-status';
 import { PREDEFINED_COMMANDS, PREDEFINED_COMMAND_NAMES, isPredefinedCommand } from './smartplug-commands';
+import { DUMP_FLAGS, DUMP_HELP, dumpRequestOf, type DumpRequest } from './smartplug-dump';
 
 export const USAGE =
   'usage: tplink-smartplug (-t <host> | -b) [-c <command> | -j <json>] [--brightness <0-100>] [--temperature <kelvin>] ' +
   '[--hsv <h,s,v>] [--transition <ms>] [-u] [-s <address>] [-T <seconds>] [-p <port>] [-o <child id>] [-q] [-v] [--yes] ' +
-  '[--klap [--username <email>] [--password <password>]] [--help]';
+  '[--klap [--username <email>] [--password <password>]] [--dump <file>] [--help]';
 
 /** Seconds, as in the original: its TCP connect timeout was 10 s, its UDP and broadcast wait 0.5 s. */
 const DEFAULT_TCP_TIMEOUT_S = 10;
@@ -49,6 +50,8 @@ export interface SmartplugOptions {
   yes: boolean;
   username: string | undefined;
   password: string | undefined;
+  /** --dump: write the device's answers to a file instead of sending one command. */
+  dump: DumpRequest | undefined;
 }
 
 export const HELP = `${USAGE}
@@ -83,7 +86,7 @@ strips): the device is read first to know which request it takes.
                              --password or KASA_USERNAME and KASA_PASSWORD
       --username <email>     TP-Link cloud account e-mail (KLAP)
       --password <password>  TP-Link cloud account password (KLAP)
-  -h, --help                 show this help
+${DUMP_HELP}  -h, --help                 show this help
 
 Exit codes: 0 success, 1 the device answered with an err_code, 2 usage error,
 3 timeout or unreachable, 4 malformed reply, 5 KLAP authentication failed.
@@ -113,6 +116,7 @@ const FLAGS = {
   transition: { type: 'string' },
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
+  ...DUMP_FLAGS,
 } as const;
 
 /** Parses argv (without node and the script); credentials may come from the environment. */
@@ -126,15 +130,16 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   const broadcast = values.broadcast === true;
   const transport = values.klap ? 'klap' : values.udp || broadcast ? 'udp' : 'tcp';
   if (values.klap && (values.udp || broadcast)) throw new UsageError('--klap runs over HTTP: it cannot be combined with -u or -b');
-  if (!values.klap && (values.username !== undefined || values.password !== undefined)) {
+  if (!values.klap && !values.aes && (values.username !== undefined || values.password !== undefined)) {
     throw new UsageError('--username and --password need --klap');
   }
+  const dump = dumpRequestOf(values);
   if (broadcast && values.outlet !== undefined) throw new UsageError('-o/--outlet addresses one device: it cannot be used with -b');
   const light = lightFlags(values);
   if (light && (broadcast || values.json !== undefined || (values.command !== undefined && values.command !== 'on' && values.command !== 'off'))) {
     throw new UsageError('--brightness, --temperature, --hsv and --transition go alone or with -c on / -c off, to one device (-t)');
   }
-  const { command, json } = light && values.command === undefined ? { command: undefined, json: '' } : requestText(values.command, values.json);
+  const { command, json } = dump || (light && values.command === undefined) ? { command: undefined, json: '' } : requestText(values.command, values.json);
   return {
     help: false,
     options: {
@@ -151,8 +156,9 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       verbose: values.verbose === true,
       quiet: values.quiet === true,
       yes: values.yes === true,
-      username: values.username ?? (values.klap ? env.KASA_USERNAME : undefined),
-      password: values.password ?? (values.klap ? env.KASA_PASSWORD : undefined),
+      username: values.username ?? (values.klap || values.aes ? env.KASA_USERNAME : undefined),
+      password: values.password ?? (values.klap || values.aes ? env.KASA_PASSWORD : undefined),
+      dump,
     },
   };
 }

@@ -18,8 +18,10 @@ import type { RunningKlapDevice } from '../simulator/klap-device';
 import { describeSmartDevice, isSmartModel, startSmartFromCli } from '../simulator/smart/cli';
 import { smartModelNames } from '../simulator/smart/models';
 import type { RunningSmartDevice } from '../simulator/smart/server';
+import { describeFixture, startFixtureFromCli } from '../simulator/fixture/cli';
+import type { RunningFixture } from '../simulator/fixture/serve';
 
-const USAGE = 'Usage: tplink-simulator [--model HS110] [--host 127.0.0.1] [--port 9999] [--count N [--layout ports|hosts]] '
+const USAGE = 'Usage: tplink-simulator [--model HS110 | --fixture DUMP.json] [--host 127.0.0.1] [--port 9999] [--count N [--layout ports|hosts]] '
   + '[--alias NAME] [--fault KIND[:N]] [--fleet FILE.json] [--broadcast-listener HOST] [--tddp ...] '
   + '[--klap v1|v2 [--username U --password P]] [--hostile MODE] [--help]';
 
@@ -46,6 +48,9 @@ ${modelList()}
                             SMART (Tapo, new Kasa): ${smartModelNames().join(', ')}, one device
                             on HTTP (--port, default 80) with its model's AES or KLAP
                             transport, bound to --username/--password
+      --fixture <dump.json> serve a device dump (tplink-smartplug --dump) as a device,
+                            over the transport it was dumped over (TCP/UDP; KLAP or
+                            AES on --port, default 80, bound to --username/--password)
       --host <address>      address to listen on (default 127.0.0.1)
   -p, --port <n>            TCP and UDP port; 0 picks a free one (default 9999)
   -n, --count <n>           number of devices (default 1)
@@ -85,6 +90,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   fault: { type: 'string', short: 'f' },
   fleet: { type: 'string' },
+  fixture: { type: 'string' },
   'broadcast-listener': { type: 'string' },
   tddp: { type: 'boolean' },
   'tddp-port': { type: 'string' },
@@ -163,6 +169,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return 0;
   }
+  if (values.fixture !== undefined) return runFixture(values);
   if (isSmartModel(values.model)) return runSmart(values);
   if (values.hostile !== undefined) return runHostile(values);
   let options: StartFleetOptions;
@@ -217,6 +224,7 @@ async function main(argv: string[]): Promise<number> {
     const udp = d.udpPort === d.port ? '' : ` (udp ${d.udpPort})`;
     console.log(`${d.model} hw ${d.device.spec.hwVer} ${d.host}:${d.port}${udp} "${d.alias}" ${d.deviceId}`);
   }
+  for (const f of fleet?.fixtures ?? []) console.log(describeFixture(f));
   if (fleet?.broadcast) console.log(`broadcast listener ${fleet.broadcast.host}:${fleet.broadcast.port}`);
   if (tddp) console.log(`TDDP responder ${tddp.address().address}:${tddp.port}`);
 
@@ -281,6 +289,27 @@ async function runHostile(values: Values): Promise<number> {
   console.log(`hostile ${mode} ${device.host}:${device.port} "${device.device.alias}" ${device.device.deviceId}`);
   await stopped;
   await device.close();
+  return 0;
+}
+
+/** One device dump served as a device until interrupted. */
+async function runFixture(values: Values): Promise<number> {
+  const conflicting = (['model', 'fleet', 'count', 'klap', 'hostile'] as const).filter((name) => values[name] !== undefined);
+  if (conflicting.length > 0) {
+    console.error(`tplink-simulator: --fixture serves one dump: it cannot be used with --${conflicting.join(', --')}\n${USAGE}`);
+    return 2;
+  }
+  const stopped = untilSignalled();
+  let running: RunningFixture;
+  try {
+    running = await startFixtureFromCli(values, values.fault === undefined ? undefined : parseFault(values.fault));
+  } catch (error) {
+    console.error(`tplink-simulator: ${(error as Error).message}`);
+    return error instanceof RangeError || /unknown fault|is not a number/.test((error as Error).message) ? 2 : 1;
+  }
+  console.log(describeFixture(running));
+  await stopped;
+  await running.close();
   return 0;
 }
 

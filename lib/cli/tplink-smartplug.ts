@@ -20,6 +20,7 @@ import {
 } from './exit-status';
 import { DESTRUCTIVE_COMMANDS } from './smartplug-commands';
 import { DEVICE_COMMANDS, openForCommand, outletOf, printExchanges, runDeviceCommand } from './smartplug-device';
+import { runDump } from './smartplug-dump';
 import { HELP, USAGE, parseCommandLine, type SmartplugOptions } from './smartplug-options';
 
 const NAME = 'tplink-smartplug';
@@ -47,6 +48,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stderr.write(`${NAME}: error: ${error.message}\n${USAGE}\n`);
     return EXIT_USAGE;
   }
+  if (options.dump) return runDump(options.dump, options, io);
   const port = options.port ?? (options.transport === 'klap' ? KLAP_PORT : SMART_HOME_PORT);
   if (!(await confirmed(options, port, io))) return EXIT_USAGE;
   return options.broadcast ? runBroadcast(options, port, io) : runOne(options, port, io);

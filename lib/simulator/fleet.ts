@@ -9,8 +9,10 @@
  */
 import * as dgram from 'dgram';
 import * as net from 'net';
+import * as path from 'path';
 import { startDevice, type RunningDevice, type StartDeviceOptions } from './device-server';
 import { parseFault, type FaultSpec } from './faults';
+import { startFixture, type RunningFixture, type StartFixtureOptions } from './fixture/serve';
 import { bindUdp, closeUdp } from './sockets';
 
 export interface BroadcastListenerOptions {
@@ -22,6 +24,8 @@ export interface BroadcastListenerOptions {
 
 export interface StartFleetOptions {
   devices: StartDeviceOptions[];
+  /** Device dumps served as devices (lib/simulator/fixture), each over the transport it was dumped over. */
+  fixtures?: StartFixtureOptions[];
   broadcastListener?: boolean | BroadcastListenerOptions;
   /** Devices started at once; keeps a 1000-device start from opening everything in one tick. Default 64. */
   concurrency?: number;
@@ -34,6 +38,7 @@ export interface StartFleetOptions {
 
 export interface RunningFleet {
   readonly devices: RunningDevice[];
+  readonly fixtures: RunningFixture[];
   /** Where the broadcast listener is bound, when there is one. */
   readonly broadcast: { host: string; port: number } | undefined;
   close(): Promise<void>;
@@ -59,6 +64,16 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
       throw failed.reason;
     }
   }
+  const fixtures: RunningFixture[] = [];
+  try {
+    for (const fixture of options.fixtures ?? []) fixtures.push(await startFixture(fixture));
+  } catch (error) {
+    await Promise.all([...devices.map((d) => d.close()), ...fixtures.map((f) => f.close())]);
+    throw error;
+  }
+  // Classic dumps on TCP/UDP answer broadcast discovery like the simulated models.
+  const answering = [...devices, ...fixtures.flatMap((f) => (f.classic ? [f.classic] : []))];
+  const closeAll = (): Promise<unknown> => Promise.all([...devices.map((d) => d.close()), ...fixtures.map((f) => f.close())]);
   let listener: dgram.Socket | undefined;
   let broadcast: { host: string; port: number } | undefined;
   if (shared) {
@@ -68,22 +83,23 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
     try {
       listener = await bindUdp(host, port, true);
     } catch (error) {
-      await Promise.all(devices.map((d) => d.close()));
+      await closeAll();
       throw error;
     }
     // Deliberately bound to accept broadcasts, which an address-bound socket cannot.
     listener.setBroadcast(true);
     listener.on('message', (message, from) => {
-      for (const device of devices) device.handleDatagram(message, from);
+      for (const device of answering) device.handleDatagram(message, from);
     });
     broadcast = { host, port };
   }
   return {
     devices,
+    fixtures,
     broadcast,
     async close(): Promise<void> {
       if (listener) await closeUdp(listener);
-      await Promise.all(devices.map((d) => d.close()));
+      await closeAll();
     },
   };
 }
@@ -125,7 +141,9 @@ export function addIPv4(address: string, n: number): string {
  * A fleet file: `{"devices": [...], "broadcastListener": ...}` or a bare
  * array of devices. Each device takes the StartDeviceOptions fields, `count`
  * and `layout` (expanded with fleetLayout), and `fault` as an object or in
- * the CLI form (`"slow:500"`).
+ * the CLI form (`"slow:500"`); or, instead of a `model`, a `fixture`: the
+ * path of a device dump (relative to the fleet file) with `host`, `port`,
+ * `username`, `password`, `alias`, `fault` and `discovery20002`.
  */
 export function parseFleetFile(text: string, source = 'fleet file'): StartFleetOptions {
   let data: unknown;
@@ -140,16 +158,22 @@ export function parseFleetFile(text: string, source = 'fleet file'): StartFleetO
   }
   const { devices: entries, broadcastListener } = root as { devices: unknown[]; broadcastListener?: unknown };
   const devices: StartDeviceOptions[] = [];
+  const fixtures: StartFixtureOptions[] = [];
   entries.forEach((entry, index) => {
-    if (typeof entry !== 'object' || entry === null || typeof (entry as { model?: unknown }).model !== 'string') {
-      throw new Error(`${source}: device ${index} needs a "model" string`);
+    const raw = (typeof entry === 'object' && entry !== null ? entry : {}) as Record<string, unknown>;
+    if (typeof raw.model !== 'string' && typeof raw.fixture !== 'string') {
+      throw new Error(`${source}: device ${index} needs a "model" string or a "fixture" (a device dump's path)`);
     }
-    const raw = entry as Record<string, unknown>;
     const fault: FaultSpec | undefined = typeof raw.fault === 'string' ? parseFault(raw.fault) : (raw.fault as FaultSpec | undefined);
+    if (typeof raw.fixture === 'string') {
+      fixtures.push({ ...raw, fault, fixture: path.resolve(path.dirname(source), raw.fixture) } as StartFixtureOptions);
+      return;
+    }
     const spec = { ...raw, fault } as StartDeviceOptions & { count?: number; layout?: 'ports' | 'hosts' };
     if (spec.count !== undefined) devices.push(...fleetLayout({ ...spec, count: spec.count }));
     else devices.push(spec);
   });
   const listener = broadcastListener as StartFleetOptions['broadcastListener'];
-  return listener === undefined ? { devices } : { devices, broadcastListener: listener };
+  const parsed: StartFleetOptions = fixtures.length > 0 ? { devices, fixtures } : { devices };
+  return listener === undefined ? parsed : { ...parsed, broadcastListener: listener };
 }
