@@ -13,7 +13,8 @@ import { parseDump } from '../../lib/dump';
 import { startDevice } from '../../lib/simulator/device-server';
 import { startSmartDevice } from '../../lib/simulator/smart/server';
 import { SmartClient } from '../../lib/smart/client';
-import { cliPath, runCli } from '../cli/support/run-cli';
+import { smartplugHere } from '../cli/support/in-process';
+import { cliPath } from '../cli/support/run-cli';
 import { repoRoot } from '../support/repo';
 import { freePort } from '../support/ports';
 import { tcpRequest } from '../simulator/wire';
@@ -75,7 +76,7 @@ describe('tplink-smartplug --dump and tplink-simulator --fixture', function () {
     const device = await startDevice({ model: 'HS300', seed: 'cli-dump', alias: 'Living Room Strip' });
     const file = path.join(dir, 'hs300.json');
     try {
-      const result = await runCli('tplink-smartplug', ['-t', device.host, '-p', String(device.port), '--dump', file]);
+      const result = await smartplugHere(['-t', device.host, '-p', String(device.port), '--dump', file]);
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /^Wrote .*hs300\.json: HS300\(US\) hw 1\.0 .* a strip \(classic over tcp\), \d+ answers/);
       assert.match(result.stdout, /Replaced by fakes: .*alias \(7\).*deviceId \(1\)/);
@@ -89,11 +90,11 @@ describe('tplink-smartplug --dump and tplink-simulator --fixture', function () {
   });
 
   it('--dump --klap reads a SMART device over KLAP, and --aes one over AES, with the account given', async function () {
-    for (const model of ['P110', 'P100']) {
+    await Promise.all(['P110', 'P100'].map(async (model) => {
       const device = await startSmartDevice({ model, seed: 'cli-dump', username: 'me@example.com', password: 'secret' });
       const file = path.join(dir, `${model}.json`);
       try {
-        const result = await runCli('tplink-smartplug', [
+        const result = await smartplugHere([
           '-t', device.host, '-p', String(device.port), device.transport === 'aes' ? '--aes' : '--klap', '--username', 'me@example.com', '--password', 'secret', '--dump', file, '-q',
         ]);
         assert.equal(result.code, 0, result.stderr);
@@ -103,17 +104,17 @@ describe('tplink-smartplug --dump and tplink-simulator --fixture', function () {
       }
       const dump = parseDump(readFileSync(file, 'utf8'));
       assert.deepEqual([dump.family, dump.transport, dump.model], ['smart', device.transport, model]);
-    }
+    }));
   });
 
   it('refuses --dump with a command, --aes without --dump, and exits 3 when nothing answers', async function () {
-    const withCommand = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '--dump', path.join(dir, 'x.json'), '-c', 'on']);
+    const withCommand = await smartplugHere(['-t', '127.0.0.1', '--dump', path.join(dir, 'x.json'), '-c', 'on']);
     assert.equal(withCommand.code, 2);
     assert.match(withCommand.stderr, /--dump asks the whole device its own questions: it cannot be used with -c/);
-    const aesAlone = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '--aes']);
+    const aesAlone = await smartplugHere(['-t', '127.0.0.1', '--aes']);
     assert.equal(aesAlone.code, 2);
     const port = await freePort();
-    const nobody = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '-p', String(port), '--dump', path.join(dir, 'none.json'), '-T', '1']);
+    const nobody = await smartplugHere(['-t', '127.0.0.1', '-p', String(port), '--dump', path.join(dir, 'none.json'), '-T', '1']);
     assert.equal(nobody.code, 3, nobody.stderr);
     assert.throws(() => readFileSync(path.join(dir, 'none.json')));
   });

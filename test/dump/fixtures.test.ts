@@ -12,10 +12,11 @@
 import { strict as assert } from 'assert';
 import { readdirSync } from 'fs';
 import * as path from 'path';
-import { PassThrough } from 'stream';
-import { connect, type Device } from '../../lib/device';
+import { connect, classicState, type Device, type DeviceState } from '../../lib/device';
+import { readSysInfo } from '../../lib/classic/replies';
+import { isJsonObject } from '../../lib/json';
 import { loadFixture, startFixture, type RunningFixture } from '../../lib/simulator/fixture/serve';
-import { main as smartplug } from '../../lib/cli/tplink-smartplug';
+import { smartplugHere, type InProcessResult } from '../cli/support/in-process';
 import { SmartClient } from '../../lib/smart/client';
 import type { DeviceDump } from '../../lib/dump/format';
 import configNode from '../../nodes/tplink-config/tplink-config';
@@ -25,8 +26,6 @@ import { repoRoot } from '../support/repo';
 
 const DIR = path.join(repoRoot(), 'test', 'fixtures', 'devices');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
-
-const isLight = (kind: string): boolean => kind === 'bulb' || kind === 'lightstrip';
 
 async function connectTo(fixture: RunningFixture): Promise<Device> {
   return connect({ host: fixture.host, port: fixture.port, transport: fixture.transport === 'klap' ? 'klap' : 'tcp', timeout: 2000 });
@@ -73,18 +72,9 @@ async function checkLibrary(fixture: RunningFixture): Promise<void> {
   }
 }
 
-async function cli(fixture: RunningFixture, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => { out += chunk.toString(); });
-  stderr.on('data', (chunk: Buffer) => { err += chunk.toString(); });
+function cli(fixture: RunningFixture, args: string[]): Promise<InProcessResult> {
   const transport = fixture.transport === 'klap' ? ['--klap'] : [];
-  const code = await smartplug(['-t', fixture.host, '-p', String(fixture.port), ...transport, '-T', '2', '-q', ...args], {
-    stdin: new PassThrough(), stdout, stderr, env: {},
-  });
-  return { code, stdout: out, stderr: err };
+  return smartplugHere(['-t', fixture.host, '-p', String(fixture.port), ...transport, '-T', '2', '-q', ...args]);
 }
 
 async function checkCli(fixture: RunningFixture): Promise<void> {
@@ -92,24 +82,23 @@ async function checkCli(fixture: RunningFixture): Promise<void> {
   const info = await cli(fixture, ['-c', 'info']);
   assert.equal(info.code, 0, info.stderr);
   assert.equal((JSON.parse(info.stdout) as { system: { get_sysinfo: { model: string } } }).system.get_sysinfo.model, dump.model);
-  if (isLight(dump.kind)) return;
-  const outlets = dump.kind === 'strip' ? sysinfoChildren(dump) : [undefined];
-  for (const outlet of outlets) {
+  const { outlets, features } = stateOf(dump);
+  for (const outlet of outlets.length > 0 ? outlets.map((o) => String(o.index)) : [undefined]) {
     for (const command of ['off', 'on']) {
       const result = await cli(fixture, [...(outlet === undefined ? [] : ['-o', outlet]), '-c', command]);
       assert.equal(result.code, 0, `${command} ${outlet ?? ''}: ${result.stderr}`);
     }
   }
-  if (JSON.stringify(dump.exchanges).includes('"voltage_mv"') || JSON.stringify(dump.exchanges).includes('"voltage"')) {
+  if (features.includes('energy')) {
     const energy = await cli(fixture, ['-c', 'energy']);
     assert.equal(energy.code, 0, energy.stderr);
   }
 }
 
-function sysinfoChildren(dump: DeviceDump): string[] {
-  if (dump.family !== 'classic') return [];
-  const sysinfo = (dump.exchanges[0]?.reply.system as { get_sysinfo?: { children?: Array<{ id: string }> } } | undefined)?.get_sysinfo;
-  return (sysinfo?.children ?? []).map((_, i) => String(i).padStart(2, '0'));
+/** What the device layer reads the dump's sysinfo as: the same reading the nodes and the CLI make. */
+function stateOf(dump: DeviceDump): DeviceState {
+  const sysinfo = dump.exchanges.find((e) => isJsonObject(e.request) && 'system' in e.request)?.reply as { system: { get_sysinfo: unknown } };
+  return classicState(readSysInfo(sysinfo.system.get_sysinfo, 'sysinfo'));
 }
 
 /** One tplink-plug node per outlet (or one for the device), each wired to its own helper. */
@@ -124,18 +113,14 @@ function nodeFlow(fixture: RunningFixture, outlets: string[]): object[] {
 
 async function checkNode(fixture: RunningFixture): Promise<void> {
   const { dump } = fixture;
-  const outlets = sysinfoChildren(dump);
-  await helper.load([configNode, plugNode], nodeFlow(fixture, outlets));
+  const { outlets, features } = stateOf(dump);
+  await helper.load([configNode, plugNode], nodeFlow(fixture, outlets.map((o) => String(o.index))));
   try {
     const info = await exchange('plug0', { command: 'info' }, 'out0');
     assert.equal((info.sysinfo as { model: string }).model, dump.model);
-    if (dump.kind === 'lightstrip') return;
     for (let i = 0; i < Math.max(1, outlets.length); i++) {
       for (const on of [false, true]) assert.equal((await exchange(`plug${i}`, { payload: on }, `out${i}`)).payload, on, `plug${i} ${on}`);
-    }
-    if (dump.kind !== 'strip' && !isLight(dump.kind) && /"(voltage|voltage_mv)"/.test(JSON.stringify(dump.exchanges))) {
-      const energy = await exchange('plug0', { command: 'energy' }, 'out0');
-      assert.equal(typeof energy.payload, 'number');
+      if (features.includes('energy')) assert.equal(typeof (await exchange(`plug${i}`, { command: 'energy' }, `out${i}`)).payload, 'number');
     }
   } finally {
     await helper.unload();
