@@ -143,13 +143,9 @@ export class Device extends EventEmitter<DeviceEvents> implements DeviceFeatures
   }
 
   /** Reads the device again. `ifIdle`: polling, stand aside (skipped DeviceBusyError) when requests wait. */
-  async refresh(options: { ifIdle?: boolean } = {}): Promise<DeviceState> {
-    const read = await this.adapter.read(options);
-    const before = this.current;
-    this.current = read.state;
-    this.lastInfo = read.info;
-    if (before.kind !== read.state.kind || before.features.join() !== read.state.features.join()) this.features = this.bindFeatures();
-    return this.current;
+  refresh(options: { ifIdle?: boolean } = {}): Promise<DeviceState> {
+    // A poll calls this every few seconds for every device: no await layer of its own.
+    return this.adapter.read(options).then((read) => this.took(read));
   }
 
   /** The outlet `ref` names; a DeviceInputError when the device has no such outlet. */
@@ -193,6 +189,15 @@ export class Device extends EventEmitter<DeviceEvents> implements DeviceFeatures
   async close(): Promise<void> {
     this.stopWatching();
     await this.adapter.close();
+  }
+
+  /** A new reading becomes the state; the features follow a change of kind (a device replaced at the same address). */
+  private took(read: FamilyRead): DeviceState {
+    const before = this.current;
+    this.current = read.state;
+    this.lastInfo = read.info;
+    if (before.kind !== read.state.kind || !sameFeatures(before.features, read.state.features)) this.features = this.bindFeatures();
+    return this.current;
   }
 
   private targetOf(options: OutletOption | undefined): OutletState | undefined {
@@ -241,6 +246,10 @@ export class Device extends EventEmitter<DeviceEvents> implements DeviceFeatures
       },
     };
   }
+}
+
+function sameFeatures(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i]);
 }
 
 /** The state after a switch the device confirmed: the outlet, every outlet of a whole strip, or the device (a light as it reported). */

@@ -6,7 +6,8 @@
  * client as the raw channel.
  */
 import { SmartHomeClient, type SmartHomeClientOptions } from '../../classic/client';
-import { forChildren, type SmartHomeRequest } from '../../classic/commands';
+import { forChildren, system, type SmartHomeRequest } from '../../classic/commands';
+import { readMethodResult, readSysInfo } from '../../classic/replies';
 import type { JsonObject } from '../../json';
 import type { TrafficHook } from '../../traffic';
 import { classicState } from '../state/classic';
@@ -18,6 +19,8 @@ import {
 } from './features';
 import { dimmerFeature, lightFeature, switchPower } from './light';
 import { modulesFor } from './modules';
+
+const GET_SYSINFO = system.getSysinfo();
 
 export class ClassicFamily implements FamilyAdapter {
   readonly family = 'classic' as const;
@@ -60,9 +63,12 @@ export class ClassicFamily implements FamilyAdapter {
     };
   }
 
-  async read(options: { ifIdle?: boolean } = {}): Promise<FamilyRead> {
-    const info = await this.client.getSysInfo({ ifIdle: options.ifIdle });
-    return { state: classicState(info), info };
+  /** One get_sysinfo, read by its reader into the state model (a poll's whole cost above the client: one promise step). */
+  read(options: { ifIdle?: boolean } = {}): Promise<FamilyRead> {
+    return this.client.send(GET_SYSINFO, { ifIdle: options.ifIdle }).then((reply) => {
+      const info = readMethodResult(reply, 'system', 'get_sysinfo', readSysInfo, this.client.address);
+      return { state: classicState(info), info };
+    });
   }
 
   setPower(state: DeviceState, on: boolean, outlet: OutletState | undefined, options: { transition?: number }): Promise<LightState | undefined> {

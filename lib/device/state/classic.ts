@@ -34,7 +34,7 @@ const FEATURE_ORDER: readonly FeatureName[] = [
 ];
 
 /** What each kind has; energy only where the device meters (plugs: "ENE" in `feature`; lights always). */
-function featuresOf(kind: DeviceKind, sysinfo: SysInfo): FeatureName[] {
+function featureListOf(kind: DeviceKind, metered: boolean): readonly FeatureName[] {
   const has = new Set<FeatureName>(['power', 'schedule', 'antiTheft', 'time', 'alias', 'cloud', 'wifi', 'system']);
   if (isLightKind(kind)) {
     has.add('energy');
@@ -42,10 +42,24 @@ function featuresOf(kind: DeviceKind, sysinfo: SysInfo): FeatureName[] {
   } else {
     has.add('countdown');
     has.add('led');
-    if ((sysinfo.feature ?? '').split(':').includes('ENE')) has.add('energy');
+    if (metered) has.add('energy');
     if (kind === 'dimmer') has.add('dimmer');
   }
   return FEATURE_ORDER.filter((f) => has.has(f));
+}
+
+/** Worked out once per kind and meter: a state is read on every poll. */
+const FEATURE_LISTS = new Map<string, readonly FeatureName[]>();
+
+function featuresOf(kind: DeviceKind, sysinfo: SysInfo): FeatureName[] {
+  const metered = (sysinfo.feature ?? '').split(':').includes('ENE');
+  const key = `${kind}:${metered}`;
+  let list = FEATURE_LISTS.get(key);
+  if (!list) {
+    list = featureListOf(kind, metered);
+    FEATURE_LISTS.set(key, list);
+  }
+  return [...list];
 }
 
 /** The classic family's whole reading of a device: one get_sysinfo. */
