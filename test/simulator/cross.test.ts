@@ -126,10 +126,31 @@ describe('simulator cross-tests', () => {
       await Promise.all(peers.map((p) => p.stop()));
     });
 
+    /**
+     * The peer binds a random UDP port, then TCP on the same number, which
+     * another test may hold (EADDRINUSE): it then rejects, but keeps its UDP
+     * socket and tries the TCP port again twice later on its own. That held
+     * mocha open for good (a whole suite run hung). A peer that failed to
+     * start has both unref'd, so neither can keep the process alive; every
+     * peer is stopped in after(); a taken port means another try.
+     */
+    async function startPeer(model: string): Promise<PeerDevice> {
+      for (let attempt = 1; ; attempt++) {
+        const peerDevice = new PeerDevice({ model, port: 0, address: '127.0.0.1' });
+        peers.push(peerDevice);
+        try {
+          await peerDevice.start();
+          return peerDevice;
+        } catch (error) {
+          peerDevice.deviceNetworking.udpSocket?.unref();
+          peerDevice.deviceNetworking.server?.unref();
+          if (attempt === 3 || (error as { code?: unknown }).code !== 'EADDRINUSE') throw error;
+        }
+      }
+    }
+
     async function peer(model: string): Promise<{ peerDevice: PeerDevice; device: Device }> {
-      const peerDevice = new PeerDevice({ model, port: 0, address: '127.0.0.1' });
-      await peerDevice.start();
-      peers.push(peerDevice);
+      const peerDevice = await startPeer(model);
       const device = await connect({ host: '127.0.0.1', port: peerDevice.port, transport: 'tcp', timeout: 3000 });
       devices.push(device);
       return { peerDevice, device };
