@@ -75,7 +75,9 @@ async function setLight(device: Device, command: string | undefined, flags: Ligh
     return;
   }
   const colour = flags.hue !== undefined || flags.saturation !== undefined || flags.colorTemp !== undefined;
-  if (device.dimmer && !colour && flags.brightness !== undefined && on !== false) {
+  if (device.dimmer && !colour && flags.brightness !== undefined) {
+    // A dimmer's level is set by switching it on at that level (a light keeps a level while off; a dimmer cannot be told one).
+    if (on === false) throw new UsageError('--brightness switches a dimmer on: it cannot go with -c off');
     await device.dimmer.setBrightness(flags.brightness, transition);
     return;
   }
