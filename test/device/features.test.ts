@@ -19,14 +19,15 @@ describe('device layer features', function () {
     }
   });
 
-  async function open(model: string, on = true): Promise<{ sim: RunningDevice; device: Device; sent: () => string[] }> {
+  async function open(model: string, on = true): Promise<{ sim: RunningDevice; device: Device; sent: () => string[]; replies: () => string[] }> {
     const sim = await startDevice({ model, seed: `features-${model}`, on, historyDays: 3 });
     const entry: { sim: RunningDevice; device?: Device } = { sim };
     opened.push(entry);
     const traffic: TrafficEvent[] = [];
     const device = await connect({ host: sim.host, port: sim.port, onTraffic: (e) => traffic.push(e) });
     entry.device = device;
-    return { sim, device, sent: () => traffic.filter((e) => e.direction === 'request').map((e) => e.text) };
+    const texts = (direction: TrafficEvent['direction']): string[] => traffic.filter((e) => e.direction === direction).map((e) => e.text);
+    return { sim, device, sent: () => texts('request'), replies: () => texts('reply') };
   }
 
   describe('light', function () {
@@ -130,14 +131,33 @@ describe('device layer features', function () {
       assert.ok(today(days) >= today(first));
     });
 
-    it('reads plugs in both unit forms, and a plug without a meter has no energy', async function () {
-      const { device } = await open('HS110');
-      const reading = await device.energy?.read();
-      assert.ok(reading);
-      assert.equal(reading.power_mw, Math.round(reading.power * 1000 * 1e6) / 1e6);
-      assert.ok(reading.voltage > 200);
-      const months = await device.energy?.monthStats(new Date().getFullYear());
-      assert.ok(Array.isArray(months));
+    it('reads the meter in both unit forms whichever one the firmware sends, and a plug without a meter has no energy', async function () {
+      // HS110 hardware 1 sends W, V, A and kWh; hardware 2 mW, mV, mA and Wh; newer bulbs mW and Wh only.
+      const meters: Array<[model: string, module: string, sends: 'base' | 'milli']> = [
+        ['HS110', 'emeter', 'base'], ['HS110v2', 'emeter', 'milli'], ['KL125', 'smartlife.iot.common.emeter', 'milli'],
+      ];
+      const pairs = [['power', 'power_mw'], ['voltage', 'voltage_mv'], ['current', 'current_ma'], ['total', 'total_wh']] as const;
+      const near = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-6 * Math.max(1, Math.abs(b));
+      for (const [model, module, sends] of meters) {
+        const { device, replies } = await open(model);
+        const reading = await device.energy?.read();
+        assert.ok(reading, model);
+        const wire = (JSON.parse(replies().pop() ?? '{}') as Record<string, { get_realtime: Record<string, number> }>)[module].get_realtime;
+        assert.ok(reading.power > 0 && reading.total >= 0, model);
+        for (const [base, milli] of pairs) {
+          const [given, other] = sends === 'base' ? [base, milli] : [milli, base];
+          assert.equal(wire[other], undefined, `${model} sends ${given}, not ${other}`);
+          if (wire[given] === undefined) {
+            assert.deepEqual([reading[base], reading[milli]], [0, 0], `${model} has no ${base}`);
+            continue;
+          }
+          assert.equal(reading[given], wire[given], `${model} ${given}`);
+          const expected = sends === 'base' ? wire[given] * 1000 : wire[given] / 1000;
+          assert.ok(near(reading[other], expected), `${model} ${other}: ${reading[other]} for ${given} ${wire[given]}`);
+        }
+      }
+      const months = await (await open('HS110v2')).device.energy?.monthStats(new Date().getFullYear());
+      assert.ok(months && months.length > 0 && months.every((m) => near(m.energy, m.energy_wh / 1000)));
       assert.equal((await open('HS100')).device.energy, undefined);
     });
   });

@@ -85,6 +85,42 @@ describe('device layer: every simulated model', function () {
     assert.match(traffic.filter((e) => e.direction === 'request').pop()?.text ?? '', /^\{"smartlife\.iot\.common\.emeter":\{"get_realtime":\{\}\}\}$/);
   });
 
+  it('a fresh bulb and a fresh light strip: every call works as the first call after connect, in the light modules', async function () {
+    const has = <T>(feature: T | undefined, name: string): T => {
+      assert.ok(feature, name);
+      return feature;
+    };
+    const calls: Array<[string, (device: Device) => Promise<unknown>]> = [
+      ['setPower', (d) => d.setPower(true, { transition: 100 })],
+      ['toggle', (d) => d.toggle()],
+      ['energy', (d) => has(d.energy, 'energy').read()],
+      ['energy day stats', (d) => has(d.energy, 'energy').dayStats(2026, 1)],
+      ['light', (d) => has(d.light, 'light').set({ brightness: 10 })],
+      ['schedule', (d) => has(d.schedule, 'schedule').list()],
+      ['anti-theft', (d) => has(d.antiTheft, 'antiTheft').list()],
+      ['time', (d) => has(d.time, 'time').get()],
+      ['alias', (d) => has(d.alias, 'alias').set('First')],
+      ['cloud', (d) => has(d.cloud, 'cloud').info()],
+    ];
+    for (const model of ['LB130', 'KL430']) {
+      for (const [what, call] of calls) {
+        const { sim, device, traffic } = await open(model, false);
+        await call(device);
+        const requests = traffic.filter((e) => e.direction === 'request').map((e) => e.text);
+        assert.equal(requests[0], '{"system":{"get_sysinfo":{}}}', `${model} ${what}`);
+        // get_sysinfo is every kind's read (a toggle reads first); everything else goes to a light's modules.
+        for (const text of requests.slice(1).filter((t) => t !== requests[0])) {
+          assert.match(text, /^\{"smartlife\.iot\./, `${model} ${what} asks a light's module`);
+        }
+        const refused = traffic.filter((e) => e.direction === 'reply' && /"err_code":-\d/.test(e.text)).map((e) => e.text);
+        assert.deepEqual(refused, [], `${model} ${what}: nothing refused`);
+        await device.close();
+        await sim.close();
+        opened.splice(0);
+      }
+    }
+  });
+
   it('a light strip switches on and off through smartlife.iot.lightStrip', async function () {
     const { sim, device, traffic } = await open('KL430');
     assert.equal((await device.setPower(false)).on, false);
