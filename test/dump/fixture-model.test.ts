@@ -1,0 +1,56 @@
+/**
+ * Dumps that say less than ours: a file written by an older dumper or
+ * converted from another tool's records may hold little more than the
+ * sysinfo. The fixture then serves what the device's kind always has, the
+ * way firmware does, and keeps refusing what the file shows it refusing.
+ */
+import { strict as assert } from 'assert';
+import { dumpSimulated } from '../../scripts/device-fixtures';
+import { connect, DeviceError } from '../../lib';
+import { scrubDump, type ClassicDump } from '../../lib/dump';
+import { startFixture } from '../../lib/simulator/fixture/serve';
+
+async function classicDumpOf(model: string): Promise<ClassicDump> {
+  return scrubDump(await dumpSimulated({ file: '', family: 'classic', model })) as ClassicDump;
+}
+
+describe('serving dumps that hold less than a full dump', function () {
+  it('a bulb dump with only its sysinfo switches, dims, renames and keeps rules through the modules every bulb has', async function () {
+    const full = await classicDumpOf('KL130');
+    const fixture = await startFixture({ fixture: { ...full, exchanges: full.exchanges.slice(0, 1) } });
+    const device = await connect({ host: fixture.host, port: fixture.port });
+    try {
+      assert.equal(device.kind, 'bulb');
+      await device.setPower(false);
+      assert.equal((await device.refresh()).on, false);
+      await device.light?.set({ brightness: 25, colorTemp: 4000 });
+      assert.deepEqual([(await device.refresh()).light?.brightness, device.state.light?.colorTemp], [25, 4000]);
+      await device.alias?.set('Hall');
+      assert.equal((await device.refresh()).alias, 'Hall');
+      await device.schedule?.add({ sact: 1, smin: 420, stime_opt: 0, wday: [1, 1, 1, 1, 1, 1, 1], repeat: 1, enable: 1 });
+      assert.equal((await device.schedule?.list())?.rule_list.length, 1);
+      // Unknown to any bulb: refused with the bulbs' own code.
+      const reply = await device.request({ 'smartlife.iot.nothing': { get_info: {} } });
+      assert.deepEqual(reply, { 'smartlife.iot.nothing': { err_code: -2001, err_msg: 'Module not support' } });
+    } finally {
+      await device.close();
+      await fixture.close();
+    }
+  });
+
+  it('keeps refusing a module the file shows the device refusing whole', async function () {
+    const full = await classicDumpOf('HS110');
+    const refused = { request: { emeter: { get_realtime: {} } }, reply: { emeter: { err_code: -1, err_msg: 'module not support' } } };
+    const exchanges = full.exchanges.filter((e) => !('emeter' in e.request)).concat(refused);
+    const fixture = await startFixture({ fixture: { ...full, exchanges } });
+    const device = await connect({ host: fixture.host, port: fixture.port });
+    try {
+      await assert.rejects(device.energy?.read() ?? Promise.reject(new Error('no energy feature')), (error: unknown) => error instanceof DeviceError && error.errCode === -1);
+      const reply = await device.request({ emeter: { get_daystat: { year: 2026, month: 1 } } });
+      assert.deepEqual(reply, { emeter: { err_code: -1, err_msg: 'module not support' } });
+    } finally {
+      await device.close();
+      await fixture.close();
+    }
+  });
+});
