@@ -5,10 +5,12 @@
  * way firmware does, and keeps refusing what the file shows it refusing.
  */
 import { strict as assert } from 'assert';
-import { dumpSimulated } from '../../scripts/device-fixtures';
+import { dumpSimulated, FIXTURE_TIME } from '../../scripts/device-fixtures';
 import { connect, DeviceError } from '../../lib';
-import { scrubDump, type ClassicDump } from '../../lib/dump';
+import { scrubDump, type ClassicDump, type SmartDump } from '../../lib/dump';
 import { startFixture } from '../../lib/simulator/fixture/serve';
+import { SmartFixtureDevice } from '../../lib/simulator/fixture/smart-device';
+import { SmartClient } from '../../lib/smart/client';
 
 async function classicDumpOf(model: string): Promise<ClassicDump> {
   return scrubDump(await dumpSimulated({ file: '', family: 'classic', model })) as ClassicDump;
@@ -52,5 +54,30 @@ describe('serving dumps that hold less than a full dump', function () {
       await device.close();
       await fixture.close();
     }
+  });
+
+  it('serves a Tapo wall dimmer (SMART.TAPOSWITCH with brightness) and refuses a hub by name', async function () {
+    const p110 = scrubDump(await dumpSimulated({ file: '', family: 'smart', model: 'P110' })) as SmartDump;
+    const asType = (type: string, extra: Array<{ id: string; ver_code: number }>): SmartDump => ({
+      ...p110,
+      kind: 'dimmer',
+      exchanges: p110.exchanges.map((e) => {
+        const result = e.reply.result as Record<string, unknown> | undefined;
+        if (e.request.method === 'get_device_info') return { ...e, reply: { ...e.reply, result: { ...result, type, brightness: 80 } } };
+        if (e.request.method === 'component_nego') return { ...e, reply: { ...e.reply, result: { component_list: [...(result?.component_list as object[]), ...extra] } } };
+        return e;
+      }),
+    });
+    const fixture = await startFixture({ fixture: asType('SMART.TAPOSWITCH', [{ id: 'brightness', ver_code: 1 }]), clock: () => FIXTURE_TIME });
+    const client = new SmartClient({ host: fixture.host, port: fixture.port });
+    try {
+      assert.equal((await client.getDeviceInfo()).brightness, 80);
+      await client.setDeviceInfo({ brightness: 30 });
+      assert.equal((await client.getDeviceInfo()).brightness, 30);
+    } finally {
+      await client.close();
+      await fixture.close();
+    }
+    assert.throws(() => new SmartFixtureDevice(asType('SMART.TAPOHUB', [])), /a SMART\.TAPOHUB device is not one the simulator can be/);
   });
 });

@@ -27,7 +27,7 @@ const modelShape = shape.object({
   model: shape.string,
   /** Discovery's device_model is "P110(EU)". */
   region: shape.string,
-  type: shape.oneOf('SMART.TAPOPLUG', 'SMART.TAPOBULB', 'SMART.KASAPLUG', 'SMART.KASASWITCH'),
+  type: shape.oneOf('SMART.TAPOPLUG', 'SMART.TAPOBULB', 'SMART.KASAPLUG', 'SMART.KASASWITCH', 'SMART.TAPOSWITCH'),
   kind: shape.oneOf('plug', 'strip', 'switch', 'dimmer', 'bulb', 'lightstrip'),
   hwVer: shape.string,
   fwVer: shape.string,
