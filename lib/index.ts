@@ -26,10 +26,10 @@ export type { SmartHomeClientOptions, RequestOptions, SysInfo } from './classic/
 export { createTransport, TcpTransport, UdpTransport, KlapTransport, AutoTransport } from './classic/transports';
 export { buildDiscovery20002Request, parseDiscovery20002Reply, DISCOVERY_20002_PORT } from './discovery/tdp';
 export type { Transport, TransportName, TransportOptions } from './classic/transports';
-export { discover, DiscoveryScanner, summarizeDevice } from './discovery/index';
+export { discover, DiscoveryScanner, summarizeDevice, probeTdpDevices } from './discovery/index';
 export type {
   DiscoverOptions, DiscoverCallbacks, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo, DiscoveryScannerOptions, DeviceChange, SweepSummary,
-  DeviceSummary, OutletSummary,
+  DeviceSummary, OutletSummary, TdpProbeOptions,
 } from './discovery/index';
 export * as tddp from './tddp';
 export {

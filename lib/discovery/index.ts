@@ -1,19 +1,24 @@
 /**
- * Discovery of Smart Home devices on the LAN: a one-shot `discover()` and
- * the continuous `DiscoveryScanner`.
+ * Discovery of Kasa and Tapo devices on the LAN: a one-shot `discover()` and
+ * the continuous `DiscoveryScanner`. The Smart Home probe (get_sysinfo on
+ * 9999) finds classic firmware; with `includeKlap` the UDP 20002/20004
+ * probe in the same sweep finds KLAP firmware and SMART devices, each with
+ * the transport and login version to use.
  *
  * Where other tools fail, and what is done here instead:
  * - several interfaces (second NIC, Docker bridges): a limited broadcast
  *   leaves by one interface only, so every interface's directed broadcast is
  *   probed too, and `interface` / `sourceAddress` pick one network;
  * - packet loss: each sweep repeats the probe;
- * - duplicate replies (several probes, several destinations): one device per deviceId;
+ * - duplicate replies (several probes, several destinations, 20002 and 20004):
+ *   one device per deviceId, or per address and MAC across the two kinds of probe;
  * - firmware that resets when a broadcast asks for much: get_sysinfo only;
  * - junk, other kinds of device, socket errors: dropped or reported, never thrown.
  */
 import { DEFAULT_PORT, resolveSettings } from './settings';
 import { ProbeSocket } from './probe-socket';
 import { mergeReplies } from './replies';
+import { FoundDeviceIndex } from './found-index';
 import type { DiscoverCallbacks, DiscoverOptions, DiscoveredDevice } from './types';
 
 export { DiscoveryScanner } from './scanner';
@@ -21,6 +26,7 @@ export type { DiscoveryScannerOptions, DeviceChange, SweepSummary } from './scan
 export type { DiscoverCallbacks, DiscoverOptions, DiscoveredDevice, DiscoveredChild, DiscoveredKind, KlapInfo } from './types';
 export { directedBroadcast } from './network';
 export { summarizeDevice, outletSummaries, type DeviceSummary, type OutletSummary } from './summary';
+export { probeTdpDevices, type TdpProbeOptions } from './tdp-probe';
 export { DEFAULT_PORT };
 
 /**
@@ -31,15 +37,18 @@ export { DEFAULT_PORT };
 export async function discover(options: DiscoverOptions & DiscoverCallbacks = {}): Promise<DiscoveredDevice[]> {
   const settings = resolveSettings(options);
   const found = new Map<string, DiscoveredDevice>();
+  const index = new FoundDeviceIndex();
   let answered: (() => void) | undefined;
   let failure: Error | undefined;
   const socket = await ProbeSocket.open({
     ...settings.socket,
     onDevice: (device) => {
-      const known = found.get(device.deviceId);
-      found.set(device.deviceId, known ? mergeReplies(known, device) : device);
+      const key = index.keyOf(device);
+      const known = found.get(key);
+      found.set(key, known ? mergeReplies(known, device) : device);
       if (!known) notify(options.onDevice, device);
-      if (settings.plan.broadcast === false && !settings.socket.klapPort) answered?.();
+      // A target that may still answer the other probe is waited for, so both replies merge.
+      if (settings.plan.broadcast === false && settings.socket.tdpPorts.length === 0) answered?.();
     },
     onError: (error) => {
       failure ??= error;

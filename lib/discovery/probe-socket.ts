@@ -8,21 +8,25 @@ import { encodeDatagram } from '../classic/framing';
 import { system } from '../classic/commands';
 import { ConnectionError, type DeviceAddress } from '../errors';
 import { buildDiscovery20002Request } from './tdp';
-import { parseKlapReply, parseSysinfoReply } from './replies';
+import { parseSysinfoReply, parseTdpReply } from './replies';
 import type { DiscoveredDevice, DiscoveredKind } from './types';
 
-/** get_sysinfo only: some firmware resets when a broadcast asks for emeter data as well. */
 /** First byte of a UDP 20002 packet; an encrypted '{' starts with 0xd0. */
 const TDP_VERSION = 2;
+/** get_sysinfo only: some firmware resets when a broadcast asks for emeter data as well. */
 const SYSINFO_PROBE = encodeDatagram(Buffer.from(JSON.stringify(system.getSysinfo())));
 
 export interface ProbeSocketOptions {
   bindAddress: string | undefined;
+  /** UDP port of the get_sysinfo probe. */
   port: number;
+  /** False: no get_sysinfo probe, only the 20002 one (tplink-smartplug -b sends its own). Default true. */
+  classic?: boolean;
   kinds: readonly DiscoveredKind[];
-  /** Also probe this port with the UDP 20002 packet. */
-  klapPort: number | undefined;
-  onDevice: (device: DiscoveredDevice) => void;
+  /** Also probe these ports with the UDP 20002 packet (20002 and 20004; none: no such probe). */
+  tdpPorts: readonly number[];
+  /** Every wanted device, with the datagram it came in. */
+  onDevice: (device: DiscoveredDevice, datagram: Buffer) => void;
   /** Errors of the socket itself after it was bound. */
   onError: (error: Error) => void;
 }
@@ -35,7 +39,8 @@ export interface ProbeReport {
 export class ProbeSocket {
   private readonly socket: dgram.Socket;
   private readonly options: ProbeSocketOptions;
-  private readonly klapProbe: Buffer | undefined;
+  /** What goes to every destination each round: get_sysinfo to the classic port, the TDP probe to 20002/20004. */
+  private readonly packets: ReadonlyArray<{ packet: Buffer; port: number }>;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly pending = new Set<() => void>();
   private closed = false;
@@ -43,7 +48,11 @@ export class ProbeSocket {
   private constructor(socket: dgram.Socket, options: ProbeSocketOptions) {
     this.socket = socket;
     this.options = options;
-    this.klapProbe = options.klapPort === undefined ? undefined : buildDiscovery20002Request();
+    const tdpProbe = options.tdpPorts.length === 0 ? undefined : buildDiscovery20002Request();
+    this.packets = [
+      ...(options.classic === false ? [] : [{ packet: SYSINFO_PROBE, port: options.port }]),
+      ...(tdpProbe ? options.tdpPorts.map((port) => ({ packet: tdpProbe, port })) : []),
+    ];
     socket.on('message', (message, rinfo) => this.receive(message, rinfo));
     socket.on('error', (error) => options.onError(new ConnectionError(`discovery socket: ${error.message}`, this.where, error)));
   }
@@ -78,7 +87,7 @@ export class ProbeSocket {
     const report: ProbeReport = { sent: 0, errors: [] };
     const rounds = Math.max(1, Math.floor(count));
     return new Promise((resolve) => {
-      let outstanding = rounds * destinations.length * (this.klapProbe ? 2 : 1);
+      let outstanding = rounds * destinations.length * this.packets.length;
       if (outstanding === 0 || this.closed) {
         resolve(report);
         return;
@@ -97,8 +106,7 @@ export class ProbeSocket {
       for (let round = 0; round < rounds; round += 1) {
         this.later(round * spacing, () => {
           for (const host of destinations) {
-            this.send(SYSINFO_PROBE, host, this.options.port, settle);
-            if (this.klapProbe && this.options.klapPort !== undefined) this.send(this.klapProbe, host, this.options.klapPort, settle);
+            for (const { packet, port } of this.packets) this.send(packet, host, port, settle);
           }
         });
       }
@@ -140,9 +148,9 @@ export class ProbeSocket {
   }
 
   private receive(message: Buffer, rinfo: dgram.RemoteInfo): void {
-    const device = this.klapProbe && message[0] === TDP_VERSION
-      ? parseKlapReply(message, rinfo)
-      : parseSysinfoReply(message, rinfo, this.options.port);
-    if (device && this.options.kinds.includes(device.kind)) this.options.onDevice(device);
+    const device = this.options.tdpPorts.length > 0 && message[0] === TDP_VERSION
+      ? parseTdpReply(message, rinfo)
+      : this.options.classic === false ? undefined : parseSysinfoReply(message, rinfo, this.options.port);
+    if (device && this.options.kinds.includes(device.kind)) this.options.onDevice(device, message);
   }
 }

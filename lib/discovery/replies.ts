@@ -1,18 +1,21 @@
 /**
  * Turns a datagram into a discovered device, or into nothing. Replies are
  * untrusted: anything that is not a Smart Home get_sysinfo reply (or a UDP
- * 20002 reply) from a device of a wanted kind is dropped without an error.
+ * 20002/20004 reply) from a device of a wanted kind is dropped without an error.
  */
 import { decodeDatagram } from '../classic/framing';
 import { readSysInfo, type SysInfo } from '../classic/replies';
 import { JsonShapeError, parseBoundedJson, shape as s } from '../json';
 import { classicState } from '../device/state/classic';
 import type { DeviceState } from '../device/types';
-import { parseDiscovery20002Reply } from './tdp';
-import type { DiscoveredChild, DiscoveredDevice, DiscoveredKind } from './types';
+import { readSmartDiscoveryReply, type SmartDiscoveryReply } from './smart-reply';
+import { discoveredKindOf, smartKindOf } from './smart-kind';
+import type { DiscoveredChild, DiscoveredDevice, DiscoveredKind, KlapInfo } from './types';
 
 const PLUG_TYPES = new Set(['IOT.SMARTPLUGSWITCH', 'IOT.SMARTPLUG']);
 const BULB_TYPES = new Set(['IOT.SMARTBULB']);
+/** Where KLAP and SMART devices listen when their reply does not say. */
+const HTTP_PORT = 80;
 
 export interface ReplySource {
   address: string;
@@ -39,33 +42,55 @@ export function parseSysinfoReply(datagram: Buffer, from: ReplySource, port: num
   const kind = kindOf(sysinfo);
   if (kind === undefined) return undefined;
   const state = classicState(sysinfo);
-  return { host: from.address, port, protocol: 'xor', deviceId, kind, sysinfo, state, children: childrenOf(state) };
+  return { host: from.address, port, protocol: 'xor', family: 'classic', needsCredentials: false, deviceId, kind, sysinfo, state, children: childrenOf(state) };
 }
 
 const readSysInfoReply = s.object({ system: s.object({ get_sysinfo: readSysInfo }) });
 
-/** Reads a UDP 20002 reply of a plug; undefined for anything else. */
-export function parseKlapReply(datagram: Buffer, from: ReplySource): DiscoveredDevice | undefined {
-  const reply = parseDiscovery20002Reply(datagram);
-  if (!reply?.deviceId) return undefined;
-  const type = reply.deviceType ?? '';
-  const kind: DiscoveredKind | undefined = type.endsWith('SMARTPLUGSWITCH') ? 'plug' : type.endsWith('SMARTBULB') ? 'bulb' : undefined;
-  if (kind === undefined) return undefined;
-  const sysinfo: SysInfo = { deviceId: reply.deviceId, alias: '', model: reply.deviceModel ?? '', mac: reply.mac ?? '', type };
-  const device: DiscoveredDevice = {
-    host: from.address, port: reply.httpPort ?? 80, protocol: 'klap', deviceId: reply.deviceId, kind, sysinfo, state: classicState(sysinfo), children: [],
-    klap: { port: from.port, deviceType: type },
-  };
-  const klap = device.klap as NonNullable<DiscoveredDevice['klap']>;
+/**
+ * Reads a UDP 20002/20004 reply through the full shape reader
+ * (readSmartDiscoveryReply); undefined for anything else and for types
+ * this pack does not drive (hubs, cameras). IOT.* types are classic devices
+ * behind KLAP; SMART.* types speak the SMART protocol, over KLAP or AES as
+ * mgt_encrypt_schm says. encrypt_info is left sealed: nothing discovery
+ * reports is in it, and opening it costs an RSA decryption per datagram
+ * anyone can send.
+ */
+export function parseTdpReply(datagram: Buffer, from: ReplySource): DiscoveredDevice | undefined {
+  const read = readSmartDiscoveryReply(datagram);
+  if (!read.ok || read.reply.deviceId === '') return undefined;
+  const reply = read.reply;
+  const type = reply.deviceType;
+  const smart = type.toUpperCase().startsWith('SMART.');
+  const sysinfo: SysInfo = { deviceId: reply.deviceId, alias: '', model: reply.deviceModel, mac: reply.mac ?? '', type };
+  const state = smart ? smartFoundState(reply) : classicFoundState(sysinfo);
+  if (state === undefined) return undefined;
+  const protocol = smart && reply.encryptType?.toUpperCase() !== 'KLAP' ? 'aes' : 'klap';
+  const klap: KlapInfo = { port: from.port, deviceType: type };
   if (reply.encryptType !== undefined) klap.encryptType = reply.encryptType;
   if (reply.httpPort !== undefined) klap.httpPort = reply.httpPort;
   if (reply.loginVersion !== undefined) klap.loginVersion = reply.loginVersion;
-  return device;
+  return {
+    host: from.address, port: reply.httpPort ?? HTTP_PORT, protocol, family: state.family, loginVersion: reply.loginVersion ?? 1, needsCredentials: true,
+    deviceId: reply.deviceId, kind: discoveredKindOf(state.kind), sysinfo, state, children: [], klap,
+  };
+}
+
+/** A classic device behind KLAP: plugs and bulbs only, read from the few sysinfo fields the reply gives. */
+function classicFoundState(sysinfo: SysInfo): DeviceState | undefined {
+  return kindOf(sysinfo) === undefined ? undefined : classicState(sysinfo);
+}
+
+/** A SMART device before anyone logged in: what its type and model say, not yet whether it is on. */
+function smartFoundState(reply: SmartDiscoveryReply): DeviceState | undefined {
+  const kind = smartKindOf(reply.deviceType, reply.deviceModel);
+  if (kind === undefined) return undefined;
+  return { family: 'smart', kind, model: reply.deviceModel, alias: '', deviceId: reply.deviceId, mac: reply.mac ?? '', on: false, outlets: [], features: [] };
 }
 
 /** A device that answered both probes keeps its sysinfo and gains the 20002 details. */
 export function mergeReplies(known: DiscoveredDevice, incoming: DiscoveredDevice): DiscoveredDevice {
-  const base = incoming.protocol === 'klap' && known.protocol === 'xor' ? known : incoming;
+  const base = incoming.protocol !== 'xor' && known.protocol === 'xor' ? known : incoming;
   const klap = incoming.klap ?? known.klap;
   return klap === undefined || base.klap === klap ? base : { ...base, klap };
 }

@@ -13,6 +13,7 @@ import { EventEmitter } from 'events';
 import { resolveSettings, resolveTimeout, type DiscoverySettings } from './settings';
 import { ProbeSocket, type ProbeReport } from './probe-socket';
 import { mergeReplies } from './replies';
+import { FoundDeviceIndex } from './found-index';
 import type { DiscoverOptions, DiscoveredDevice } from './types';
 
 export interface DiscoveryScannerOptions extends DiscoverOptions {
@@ -53,7 +54,9 @@ export class DiscoveryScanner extends EventEmitter {
   /** The last error, whether or not an 'error' listener saw it. */
   lastError: Error | undefined;
   private readonly options: DiscoveryScannerOptions;
+  /** By the key FoundDeviceIndex gives: the deviceId a device was first seen under. */
   private readonly tracked = new Map<string, Tracked>();
+  private readonly index = new FoundDeviceIndex();
   private seenThisSweep = new Set<string>();
   private socket: ProbeSocket | undefined;
   private socketBind: string | undefined;
@@ -80,7 +83,7 @@ export class DiscoveryScanner extends EventEmitter {
   }
 
   isOnline(deviceId: string): boolean | undefined {
-    return this.tracked.get(deviceId)?.online;
+    return this.tracked.get(this.index.find(deviceId) ?? deviceId)?.online;
   }
 
   /**
@@ -164,8 +167,8 @@ export class DiscoveryScanner extends EventEmitter {
   private endSweep(sweep: number): void {
     if (!this.running) return;
     let online = 0;
-    for (const entry of this.tracked.values()) {
-      if (this.seenThisSweep.has(entry.device.deviceId)) {
+    for (const [key, entry] of this.tracked) {
+      if (this.seenThisSweep.has(key)) {
         online += 1;
         continue;
       }
@@ -187,10 +190,11 @@ export class DiscoveryScanner extends EventEmitter {
 
   private onReply(device: DiscoveredDevice): void {
     if (!this.running) return;
-    this.seenThisSweep.add(device.deviceId);
-    const entry = this.tracked.get(device.deviceId);
+    const key = this.index.keyOf(device);
+    this.seenThisSweep.add(key);
+    const entry = this.tracked.get(key);
     if (!entry) {
-      this.tracked.set(device.deviceId, { device, online: true, missed: 0 });
+      this.tracked.set(key, { device, online: true, missed: 0 });
       this.emit('device-new', device);
       return;
     }

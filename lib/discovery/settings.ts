@@ -1,5 +1,6 @@
 /** Defaults and derived timings shared by `discover()` and the scanner. */
 import { planProbe, type ProbePlan } from './network';
+import { DISCOVERY_20004_PORT } from './smart-reply';
 import { DISCOVERY_20002_PORT } from './tdp';
 import type { DiscoverOptions, DiscoveredKind } from './types';
 
@@ -13,7 +14,7 @@ export interface DiscoverySettings {
   probes: number;
   /** Milliseconds between repeated probes: they fit in the first half of the window. */
   spacing: number;
-  socket: { bindAddress: string | undefined; port: number; kinds: readonly DiscoveredKind[]; klapPort: number | undefined };
+  socket: { bindAddress: string | undefined; port: number; kinds: readonly DiscoveredKind[]; tdpPorts: readonly number[] };
 }
 
 export function resolveSettings(options: DiscoverOptions): DiscoverySettings {
@@ -30,9 +31,15 @@ export function resolveSettings(options: DiscoverOptions): DiscoverySettings {
       bindAddress: plan.bindAddress,
       port,
       kinds: options.kinds ?? ['plug'],
-      klapPort: options.includeKlap ? (options.klapPort ?? DISCOVERY_20002_PORT) : undefined,
+      tdpPorts: tdpPortsOf(options),
     },
   };
+}
+
+/** SMART devices answer the same probe on 20002 and on 20004 (python-kasa sends to both). */
+function tdpPortsOf(options: DiscoverOptions): readonly number[] {
+  if (!options.includeKlap) return [];
+  return options.klapPort === undefined ? [DISCOVERY_20002_PORT, DISCOVERY_20004_PORT] : [options.klapPort];
 }
 
 export function resolveTimeout(options: Pick<DiscoverOptions, 'timeout'>): number {

@@ -2,9 +2,10 @@
  * A found device in a few fields, for the editor's search list and the
  * tplink-discover node's messages: what it is (kind, from the device
  * layer's state model, so bulbs, dimmers and light strips read as
- * themselves), whether it is on, its outlets, and how to reach it.
+ * themselves), whether it is on, its outlets, and how to reach it: family,
+ * transport, port, login version, and whether it wants an account.
  */
-import type { DeviceKind, DeviceState, LightState } from '../device/types';
+import type { DeviceFamily, DeviceKind, DeviceState, LightState } from '../device/types';
 import type { DiscoveredDevice } from './types';
 
 export interface OutletSummary {
@@ -22,8 +23,14 @@ export interface DeviceSummary {
   model: string;
   deviceId: string;
   mac: string;
-  /** How to reach it: 'klap' for new firmware found only on UDP 20002. */
-  transport: 'tcp' | 'klap';
+  /** 'classic' (Smart Home protocol) or 'smart' (Tapo, newer Kasa). */
+  family: DeviceFamily;
+  /** How to reach it: 'tcp' on 9999; 'klap' or 'aes' over HTTP on `port` for devices found on UDP 20002/20004. */
+  transport: 'tcp' | 'klap' | 'aes';
+  /** 'klap' and 'aes': the login version to use (1 or 2). */
+  loginVersion?: number;
+  /** 'klap' and 'aes': give the TP-Link account the device is bound to. */
+  needsCredentials: boolean;
   kind: DeviceKind;
   /** Relay or light; for a strip, true when any outlet is on. */
   state: boolean;
@@ -47,11 +54,14 @@ export function summarizeDevice(found: DiscoveredDevice): DeviceSummary {
     model: state.model,
     deviceId: found.deviceId,
     mac: state.mac,
-    transport: found.protocol === 'klap' ? 'klap' : 'tcp',
+    family: found.family,
+    transport: found.protocol === 'xor' ? 'tcp' : found.protocol,
+    needsCredentials: found.needsCredentials,
     kind: state.kind,
     state: state.on,
     outlets: outletSummaries(state),
   };
+  if (found.protocol !== 'xor' && found.loginVersion !== undefined) summary.loginVersion = found.loginVersion;
   if (state.brightness !== undefined) summary.brightness = state.brightness;
   if (state.light !== undefined) summary.light = state.light;
   return summary;

@@ -3,7 +3,7 @@
  * `discover()` and the continuous `DiscoveryScanner`.
  */
 import type { SysInfo } from '../classic/replies';
-import type { DeviceState } from '../device/types';
+import type { DeviceFamily, DeviceState } from '../device/types';
 
 export type DiscoveredKind = 'plug' | 'bulb';
 
@@ -27,11 +27,18 @@ export interface DiscoverOptions {
   target?: string;
   /** Probes per sweep, spread over the first half of the window against packet loss (default 3). */
   probes?: number;
-  /** Device families by sysinfo type: 'plug' (plugs, strips, switches, dimmers), 'bulb' (bulbs, light strips). Default plug only. */
+  /**
+   * Device families by type: 'plug' (plugs, strips, switches, dimmers: IOT.SMARTPLUGSWITCH,
+   * SMART.TAPOPLUG, SMART.KASAPLUG, SMART.KASASWITCH, SMART.TAPOSWITCH), 'bulb' (bulbs and
+   * light strips: IOT.SMARTBULB, SMART.TAPOBULB). Default plug only.
+   */
   kinds?: readonly DiscoveredKind[];
-  /** Also probe UDP 20002, where KLAP firmware answers (default false). */
+  /**
+   * Also probe UDP 20002 and 20004, where newer Kasa firmware (KLAP) and
+   * every SMART device (Tapo, newer Kasa models) answer (default false).
+   */
   includeKlap?: boolean;
-  /** Port for the 20002 probe (tests). */
+  /** One port for the 20002 probe instead of 20002 and 20004 (tests). */
   klapPort?: number;
 }
 
@@ -48,32 +55,50 @@ export interface DiscoveredChild {
   state: number;
 }
 
-/** What the UDP 20002 reply says about a KLAP device. */
+/** What the UDP 20002/20004 reply says, as it says it (KLAP and SMART devices). */
 export interface KlapInfo {
+  /** The UDP port the reply came from. */
   port: number;
   deviceType?: string;
+  /** 'KLAP' or 'AES'. */
   encryptType?: string;
   httpPort?: number;
+  /** The advertised `lv`; absent on the first firmware of each family (then version 1). */
   loginVersion?: number;
 }
 
 export interface DiscoveredDevice {
   host: string;
-  /** Where to talk to it: UDP/TCP 9999 for 'xor', the HTTP port for 'klap'. */
+  /** Where to talk to it: UDP/TCP 9999 for 'xor', the HTTP port for 'klap' and 'aes'. */
   port: number;
-  /** 'xor': it answered get_sysinfo (Smart Home protocol); 'klap': it answered only the UDP 20002 probe. */
-  protocol: 'xor' | 'klap';
+  /**
+   * How to talk to it: 'xor' it answered get_sysinfo (Smart Home protocol);
+   * 'klap' and 'aes' it answered only the UDP 20002/20004 probe and speaks
+   * HTTP, encrypted with KLAP or with AES securePassthrough (SMART devices only).
+   */
+  protocol: 'xor' | 'klap' | 'aes';
+  /** 'classic': the Smart Home protocol (on 9999 or inside KLAP); 'smart': TP-Link's SMART protocol (Tapo, newer Kasa). */
+  family: DeviceFamily;
+  /** 'klap' and 'aes': the login version to use (the reply's `lv`, 1 when it has none). */
+  loginVersion?: number;
+  /** 'klap' and 'aes': the device asks for the TP-Link account it is bound to. */
+  needsCredentials: boolean;
   deviceId: string;
   kind: DiscoveredKind;
   /**
-   * The get_sysinfo reply. A device found only on UDP 20002 gets the few
-   * fields that reply carries (deviceId, model, mac, alias empty).
+   * The get_sysinfo reply. A device found only on UDP 20002/20004 gets the
+   * few fields that reply carries (deviceId, model, mac, type; alias empty).
    */
   sysinfo: SysInfo;
-  /** The sysinfo read by the device layer: kind (plug, strip, switch, dimmer, bulb, light strip), outlets, light. */
+  /**
+   * The sysinfo read by the device layer: kind (plug, strip, switch, dimmer,
+   * bulb, light strip), outlets, light. A device found only on UDP
+   * 20002/20004 gets what its type and model say (state.family, kind,
+   * model, mac); whether it is on and its outlets are known once it is read.
+   */
   state: DeviceState;
   /** Outlets of a power strip; empty for single devices. */
   children: DiscoveredChild[];
-  /** Present when the device answered the UDP 20002 probe. */
+  /** Present when the device answered the UDP 20002/20004 probe. */
   klap?: KlapInfo;
 }

@@ -22,7 +22,8 @@ describe('discover() against loopback peers', function () {
     assert.ok(Date.now() - started < 1500, 'a target resolves on its reply, not at the timeout');
     assert.equal(found.length, 1);
     assert.deepEqual({ ...found[0], sysinfo: undefined, state: undefined }, {
-      host: '127.0.0.1', port: p.port, protocol: 'xor', deviceId: '8006A1', kind: 'plug', sysinfo: undefined, state: undefined, children: [],
+      host: '127.0.0.1', port: p.port, protocol: 'xor', family: 'classic', needsCredentials: false, deviceId: '8006A1', kind: 'plug', sysinfo: undefined,
+      state: undefined, children: [],
     });
     assert.equal(found[0].sysinfo.alias, 'Plug 06A1');
     // Read by the device layer: what the device is.

@@ -64,7 +64,10 @@ describe('parsePlugCommand', () => {
 describe('discovery summaries', () => {
   const found = (sysinfo: object): DiscoveredDevice => {
     const read = readSysInfo(sysinfo, 'sysinfo');
-    return { host: 'h', port: 9999, protocol: 'xor', deviceId: read.deviceId ?? '', kind: 'plug', sysinfo: read, state: classicState(read), children: [] };
+    return {
+      host: 'h', port: 9999, protocol: 'xor', family: 'classic', needsCredentials: false, deviceId: read.deviceId ?? '', kind: 'plug', sysinfo: read,
+      state: classicState(read), children: [],
+    };
   };
   it('say what a device is through the state model: kind, on, outlets with full ids', () => {
     const strip = found({
@@ -72,7 +75,8 @@ describe('discovery summaries', () => {
       children: [{ id: '00', state: 0, alias: 'A' }, { id: 'AB01', state: 1, alias: 'B' }],
     });
     assert.deepEqual(summarizeDevice(strip), {
-      host: 'h', port: 9999, alias: 'Strip', model: 'HS300(US)', deviceId: 'AB', mac: '00:11', transport: 'tcp', kind: 'strip', state: true,
+      host: 'h', port: 9999, alias: 'Strip', model: 'HS300(US)', deviceId: 'AB', mac: '00:11', family: 'classic', transport: 'tcp', needsCredentials: false,
+      kind: 'strip', state: true,
       outlets: [{ id: 'AB00', index: 0, alias: 'A', state: false }, { id: 'AB01', index: 1, alias: 'B', state: true }],
     });
   });
