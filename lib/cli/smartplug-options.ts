@@ -62,7 +62,10 @@ energy work for every kind (plugs, strips, switches, dimmers, bulbs, light
 strips): the device is read first to know which request it takes.
 
   -t, --target <host>        device hostname or IP address
-  -b, --broadcast            send by UDP broadcast and print every reply until the timeout
+  -b, --broadcast            send by UDP broadcast and print every reply until the timeout;
+                             with info (the default) also list the devices answering the
+                             UDP 20002/20004 discovery probe (Tapo, newer Kasa firmware),
+                             with the transport and login version to use
       --broadcast-address <address>
                              broadcast address (default 255.255.255.255)
   -c, --command <command>    predefined command (default info):

@@ -5,7 +5,8 @@
  * 0 ok, 1 err_code, 2 usage, 3 timeout or unreachable, 4 malformed reply, 5 KLAP authentication, 70 a bug.
  * on, off, energy, -o and the light flags go through the device layer
  * (smartplug-device.ts), so they work for every kind; other commands and -j
- * are sent as written.
+ * are sent as written. -b with the info command also lists the devices
+ * that answer the UDP 20002/20004 probe (smartplug-tdp.ts).
  */
 import { SmartHomeClient } from '../classic/client';
 import { forChildren, type SmartHomeRequest } from '../classic/commands';
@@ -21,6 +22,7 @@ import {
 import { DESTRUCTIVE_COMMANDS } from './smartplug-commands';
 import { DEVICE_COMMANDS, openForCommand, outletOf, printExchanges, runDeviceCommand } from './smartplug-device';
 import { runDump } from './smartplug-dump';
+import { listTdpDevices } from './smartplug-tdp';
 import { HELP, USAGE, parseCommandLine, type SmartplugOptions } from './smartplug-options';
 
 const NAME = 'tplink-smartplug';
@@ -138,10 +140,15 @@ async function runBroadcast(options: SmartplugOptions, port: number, io: Io): Pr
   };
   if (!options.quiet) io.stdout.write(`Sent:      ${options.json}\n`);
   try {
-    const replies = await broadcastRequest(options.json, {
-      broadcast: options.host, port, timeout: options.timeout, sourceAddress: options.sourceAddress, onReply,
-    });
-    if (replies.length === 0) {
+    // Asking what is there: Tapo and newer Kasa firmware answer only the UDP 20002/20004 probe, sent in the same window.
+    const listing = options.command === 'info'
+      ? listTdpDevices({ destination: options.host, sourceAddress: options.sourceAddress, timeout: options.timeout, quiet: options.quiet }, io.stdout)
+      : Promise.resolve(0);
+    const [replies, listed] = await Promise.all([
+      broadcastRequest(options.json, { broadcast: options.host, port, timeout: options.timeout, sourceAddress: options.sourceAddress, onReply }),
+      listing,
+    ]);
+    if (replies.length === 0 && listed === 0) {
       io.stderr.write(`${NAME}: ${options.host}:${port}: no reply to the broadcast within ${options.timeout / 1000} s\n`);
       return EXIT_UNREACHABLE;
     }

@@ -1,6 +1,6 @@
 /**
  * Editor helpers behind Node-RED's admin authentication:
- *   GET /tplink-kasa/discover?broadcast=&port=&interface=&sourceAddress=&target=&timeout=  -> DeviceSummary[] (every kind)
+ *   GET /tplink-kasa/discover?broadcast=&port=&interface=&sourceAddress=&target=&timeout=  -> DeviceSummary[] (every kind, classic and SMART)
  *   GET /tplink-kasa/outlets?config=<id> | ?host=&port=&transport=  -> { alias, model, kind, outlets }
  * Both send packets to the LAN, so both need `tplink-config.write` (a
  * read-only editor user must not be able to scan hosts and ports through
@@ -42,9 +42,9 @@ function discoverOptions(req: AdminRequest): DiscoverOptions {
     sourceAddress: queryIpv4(req, 'sourceAddress'),
     target: queryHost(req, 'target'),
     timeout: queryInteger(req, 'timeout', 1, MAX_DISCOVERY_MS) ?? 3000,
-    // New firmware answers only the UDP 20002 probe; the user must see those plugs too.
+    // New Kasa firmware and every Tapo device answer only the UDP 20002/20004 probe; the user must see those too.
     includeKlap: true,
-    // Bulbs and light strips too (IOT.SMARTBULB), not only plugs, strips, switches and dimmers.
+    // Bulbs and light strips too (IOT.SMARTBULB, SMART.TAPOBULB), not only plugs, strips, switches and dimmers.
     kinds: ['plug', 'bulb'],
   };
 }

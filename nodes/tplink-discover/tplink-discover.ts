@@ -26,8 +26,8 @@ function discoverOptions(def: TplinkDiscoverDef, msg: NodeMessage = {}): Discove
   const iface = String(def.iface ?? '').trim();
   const broadcast = typeof msg.broadcast === 'string' && msg.broadcast !== '' ? msg.broadcast : String(def.broadcast ?? '').trim();
   const seconds = typeof msg.timeout === 'number' && msg.timeout > 0 ? Math.min(msg.timeout, 60) : numberSetting(def.timeout, 3);
-  // New firmware answers only the UDP 20002 probe: those plugs are found too, with transport 'klap'.
-  // Every kind: plugs, strips, switches and dimmers answer as IOT.SMARTPLUGSWITCH, bulbs and light strips as IOT.SMARTBULB.
+  // New Kasa firmware and every Tapo device answer only the UDP 20002/20004 probe: found too, with transport 'klap' or 'aes'.
+  // Every kind: 'plug' takes plugs, strips, switches and dimmers, 'bulb' bulbs and light strips, classic and SMART alike.
   const options: DiscoverOptions = { port: numberSetting(def.port, 9999), timeout: Math.round(seconds * 1000), includeKlap: true, kinds: ['plug', 'bulb'] };
   if (broadcast !== '') options.broadcast = broadcast;
   if (iface !== '') {

@@ -107,7 +107,8 @@ describe('example flows deployed against the simulated fleet', function () {
     assert.equal(comms.statuses.get(byName('tplink-tddp', 'TDDP 127.0.0.15').id)?.fill, 'green');
     const sweep = comms.statuses.get(byName('tplink-discover', 'one sweep').id);
     assert.equal(sweep?.fill, 'green');
-    assert.match(sweep?.text ?? '', /\b[67]\b/, `found the six devices that answer (Garden lights may be offline): ${sweep?.text}`);
+    // Six classic devices (Garden lights may be offline) and the Tapo P110 and P300, found on UDP 20002.
+    assert.match(sweep?.text ?? '', /\b[78]\b/, `found the eight devices that answer (Garden lights may be offline): ${sweep?.text}`);
   });
 
   it('shows the unreachable plug in red and reports it through the Catch node', () => {

@@ -78,11 +78,12 @@ describe('tplink-discover finding a KLAP-only plug (UDP 20002)', function () {
   });
 
   it('reports it with transport klap and its HTTP port', async () => {
-    // 20002 is the fixed discovery port; unicast to 127.0.0.1 keeps the probe on loopback.
-    device = await startKlapDevice({ model: 'KP115', alias: 'Heater', host: '127.0.0.1', klap: { version: 2 }, discovery20002: true });
+    // 20002 is the fixed discovery port; unicast to an address of this test's own keeps the probe on loopback and away from
+    // other tests' probes of 127.0.0.1 (tplink-smartplug -b sends one there).
+    device = await startKlapDevice({ model: 'KP115', alias: 'Heater', host: '127.0.22.1', klap: { version: 2 }, discovery20002: true });
     await helper.load([discoverNode], [
       { id: 'f1', type: 'tab' },
-      { id: 'disc', type: 'tplink-discover', z: 'f1', broadcast: '127.0.0.1', port: 9, iface: '', timeout: 0.5, interval: '', wires: [['out']] },
+      { id: 'disc', type: 'tplink-discover', z: 'f1', broadcast: '127.0.22.1', port: 9, iface: '', timeout: 0.5, interval: '', wires: [['out']] },
       { id: 'out', type: 'helper', z: 'f1' },
     ]);
     const found = nextMessage('out');
@@ -90,7 +91,7 @@ describe('tplink-discover finding a KLAP-only plug (UDP 20002)', function () {
     const payload = (await found).payload as { transport: string; port: number; model: string; host: string };
     assert.equal(payload.transport, 'klap');
     assert.equal(payload.port, device.klapPort);
-    assert.equal(payload.host, '127.0.0.1');
+    assert.equal(payload.host, '127.0.22.1');
     assert.match(payload.model, /^KP115/);
   });
 });
