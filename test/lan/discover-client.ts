@@ -2,7 +2,8 @@
  * Runs inside the client namespace:
  *   node discover-client.js ours '<DiscoverOptions json>'
  *   node discover-client.js tplink-smarthome-api '<{broadcast, timeout, interval}>'
- * and prints one line: {tool, elapsedMs, lastReplyMs, devices: [{host, deviceId, children}]}.
+ * and prints one line: {tool, elapsedMs, lastReplyMs, devices: [{host, deviceId, children, ...}]}
+ * (ours adds protocol, family, kind, port and loginVersion).
  * `lastReplyMs` is when the last new device answered: how long a sweep took to be complete.
  */
 import { Client } from 'tplink-smarthome-api';
@@ -13,12 +14,22 @@ interface Found {
   host: string;
   deviceId: string;
   children: number;
+  /** Ours only: how to reach it and what it is. */
+  protocol?: string;
+  family?: string;
+  kind?: string;
+  port?: number;
+  loginVersion?: number;
 }
 
 async function ours(options: DiscoverOptions, started: number): Promise<{ found: Found[]; last: number }> {
   let last = 0;
   const devices = await discover({ ...options, onDevice: () => (last = Date.now() - started) });
-  return { found: devices.map((d) => ({ host: d.host, deviceId: d.deviceId, children: d.children.length })), last };
+  const found = devices.map((d) => ({
+    host: d.host, deviceId: d.deviceId, children: d.children.length, protocol: d.protocol, family: d.family, kind: d.state.kind, port: d.port,
+    ...(d.loginVersion === undefined ? {} : { loginVersion: d.loginVersion }),
+  }));
+  return { found, last };
 }
 
 /** tplink-smarthome-api v5: one probe per discoveryInterval until discoveryTimeout. */
