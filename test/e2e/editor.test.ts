@@ -147,7 +147,13 @@ describe('the editor and the dashboard in Chromium', function () {
     await found.waitFor({ state: 'visible' });
     const lamp = `${demo!.fleetBase}11|9999`;
     assert.ok((await found.locator('option').allTextContents()).some((t) => t.includes('Desk lamp')), 'the search lists the desk lamp');
+    // The Tapo P110 answers only UDP 20002: picking it fills its KLAP transport and HTTP port and asks for its account.
+    await found.selectOption(`${demo!.fleetBase}21|8080`);
+    assert.equal(await page.locator('#node-config-input-transport').inputValue(), 'klap');
+    assert.equal(await page.locator('#node-config-input-port').inputValue(), '8080');
+    assert.match(await page.locator('#tplink-config-search-note').innerText(), /TP-Link account/);
     await found.selectOption(lamp);
+    assert.equal(await page.locator('#node-config-input-transport').inputValue(), 'tcp');
     assert.equal(await page.locator('#node-config-input-host').inputValue(), `${demo!.fleetBase}11`);
     assert.equal(await page.locator('#node-config-input-name').inputValue(), 'Desk lamp');
     await page.screenshot({ path: path.join(ARTIFACTS, 'config-dialog.png') });
