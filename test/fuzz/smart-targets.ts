@@ -2,8 +2,9 @@
  * Fuzz targets for the SMART protocol: the request client's reply
  * handling (envelopes, batches, control_child, pages, device info,
  * energy), the AES transport's decryption and unpadding path, and the UDP
- * 20002 reply parser. The contract is the API's own: a result or a
- * SmartHomeError (EPROTOCOL, EDEVICE, EAUTH), never anything else.
+ * 20002 reply parser (with discovery's found device made from it). The
+ * contract is the API's own: a result or a SmartHomeError (EPROTOCOL,
+ * EDEVICE, EAUTH), never anything else.
  */
 import { strict as assert } from 'assert';
 import { constants, generateKeyPairSync, publicEncrypt } from 'crypto';
@@ -16,6 +17,7 @@ import { passthrough } from '../../lib/smart/aes/handshake';
 import { readHandshakeReply, readLoginReply } from '../../lib/smart/aes/envelope';
 import { encodeDiscovery20002Reply } from '../../lib/discovery/tdp';
 import { encodeEncryptInfo, readSmartDiscoveryReply } from '../../lib/discovery/smart-reply';
+import { parseTdpReply } from '../../lib/discovery/replies';
 import { hostileJsonText, mutateBytes, mutateJson } from './mutate';
 import type { Rng } from './rng';
 import type { FuzzTarget } from './targets';
@@ -159,13 +161,20 @@ const DISCOVERY_RESULT = {
 };
 
 export const discovery20002Target: FuzzTarget = {
-  name: 'UDP 20002 reply parser (full, with encrypt_info)',
+  name: 'UDP 20002 reply parser (full, with encrypt_info) and the found device discovery makes of it',
   generate(rng) {
     const result = rng.chance(0.6) ? mutateJson(rng, DISCOVERY_RESULT) : DISCOVERY_RESULT;
     const packet = encodeDiscovery20002Reply(result as Record<string, unknown>, rng.next());
     return { input: rng.chance(0.5) ? packet : mutateBytes(rng, packet) };
   },
   check({ input }) {
+    // What discovery makes of the same datagram: a found device that says how to reach it, or nothing.
+    const found = parseTdpReply(input, { address: '192.0.2.1', port: 20002 });
+    if (found) {
+      assert.ok(found.protocol === 'klap' || found.protocol === 'aes', found.protocol);
+      assert.ok(Number.isInteger(found.port) && found.port > 0 && found.port < 65536);
+      assert.equal(found.needsCredentials, true);
+    }
     const parsed = readSmartDiscoveryReply(input, DISCOVERY_KEY.privateKey);
     if (!parsed.ok) {
       assert.equal(typeof parsed.reason, 'string');
