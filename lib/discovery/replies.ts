@@ -42,7 +42,9 @@ export function parseSysinfoReply(datagram: Buffer, from: ReplySource, port: num
   const kind = kindOf(sysinfo);
   if (kind === undefined) return undefined;
   const state = classicState(sysinfo);
-  return { host: from.address, port, protocol: 'xor', family: 'classic', needsCredentials: false, deviceId, kind, sysinfo, state, children: childrenOf(state) };
+  return {
+    host: from.address, port, protocol: 'xor', family: 'classic', needsCredentials: false, deviceId, kind, sysinfo, state, children: childrenOf(state),
+  };
 }
 
 const readSysInfoReply = s.object({ system: s.object({ get_sysinfo: readSysInfo }) });
