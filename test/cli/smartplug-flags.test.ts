@@ -3,6 +3,7 @@
  * devices on 127.0.0.1.
  */
 import { strict as assert } from 'assert';
+import { smartplugHere } from './support/in-process';
 import { runCli } from './support/run-cli';
 import { SimulatedDevice, simulated, startScriptedDevice, type Responder, type ScriptedDevice } from './support/scripted-device';
 import { freePort } from '../support/ports';
@@ -204,15 +205,24 @@ describe('tplink-smartplug exit codes', function () {
     ['--klap with -u', ['-t', '127.0.0.1', '--klap', '-u'], /--klap runs over HTTP/],
     ['--password without --klap', ['-t', '127.0.0.1', '--password', 'x'], /--username and --password need --klap/],
   ];
+  // Parsing alone: run in-process (main(), as the binary calls it), which a loaded machine does in milliseconds
+  // rather than seconds; the binary's own exit status is checked once below.
   for (const [what, args, message] of usageCases) {
     it(`2 with the usage line: ${what}`, async function () {
-      const result = await runCli('tplink-smartplug', args);
+      const result = await smartplugHere(args);
       assert.equal(result.code, 2);
       assert.equal(result.stdout, '');
       assert.match(result.stderr, message);
       assert.match(result.stderr, /^tplink-smartplug: error: .*\nusage: tplink-smartplug \(-t <host> \| -b\) .*\n$/);
     });
   }
+
+  it('2 with the usage line from the binary itself', async function () {
+    const result = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '-c', 'explode']);
+    assert.equal(result.code, 2);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /^tplink-smartplug: error: unknown command 'explode'.*\nusage: tplink-smartplug \(-t <host> \| -b\) .*\n$/);
+  });
 
   it('3 when nothing listens: one line naming host and port', async function () {
     const port = await freePort();
