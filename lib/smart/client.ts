@@ -10,6 +10,7 @@
  * re-asks and pages included, gets what is left of it), bounded, and
  * failing fast while the device is unreachable.
  */
+import { EventEmitter } from 'node:events';
 import { ConnectionError, TimeoutError, type DeviceAddress } from '../errors';
 import { RequestQueue } from '../request-queue';
 import { TrafficReporter, type TrafficHook } from '../traffic';
@@ -85,7 +86,15 @@ export function createSmartTransport(options: SmartClientOptions): Transport {
     : new KlapTransport(common);
 }
 
-export class SmartClient {
+export interface SmartClientEvents {
+  /** A reply came after a failure to reach the device (or first). */
+  online: [];
+  /** A call could not reach the device (timeout, connection error). */
+  offline: [error: Error];
+}
+
+/** Emits 'online' and 'offline' (with the error) when reachability changes, as the classic request client does. */
+export class SmartClient extends EventEmitter<SmartClientEvents> {
   readonly host: string;
   readonly timeout: number;
   readonly terminalUuid = newTerminalUuid();
@@ -94,8 +103,10 @@ export class SmartClient {
   private readonly queue: RequestQueue;
   private readonly traffic: TrafficReporter;
   private batchesRefused = false;
+  private reachable: boolean | undefined;
 
   constructor(options: SmartClientOptions) {
+    super();
     if (!options || typeof options.host !== 'string' || options.host.length === 0) throw new TypeError('SmartClient needs a host');
     this.host = options.host;
     this.transport = options.transportInstance ?? createSmartTransport(options);
@@ -106,6 +117,11 @@ export class SmartClient {
       address: () => this.address,
       isUnreachable: (error) => error instanceof TimeoutError || error instanceof ConnectionError,
     });
+  }
+
+  /** true after a reply, false after a failure to reach the device, undefined before the first call. */
+  get online(): boolean | undefined {
+    return this.reachable;
   }
 
   /** Calls in flight or waiting. */
@@ -138,6 +154,20 @@ export class SmartClient {
   /** One method; resolves to its result (paged lists joined), rejects with the typed error of its error_code. */
   call(method: string, params?: JsonObject, options: CallOptions = {}): Promise<unknown> {
     return this.inTurn(options, (deadline) => this.callWithin(method, params, options.childId, deadline));
+  }
+
+  /**
+   * One request as given (a method, a multipleRequest...), for the device or
+   * through control_child for an outlet; resolves to the reply as the device
+   * sent it, error_code included. Session and login codes are still handled.
+   */
+  send(request: SmartRequest, options: CallOptions = {}): Promise<JsonObject> {
+    return this.inTurn(options, async (deadline) => {
+      const reply = await this.single(request, options.childId, deadline);
+      const raw: JsonObject = { error_code: reply.errorCode };
+      if (reply.result !== undefined) raw.result = reply.result as JsonObject;
+      return raw;
+    });
   }
 
   /** Several methods in as few exchanges as the device allows; one outcome per request, in order. */
@@ -257,14 +287,30 @@ export class SmartClient {
   /** One envelope out and its reply read, each reported to the traffic hook (the transport's session never is). */
   private async exchangeOnce(request: SmartRequest, timeLeft: number): Promise<SmartReply> {
     const sent = this.traffic.request(request);
+    let bytes: Buffer;
     try {
-      const reply = readReply(await this.transport.send(encodeRequest(request, this.terminalUuid), timeLeft), request.method, this.address);
+      bytes = await this.transport.send(encodeRequest(request, this.terminalUuid), timeLeft);
+    } catch (error) {
+      this.traffic.error(sent, error);
+      if (error instanceof TimeoutError || error instanceof ConnectionError) this.setReachable(false, error);
+      throw error;
+    }
+    this.setReachable(true);
+    try {
+      const reply = readReply(bytes, request.method, this.address);
       this.traffic.reply(sent, { error_code: reply.errorCode, result: reply.result });
       return reply;
     } catch (error) {
       this.traffic.error(sent, error);
       throw error;
     }
+  }
+
+  private setReachable(online: boolean, error?: Error): void {
+    if (this.reachable === online) return;
+    this.reachable = online;
+    if (online) this.emit('online');
+    else this.emit('offline', error as Error);
   }
 
   /** Sets (or with undefined removes) the hook that sees every request and reply. */
