@@ -15,6 +15,16 @@ const DEFAULT_TIMEOUT_SECONDS = 86_400;
 /** Device clocks drift; python-kasa stops using a session 20 minutes early. */
 const EXPIRY_MARGIN_SECONDS = 20 * 60;
 
+/**
+ * The device has no KLAP endpoint (handshake1 answered 404): SMART devices
+ * on older firmware speak AES securePassthrough instead. Nothing was sent.
+ */
+export class KlapUnsupportedError extends ProtocolError {
+  constructor(address: DeviceAddress) {
+    super('handshake1 answered HTTP 404: the device does not speak KLAP (SMART devices on older firmware use AES securePassthrough)', address);
+  }
+}
+
 export type Post = (path: string, body: Buffer, cookie?: string) => Promise<PostReply>;
 
 export interface HandshakeResult {
@@ -40,6 +50,7 @@ export async function performHandshake(post: Post, options: HandshakeOptions): P
   const { address } = options;
   const localSeed = options.localSeed ?? randomBytes(16);
   const reply1 = await post('/app/handshake1', localSeed);
+  if (reply1.status === 404) throw new KlapUnsupportedError(address);
   if (reply1.status !== 200) {
     throw new ProtocolError(`handshake1 answered HTTP ${reply1.status}`, address);
   }
