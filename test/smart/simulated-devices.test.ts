@@ -27,8 +27,8 @@ describe('simulated SMART devices', () => {
     client = running = undefined;
   });
 
-  it('has the six models of the issue', () => {
-    assert.deepEqual(smartModelNames().sort(), ['KP125M', 'L530', 'P100', 'P110', 'P300', 'P304M']);
+  it('has the six models of the issue, a dimmer and a light strip', () => {
+    assert.deepEqual(smartModelNames().sort(), ['KP125M', 'KS225', 'L530', 'L900', 'P100', 'P110', 'P300', 'P304M']);
   });
 
   it('P100 over AES (login v1): device info, switching, components, no energy', async () => {

@@ -36,6 +36,9 @@ const HANDLERS: Record<string, Handler> = {
   get_child_device_component_list: (t, p, r) => childList(t, p, r, (child) => ({
     device_id: child.id, component_list: componentList(t.device.spec.children?.components ?? {}),
   }), 'child_component_list'),
+  // Restarting or wiping answers at once; the simulated device carries on as it was.
+  device_reboot: (t, p) => (t.isChild || (p.delay !== undefined && !Number.isInteger(p.delay)) ? { error_code: PARAMS_ERROR } : ok()),
+  device_reset: (t) => (t.isChild ? unknown() : ok()),
   get_led_info: (t) => (has(t, 'led') ? ok({ led_rule: t.device.ledOn ? 'always' : 'never', led_status: t.device.ledOn }) : unknown()),
   set_led_info: (t, p) => {
     if (!has(t, 'led')) return unknown();
@@ -95,15 +98,22 @@ function deviceInfo(t: MethodTarget, now: number): JsonObject {
   // A strip's parent has no relay of its own: only its outlets switch.
   if (device.children.length > 0) return info;
   Object.assign(info, { device_on: t.outlet.on, on_time: t.outlet.onTime(now), overheated: false, default_states: { type: 'last_states', state: {} } });
-  const light = device.light;
-  if (light) {
-    Object.assign(info, {
-      brightness: light.brightness, color_temp: light.colorTemp, color_temp_range: device.spec.light?.colorTempRange, hue: light.hue,
-      saturation: light.saturation, dynamic_light_effect_enable: false,
-      default_states: { re_power_type: 'always_on', type: 'last_states', state: { brightness: light.brightness, color_temp: light.colorTemp, hue: light.hue, saturation: light.saturation } },
-    });
-  }
+  if (device.light) Object.assign(info, lightInfo(t, device.light));
   return info;
+}
+
+/** A light's or dimmer's fields: only those of the components the model lists, as firmware reports them. */
+function lightInfo(t: MethodTarget, light: NonNullable<SmartSimulatedDevice['light']>): JsonObject {
+  const fields: JsonObject = {};
+  if (has(t, 'brightness')) fields.brightness = light.brightness;
+  if (has(t, 'color_temperature')) Object.assign(fields, { color_temp: light.colorTemp, color_temp_range: t.device.spec.light?.colorTempRange ?? [] });
+  if (has(t, 'color')) Object.assign(fields, { hue: light.hue, saturation: light.saturation, dynamic_light_effect_enable: false });
+  // A light strip reports its effect; none plays until the app starts one.
+  if (has(t, 'light_strip_lighting_effect')) fields.lighting_effect = { enable: 0, id: '', name: '', brightness: light.brightness, custom: 0 };
+  const state: JsonObject = {};
+  for (const key of ['brightness', 'color_temp', 'hue', 'saturation']) if (fields[key] !== undefined) state[key] = fields[key];
+  fields.default_states = { re_power_type: 'always_on', type: 'last_states', state };
+  return fields;
 }
 
 function childInfo(device: SmartSimulatedDevice, outlet: SmartOutlet, now: number): JsonObject {
@@ -122,10 +132,11 @@ function setDeviceInfo(t: MethodTarget, p: JsonObject, now: number): JsonObject 
   const checks: Array<[string, (v: unknown) => boolean]> = [
     ['device_on', (v) => typeof v === 'boolean'],
     ['nickname', (v) => typeof v === 'string' && v.length <= 256],
-    ['brightness', (v) => light !== undefined && Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 100],
-    ['color_temp', (v) => light !== undefined && Number.isInteger(v) && ((v as number) === 0 || ((v as number) >= (range[0] ?? 0) && (v as number) <= (range[1] ?? 0)))],
-    ['hue', (v) => light !== undefined && t.device.spec.light?.color === true && Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 360],
-    ['saturation', (v) => light !== undefined && t.device.spec.light?.color === true && Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 100],
+    ['brightness', (v) => light !== undefined && has(t, 'brightness') && Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 100],
+    ['color_temp', (v) => light !== undefined && has(t, 'color_temperature') && Number.isInteger(v)
+      && (((v as number) === 0 && has(t, 'color')) || ((v as number) >= (range[0] ?? 0) && (v as number) <= (range[1] ?? 0)))],
+    ['hue', (v) => light !== undefined && has(t, 'color') && Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 360],
+    ['saturation', (v) => light !== undefined && has(t, 'color') && Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 100],
   ];
   for (const [key, valid] of checks) if (p[key] !== undefined && !valid(p[key])) return { error_code: PARAMS_ERROR };
   if (p.device_on !== undefined && t.device.children.length > 0 && !t.isChild) return { error_code: PARAMS_ERROR };
