@@ -6,7 +6,7 @@
  */
 import { SmartHomeError, type DeviceAddress } from '../errors';
 
-export type DeviceInputReason = 'unknown-outlet' | 'unsupported' | 'out-of-range';
+export type DeviceInputReason = 'unknown-outlet' | 'unsupported' | 'out-of-range' | 'bad-request';
 
 export class DeviceInputError extends SmartHomeError {
   readonly reason: DeviceInputReason;
@@ -38,4 +38,9 @@ export function checkInteger(field: string, value: unknown, min: number, max: nu
   const shown = typeof value === 'string' ? JSON.stringify(value) : String(value);
   throw new DeviceInputError('out-of-range', { field, value: shown, min: String(min), max: String(max) },
     `${field} must be a whole number from ${min} to ${max}, got ${shown}`, address);
+}
+
+/** A raw request the device's family cannot send: `expected` says what it takes. */
+export function badRequest(expected: string, got: string, address?: DeviceAddress): DeviceInputError {
+  return new DeviceInputError('bad-request', { expected, got }, `expected ${expected}, got ${got}`, address);
 }

@@ -26,6 +26,11 @@ export type FeatureName =
   | 'power' | 'energy' | 'light' | 'dimmer' | 'schedule' | 'countdown' | 'antiTheft' | 'time' | 'led' | 'alias'
   | 'cloud' | 'wifi' | 'system';
 
+/** Every feature in the order DeviceState.features lists them, whatever the family. */
+export const FEATURE_ORDER: readonly FeatureName[] = [
+  'power', 'energy', 'light', 'dimmer', 'schedule', 'countdown', 'antiTheft', 'time', 'led', 'alias', 'cloud', 'wifi', 'system',
+];
+
 /** One outlet of a power strip. */
 export interface OutletState {
   /** 0-based position on the strip. */

@@ -41,6 +41,8 @@ const deviceInfoShape = shape.object({
   slot_number: int,
   category: text,
   original_device_id: text,
+  /** Light strips: the effect set, playing while `enable` is 1. */
+  lighting_effect: shape.lenient(shape.object({ enable: shape.lenient(shape.integerIn(0, 1)), name: text })),
 });
 
 export interface SmartDeviceInfo {
@@ -78,6 +80,8 @@ export interface SmartDeviceInfo {
   category: string | undefined;
   /** Strip outlets: the strip's own device_id. */
   parentId: string | undefined;
+  /** Light strips: the name of the lighting effect playing, undefined when none plays. */
+  effect: string | undefined;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
@@ -116,6 +120,7 @@ export function readDeviceInfo(result: unknown, what: string, address?: DeviceAd
     slotNumber: info.slot_number,
     category: info.category,
     parentId: info.original_device_id,
+    effect: info.lighting_effect?.enable === 1 ? info.lighting_effect.name : undefined,
   };
 }
 

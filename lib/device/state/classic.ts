@@ -11,7 +11,7 @@
  */
 import type { LightStateReply, SysInfo } from '../../classic/replies';
 import { fullChildId, anyOutletOn } from '../outlets';
-import type { DeviceKind, DeviceState, FeatureName, LightCapabilities, LightState, OutletState } from '../types';
+import { FEATURE_ORDER, type DeviceKind, type DeviceState, type FeatureName, type LightCapabilities, type LightState, type OutletState } from '../types';
 
 export function classicKind(sysinfo: SysInfo): DeviceKind {
   const type = (sysinfo.type ?? sysinfo.mic_type ?? '').toLowerCase();
@@ -28,10 +28,6 @@ export function classicKind(sysinfo: SysInfo): DeviceKind {
 export function isLightKind(kind: DeviceKind): boolean {
   return kind === 'bulb' || kind === 'lightstrip';
 }
-
-const FEATURE_ORDER: readonly FeatureName[] = [
-  'power', 'energy', 'light', 'dimmer', 'schedule', 'countdown', 'antiTheft', 'time', 'led', 'alias', 'cloud', 'wifi', 'system',
-];
 
 /** What each kind has; energy only where the device meters (plugs: "ENE" in `feature`; lights always). */
 function featureListOf(kind: DeviceKind, metered: boolean): readonly FeatureName[] {
