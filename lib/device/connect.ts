@@ -1,31 +1,37 @@
 /**
  * connect(): the way in. Reads the device once and returns a Device of the
  * kind it is, so that the first call made on it already knows whether to
- * switch a relay, a bulb's light or a light strip. Transports: 'tcp' (the
- * default), 'udp', 'klap', or 'auto' (TCP 9999, then KLAP when refused).
+ * switch a relay, a bulb's light or a light strip, and which protocol
+ * family to speak. Transports: 'tcp' (the default), 'udp', 'klap', 'aes',
+ * or 'auto': the classic protocol on 9999, else KLAP or AES on HTTP, found
+ * by asking the device (transport-choice.ts).
  */
-import type { TransportName } from '../classic/transports';
 import type { TrafficHook } from '../traffic';
-import { ClassicFamily } from './classic/family';
 import { Device } from './device';
-import type { FamilyAdapter } from './family';
+import type { FamilyAdapter, FamilyRead } from './family';
+import { chooseFamily, type DeviceTransport } from './transport-choice';
+import type { DeviceFamily } from './types';
 
 export interface ConnectOptions {
   host: string;
-  /** TCP/UDP 9999 by default; with 'klap', the HTTP port (80). */
+  /** TCP/UDP 9999 by default; with 'klap' or 'aes', the HTTP port (80). */
   port?: number;
-  transport?: TransportName;
-  /** TP-Link cloud account for KLAP (blank for devices never bound to the cloud). */
+  transport?: DeviceTransport;
+  /** TP-Link cloud account for KLAP and AES (blank for devices never bound to the cloud). */
   username?: string;
   password?: string;
   /** Milliseconds per request (default 5000). */
   timeout?: number;
-  /** Further attempts for requests that certainly never reached the device (default 2). */
+  /** Further attempts for requests that certainly never reached the device (default 2; classic family). */
   retries?: number;
-  /** Source address to send from. */
+  /** Source address to send from (classic family). */
   localAddress?: string;
-  /** With 'auto': the KLAP HTTP port (default 80). */
+  /** With 'auto': the HTTP port (default 80 when `port` is 9999, else `port`). */
   klapPort?: number;
+  /** The family when known (discovery says it): saves the probe over KLAP. */
+  family?: DeviceFamily;
+  /** AES: the login_device version when known (discovery's `lv`). */
+  loginVersion?: 1 | 2;
   /** Sees every request and reply, secrets replaced (lib/traffic.ts). */
   onTraffic?: TrafficHook;
 }
@@ -33,16 +39,17 @@ export interface ConnectOptions {
 /** Reads the device and returns it; rejects (and releases every socket) when it cannot be read. */
 export async function connect(options: ConnectOptions): Promise<Device> {
   if (!options || typeof options.host !== 'string' || options.host.trim() === '') throw new TypeError('connect() needs a host');
-  return openDevice(ClassicFamily.open({
-    host: options.host.trim(), port: options.port, transport: options.transport ?? 'tcp', username: options.username, password: options.password,
-    timeout: options.timeout, retries: options.retries, localAddress: options.localAddress, klapPort: options.klapPort, onTraffic: options.onTraffic,
-  }));
+  const choice = await chooseFamily({ ...options, host: options.host.trim(), transport: options.transport ?? 'tcp' });
+  return openDevice(choice.family, choice.first);
 }
 
-/** A Device over a family adapter made by hand (a custom transport, tests): read once, closed when it cannot be read. */
-export async function openDevice(family: FamilyAdapter): Promise<Device> {
+/**
+ * A Device over a family adapter made by hand (a custom transport, tests):
+ * read once (unless `first` is that reading), closed when it cannot be read.
+ */
+export async function openDevice(family: FamilyAdapter, first?: FamilyRead): Promise<Device> {
   try {
-    return new Device(family, await family.read());
+    return new Device(family, first ?? await family.read());
   } catch (error) {
     await family.close().catch(() => undefined);
     throw error;

@@ -1,0 +1,155 @@
+/**
+ * Which family and transport a device speaks, found by asking it when the
+ * caller does not say. 'tcp' and 'udp' are the classic protocol on 9999;
+ * 'aes' is SMART over AES securePassthrough; 'klap' carries either family,
+ * told apart by the first reply (SMART replies carry an integer error_code,
+ * classic ones a module object); 'auto' tries the classic protocol first
+ * and, when the port refuses it or answers something else, HTTP:
+ * KLAP, or AES when the device has no KLAP endpoint (handshake1 404). A
+ * KLAP-only device answers a plain JSON request on /app with
+ * {"error_code":1003}, so the HTTP side never needs more than one try of each.
+ * Every probe is a request the device layer needs anyway: the classic read,
+ * the KLAP session and the SMART component list are kept, not repeated.
+ */
+import { SmartHomeClient } from '../classic/client';
+import type { TransportName } from '../classic/transports';
+import { ConnectionError, ProtocolError } from '../errors';
+import { parseBoundedJson, isJsonObject } from '../json';
+import { KlapUnsupportedError } from '../klap/handshake';
+import { KlapTransport } from '../klap/transport';
+import { SmartClient } from '../smart/client';
+import { readComponents, type SmartComponents } from '../smart/components';
+import { encodeRequest, newTerminalUuid } from '../smart/envelope';
+import type { TrafficHook } from '../traffic';
+import { ClassicFamily } from './classic/family';
+import type { FamilyAdapter, FamilyRead } from './family';
+import { SmartFamily } from './smart/family';
+import type { DeviceFamily } from './types';
+
+/** How to reach a device: the classic transports, 'aes' (SMART only), or 'auto' (found by asking). */
+export type DeviceTransport = TransportName | 'aes';
+
+export const DEVICE_TRANSPORTS: readonly DeviceTransport[] = ['auto', 'tcp', 'udp', 'klap', 'aes'];
+
+/** The HTTP port of KLAP and AES devices. */
+export const HTTP_PORT = 80;
+export const CLASSIC_PORT = 9999;
+
+export interface FamilyChoiceOptions {
+  host: string;
+  port?: number;
+  transport: DeviceTransport;
+  username?: string;
+  password?: string;
+  timeout?: number;
+  retries?: number;
+  localAddress?: string;
+  /** 'auto': the HTTP port (default 80 when `port` is the classic 9999, else `port`). */
+  klapPort?: number;
+  /** Known (from discovery): KLAP then needs no probe. */
+  family?: DeviceFamily;
+  /** AES login_device version, when discovery said (its `lv`). */
+  loginVersion?: 1 | 2;
+  onTraffic?: TrafficHook;
+}
+
+/** The family to use, and the device's first reading when finding it already read it. */
+export interface FamilyChoice {
+  family: FamilyAdapter;
+  first?: FamilyRead;
+}
+
+const DEFAULT_TIMEOUT = 5000;
+
+export async function chooseFamily(options: FamilyChoiceOptions): Promise<FamilyChoice> {
+  switch (options.transport) {
+    case 'tcp':
+    case 'udp':
+      return { family: classicFamily(options, options.transport) };
+    case 'aes':
+      return { family: aesFamily(options, options.port ?? HTTP_PORT) };
+    case 'klap':
+      return httpFamily(options, options.klapPort ?? options.port ?? HTTP_PORT, false);
+    case 'auto':
+      return autoFamily(options);
+  }
+}
+
+function classicFamily(options: FamilyChoiceOptions, transport: 'tcp' | 'udp', retries = options.retries): ClassicFamily {
+  return ClassicFamily.open({
+    host: options.host, port: options.port, transport, timeout: options.timeout, retries, localAddress: options.localAddress, onTraffic: options.onTraffic,
+  });
+}
+
+function aesFamily(options: FamilyChoiceOptions, port: number): SmartFamily {
+  return new SmartFamily(new SmartClient({
+    host: options.host, port, transport: 'aes', username: options.username, password: options.password, loginVersion: options.loginVersion,
+    timeout: options.timeout, onTraffic: options.onTraffic,
+  }));
+}
+
+/**
+ * The classic protocol first, once and without retries (a refusal is an
+ * answer here); the device that takes it is then opened for good, with its
+ * first reading kept.
+ */
+async function autoFamily(options: FamilyChoiceOptions): Promise<FamilyChoice> {
+  const port = options.port ?? CLASSIC_PORT;
+  const probe = classicFamily({ ...options, port }, 'tcp', 0);
+  let first: FamilyRead;
+  try {
+    first = await probe.read();
+  } catch (error) {
+    if (!speaksSomethingElse(error)) throw error;
+    return httpFamily(options, options.klapPort ?? (port === CLASSIC_PORT ? HTTP_PORT : port), true);
+  } finally {
+    await probe.close();
+  }
+  return { family: classicFamily({ ...options, port }, 'tcp'), first };
+}
+
+/** The classic port refused the connection (new firmware closes 9999), or something other than the classic protocol answered on it. */
+function speaksSomethingElse(error: unknown): boolean {
+  if (error instanceof ConnectionError) return error.syscallCode === 'ECONNREFUSED' || error.syscallCode === 'ECONNRESET';
+  return error instanceof ProtocolError;
+}
+
+/** KLAP with the family found from the first reply; with `aesAllowed`, AES when the device has no KLAP endpoint. */
+async function httpFamily(options: FamilyChoiceOptions, port: number, aesAllowed: boolean): Promise<FamilyChoice> {
+  const klap = new KlapTransport({ host: options.host, port, username: options.username, password: options.password });
+  const timeout = options.timeout ?? DEFAULT_TIMEOUT;
+  const overKlap = (family: DeviceFamily, components?: SmartComponents): FamilyChoice => ({
+    family: family === 'smart'
+      ? new SmartFamily(new SmartClient({ host: options.host, transportInstance: klap, timeout, onTraffic: options.onTraffic }), { components })
+      : new ClassicFamily(new SmartHomeClient({
+        host: options.host, port, transport: 'klap', transportInstance: klap, timeout, retries: options.retries, onTraffic: options.onTraffic,
+      })),
+  });
+  if (options.family) return overKlap(options.family);
+  try {
+    const found = await klapFamilyOf(klap, timeout);
+    return overKlap(found.family, found.components);
+  } catch (error) {
+    await klap.close();
+    if (aesAllowed && error instanceof KlapUnsupportedError) return { family: aesFamily(options, port) };
+    throw error;
+  }
+}
+
+/**
+ * Asks for SMART's component_nego over an open KLAP session: a SMART device
+ * answers it (its components, kept), a classic one answers with a module
+ * object and no error_code.
+ */
+async function klapFamilyOf(klap: KlapTransport, timeout: number): Promise<{ family: DeviceFamily; components?: SmartComponents }> {
+  const reply = await klap.send(encodeRequest({ method: 'component_nego' }, newTerminalUuid()), timeout);
+  let value: unknown;
+  try {
+    value = parseBoundedJson(reply.toString('utf8'));
+  } catch (error) {
+    throw new ProtocolError(`KLAP reply to the first request is not JSON (${(error as Error).message})`, { host: klap.host, port: klap.port }, error);
+  }
+  if (!isJsonObject(value) || !Number.isSafeInteger(value.error_code)) return { family: 'classic' };
+  if (value.error_code !== 0) return { family: 'smart' };
+  return { family: 'smart', components: readComponents(value.result, { host: klap.host, port: klap.port }) };
+}
