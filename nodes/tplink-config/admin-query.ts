@@ -1,11 +1,11 @@
 /**
  * The admin endpoints' query values, checked before any packet leaves: a
  * host is an IP address or a DNS name, a port an integer from 1 to 65535,
- * a transport one of the four. Anything else is a BadQueryError, which the
+ * a transport one of connect()'s. Anything else is a BadQueryError, which the
  * endpoints answer with 400. Blank values count as absent.
  */
 import * as net from 'net';
-import type { TransportName } from '../../lib/classic/transports';
+import { DEVICE_TRANSPORTS, type DeviceTransport } from '../../lib/device/transport-choice';
 import type { AdminRequest } from '../types';
 
 export class BadQueryError extends Error {
@@ -19,7 +19,6 @@ export class BadQueryError extends Error {
 const HOST_NAME = /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
 /** Linux interface names: at most 15 characters, no slash or space. */
 const INTERFACE_NAME = /^[A-Za-z0-9_.:-]{1,15}$/;
-const TRANSPORTS: readonly TransportName[] = ['tcp', 'udp', 'klap', 'auto'];
 
 /** A single query value, trimmed; undefined when absent or blank. A repeated parameter is bad input. */
 export function queryString(req: AdminRequest, name: string): string | undefined {
@@ -57,9 +56,9 @@ export function queryInteger(req: AdminRequest, name: string, min: number, max: 
   throw new BadQueryError(`${name} ${JSON.stringify(text)} is not an integer from ${min} to ${max}`);
 }
 
-export function queryTransport(req: AdminRequest, name: string): TransportName {
+export function queryTransport(req: AdminRequest, name: string): DeviceTransport {
   const text = queryString(req, name);
   if (text === undefined) return 'tcp';
-  if ((TRANSPORTS as readonly string[]).includes(text)) return text as TransportName;
-  throw new BadQueryError(`${name} ${JSON.stringify(text)} is not one of ${TRANSPORTS.join(', ')}`);
+  if ((DEVICE_TRANSPORTS as readonly string[]).includes(text)) return text as DeviceTransport;
+  throw new BadQueryError(`${name} ${JSON.stringify(text)} is not one of ${DEVICE_TRANSPORTS.join(', ')}`);
 }

@@ -4,8 +4,8 @@
  * admin endpoints can import the types (a file with `export =` can export
  * nothing else).
  */
-import type { TransportName } from '../../lib/classic/transports';
 import { DeviceConnection } from '../../lib/device/connection';
+import { DEVICE_TRANSPORTS, type DeviceTransport } from '../../lib/device/transport-choice';
 import type { TrafficHook } from '../../lib/traffic';
 import type { Node, NodeDef } from '../types';
 
@@ -30,10 +30,8 @@ export interface TplinkConfigNode extends Node<TplinkConfigCredentials> {
   setupError: Error | undefined;
 }
 
-const TRANSPORTS: readonly TransportName[] = ['tcp', 'udp', 'klap', 'auto'];
-
-export function transportOf(value: unknown): TransportName {
-  return TRANSPORTS.includes(value as TransportName) ? (value as TransportName) : 'tcp';
+export function transportOf(value: unknown): DeviceTransport {
+  return DEVICE_TRANSPORTS.includes(value as DeviceTransport) ? (value as DeviceTransport) : 'tcp';
 }
 
 /** A positive number from an editor field, or the fallback for blank and nonsense. */
@@ -43,12 +41,15 @@ export function numberSetting(value: unknown, fallback: number): number {
 }
 
 /**
- * KLAP speaks HTTP (port 80): a KLAP device left on the editor's default
- * 9999 means port 80, not a KLAP session on the closed Smart Home port.
+ * KLAP and AES speak HTTP (port 80): such a device left on the editor's
+ * default 9999 means port 80, not a session on the closed Smart Home port.
+ * 'auto' keeps 9999: it tries the classic protocol there first, then HTTP
+ * on 80.
  */
-export function portFor(transport: TransportName, setting: unknown): number {
-  const port = numberSetting(setting, transport === 'klap' ? 80 : 9999);
-  return transport === 'klap' && port === 9999 ? 80 : port;
+export function portFor(transport: DeviceTransport, setting: unknown): number {
+  const http = transport === 'klap' || transport === 'aes';
+  const port = numberSetting(setting, http ? 80 : 9999);
+  return http && port === 9999 ? 80 : port;
 }
 
 /** The shared connection: it connects on first use, so a device away at deploy is found once it is back. */
