@@ -21,7 +21,7 @@ export const DUMP_HELP = `      --dump <file>          write every read-only ans
                              replaced by fakes: for a bug report, or for
                              tplink-simulator --fixture <file>
       --wifi-scan            with --dump: also record a fresh Wi-Fi scan (takes seconds)
-      --aes                  with --dump: a SMART (Tapo) device on AES; credentials as for --klap
+      --aes                  use AES securePassthrough (Tapo on older firmware); credentials as for --klap
 `;
 
 export interface DumpRequest {
@@ -50,7 +50,7 @@ interface DumpFlagValues {
 /** --dump and its companions, checked; undefined without --dump. */
 export function dumpRequestOf(values: DumpFlagValues): DumpRequest | undefined {
   if (values.dump === undefined) {
-    if (values['wifi-scan'] || values.aes) throw new UsageError('--wifi-scan and --aes go with --dump');
+    if (values['wifi-scan']) throw new UsageError('--wifi-scan goes with --dump');
     return undefined;
   }
   if (values.dump.trim() === '') throw new UsageError('--dump needs a file name');

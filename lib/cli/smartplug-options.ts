@@ -12,7 +12,7 @@ import { DUMP_FLAGS, DUMP_HELP, dumpRequestOf, type DumpRequest } from './smartp
 export const USAGE =
   'usage: tplink-smartplug (-t <host> | -b) [-c <command> | -j <json>] [--brightness <0-100>] [--temperature <kelvin>] ' +
   '[--hsv <h,s,v>] [--transition <ms>] [-u] [-s <address>] [-T <seconds>] [-p <port>] [-o <child id>] [-q] [-v] [--yes] ' +
-  '[--klap [--username <email>] [--password <password>]] [--dump <file>] [--help]';
+  '[--klap | --aes] [--username <email>] [--password <password>] [--dump <file>] [--help]';
 
 /** Seconds, as in the original: its TCP connect timeout was 10 s, its UDP and broadcast wait 0.5 s. */
 const DEFAULT_TCP_TIMEOUT_S = 10;
@@ -33,7 +33,8 @@ export interface SmartplugOptions {
   host: string;
   broadcast: boolean;
   port: number | undefined;
-  transport: 'tcp' | 'udp' | 'klap';
+  /** 'auto' (an account given, no transport named): classic on 9999, else KLAP or AES on 80. */
+  transport: 'tcp' | 'udp' | 'klap' | 'aes' | 'auto';
   /** Name of the predefined command, when one was used (or defaulted). */
   command: string | undefined;
   /** The request: JSON text as the user wrote it (-j), or the predefined command's JSON ('' with light flags alone). */
@@ -56,10 +57,14 @@ export interface SmartplugOptions {
 
 export const HELP = `${USAGE}
 
-Sends one command to a TP-Link Kasa device over the Smart Home protocol
-(TCP or UDP port 9999, or KLAP over HTTP) and prints the reply. on, off and
-energy work for every kind (plugs, strips, switches, dimmers, bulbs, light
-strips): the device is read first to know which request it takes.
+Sends one command to a TP-Link Kasa or Tapo device and prints the reply: the
+Smart Home protocol (TCP or UDP port 9999, or KLAP over HTTP) or, for Tapo
+and newer Kasa firmware, the SMART protocol (KLAP or AES over HTTP). With
+--username and --password and no transport named, the transport is found
+automatically. on, off and energy work for every kind (plugs, strips,
+switches, dimmers, bulbs, light strips) and family: the device is read first
+to know which request it takes. On a SMART device, info is get_device_info
+and -j takes a SMART request such as '{"method":"get_device_info"}'.
 
   -t, --target <host>        device hostname or IP address
   -b, --broadcast            send by UDP broadcast and print every reply until the timeout;
@@ -70,12 +75,13 @@ strips): the device is read first to know which request it takes.
                              broadcast address (default 255.255.255.255)
   -c, --command <command>    predefined command (default info):
                              ${PREDEFINED_COMMAND_NAMES.join(', ')}
-  -j, --json <json>          full JSON request, e.g. '{"system":{"get_sysinfo":{}}}'
+  -j, --json <json>          full JSON request, e.g. '{"system":{"get_sysinfo":{}}}', or on a
+                             SMART device '{"method":"get_device_info"}'
   -u, --udp                  send over UDP instead of TCP
   -s, --source <address>     source IP address to send from
   -T, --timeout <seconds>    time to wait for a reply (default 10 for TCP and KLAP,
                              0.5 for UDP and broadcast)
-  -p, --port <port>          device port (default 9999, 80 with --klap)
+  -p, --port <port>          device port (default 9999, 80 with --klap or --aes)
   -o, --outlet <child id>    one outlet of a power strip: full child id, short id (00-05)
                              or alias
       --brightness <0-100>   dimmers and dimmable lights: set the brightness (and switch on)
@@ -85,14 +91,14 @@ strips): the device is read first to know which request it takes.
   -q, --quiet                print only the reply JSON
   -v, --verbose              print every request and reply to stderr (passwords hidden)
   -y, --yes                  do not ask before reboot or reset
-      --klap                 use KLAP (newer firmware); credentials from --username and
-                             --password or KASA_USERNAME and KASA_PASSWORD
-      --username <email>     TP-Link cloud account e-mail (KLAP)
-      --password <password>  TP-Link cloud account password (KLAP)
+      --klap                 use KLAP (Tapo, newer Kasa firmware); credentials from --username
+                             and --password or KASA_USERNAME and KASA_PASSWORD
+      --username <email>     TP-Link cloud account e-mail (KLAP, AES; alone: automatic transport)
+      --password <password>  TP-Link cloud account password (KLAP, AES)
 ${DUMP_HELP}  -h, --help                 show this help
 
 Exit codes: 0 success, 1 the device answered with an err_code, 2 usage error,
-3 timeout or unreachable, 4 malformed reply, 5 KLAP authentication failed.
+3 timeout or unreachable, 4 malformed reply, 5 KLAP or AES authentication failed.
 `;
 
 export type ParsedCommandLine = { help: true } | { help: false; options: SmartplugOptions };
@@ -131,12 +137,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
   if (values.command !== undefined && values.json !== undefined) throw new UsageError('-c/--command and -j/--json cannot be used together');
   if (values['broadcast-address'] !== undefined && !values.broadcast) throw new UsageError('--broadcast-address needs -b/--broadcast');
   const broadcast = values.broadcast === true;
-  const transport = values.klap ? 'klap' : values.udp || broadcast ? 'udp' : 'tcp';
-  if (values.klap && (values.udp || broadcast)) throw new UsageError('--klap runs over HTTP: it cannot be combined with -u or -b');
-  if (!values.klap && !values.aes && (values.username !== undefined || values.password !== undefined)) {
-    throw new UsageError('--username and --password need --klap');
-  }
   const dump = dumpRequestOf(values);
+  const transport = transportOf(values, broadcast, dump !== undefined);
   if (broadcast && values.outlet !== undefined) throw new UsageError('-o/--outlet addresses one device: it cannot be used with -b');
   const light = lightFlags(values);
   if (light && (broadcast || values.json !== undefined || (values.command !== undefined && values.command !== 'on' && values.command !== 'off'))) {
@@ -164,6 +166,28 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       dump,
     },
   };
+}
+
+/**
+ * --klap and --aes name an HTTP transport; an account without one asks for
+ * the automatic transport (classic on 9999, else KLAP or AES), except with
+ * --dump, which needs the transport named. -u and -b are classic only.
+ */
+function transportOf(
+  values: { klap?: boolean; aes?: boolean; udp?: boolean; username?: string; password?: string }, broadcast: boolean, dump: boolean,
+): SmartplugOptions['transport'] {
+  const account = values.username !== undefined || values.password !== undefined;
+  if (values.klap && values.aes) throw new UsageError('--klap and --aes name two transports: give one');
+  if ((values.klap || values.aes) && (values.udp || broadcast)) throw new UsageError(`--${values.klap ? 'klap' : 'aes'} runs over HTTP: it cannot be combined with -u or -b`);
+  if (account && !values.klap && !values.aes) {
+    if (dump) throw new UsageError('--username and --password with --dump need --klap or --aes');
+    if (values.udp || broadcast) throw new UsageError('--username and --password log in over HTTP (KLAP or AES): they cannot be combined with -u or -b');
+    return 'auto';
+  }
+  if (values.klap) return 'klap';
+  // With --dump, --aes is the dump's own flag (DumpRequest.aes).
+  if (values.aes && !dump) return 'aes';
+  return values.udp || broadcast ? 'udp' : 'tcp';
 }
 
 function parseFlags(argv: readonly string[]): { [K in keyof typeof FLAGS]?: (typeof FLAGS)[K]['type'] extends 'string' ? string : boolean } {

@@ -2,11 +2,14 @@
 /**
  * tplink-smartplug: the flags and output of softScheck's tplink_smartplug.py,
  * on top of the library, with exit codes a script can test:
- * 0 ok, 1 err_code, 2 usage, 3 timeout or unreachable, 4 malformed reply, 5 KLAP authentication, 70 a bug.
+ * 0 ok, 1 err_code, 2 usage, 3 timeout or unreachable, 4 malformed reply, 5 KLAP or AES authentication, 70 a bug.
  * on, off, energy, -o and the light flags go through the device layer
- * (smartplug-device.ts), so they work for every kind; other commands and -j
- * are sent as written. -b with the info command also lists the devices
- * that answer the UDP 20002/20004 probe (smartplug-tdp.ts).
+ * (smartplug-device.ts), so they work for every kind and family; other
+ * commands and -j are sent as written (to a SMART device: smartplug-smart.ts).
+ * Over HTTP (--klap, --aes, or an account alone: automatic) everything goes
+ * through the device layer, which finds out whether the device is a Kasa or
+ * a Tapo one. -b with the info command also lists the devices that answer
+ * the UDP 20002/20004 probe (smartplug-tdp.ts).
  */
 import { SmartHomeClient } from '../classic/client';
 import { forChildren, type SmartHomeRequest } from '../classic/commands';
@@ -23,11 +26,13 @@ import { DESTRUCTIVE_COMMANDS } from './smartplug-commands';
 import { DEVICE_COMMANDS, openForCommand, outletOf, printExchanges, runDeviceCommand } from './smartplug-device';
 import { runDump } from './smartplug-dump';
 import { listTdpDevices } from './smartplug-tdp';
+import { sendSmart } from './smartplug-smart';
 import { HELP, USAGE, parseCommandLine, type SmartplugOptions } from './smartplug-options';
 
 const NAME = 'tplink-smartplug';
 const SMART_HOME_PORT = 9999;
-const KLAP_PORT = 80;
+/** KLAP and AES: HTTP. */
+const HTTP_PORT = 80;
 
 export interface Io {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
@@ -50,8 +55,8 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stderr.write(`${NAME}: error: ${error.message}\n${USAGE}\n`);
     return EXIT_USAGE;
   }
-  if (options.dump) return runDump(options.dump, options, io);
-  const port = options.port ?? (options.transport === 'klap' ? KLAP_PORT : SMART_HOME_PORT);
+  if (options.dump) return runDump(options.dump, { ...options, transport: options.transport === 'udp' ? 'udp' : options.transport === 'klap' ? 'klap' : 'tcp' }, io);
+  const port = options.port ?? (options.transport === 'klap' || options.transport === 'aes' ? HTTP_PORT : SMART_HOME_PORT);
   if (!(await confirmed(options, port, io))) return EXIT_USAGE;
   return options.broadcast ? runBroadcast(options, port, io) : runOne(options, port, io);
 }
@@ -71,25 +76,31 @@ async function confirmed(options: SmartplugOptions, port: number, io: Io): Promi
 }
 
 async function runOne(options: SmartplugOptions, port: number, io: Io): Promise<number> {
-  const throughDevice = options.light !== undefined || options.outlet !== undefined || DEVICE_COMMANDS.has(options.command ?? '');
+  const throughDevice = options.light !== undefined || options.outlet !== undefined || DEVICE_COMMANDS.has(options.command ?? '')
+    || options.transport === 'klap' || options.transport === 'aes' || options.transport === 'auto';
   let close: (() => Promise<void>) | undefined;
   try {
     if (throughDevice) {
       const { device, exchanges } = await openForCommand(options, port, io);
       close = () => device.close();
-      try {
-        if (options.light !== undefined || DEVICE_COMMANDS.has(options.command ?? '')) await runDeviceCommand(device, options);
-        else await sendRaw(options, io, (text) => device.request(text, { timeout: options.timeout }), device.address, childIdOf(device, options.outlet));
-      } finally {
-        printExchanges(exchanges, options.quiet, io.stdout);
+      if (options.light !== undefined || DEVICE_COMMANDS.has(options.command ?? '')) {
+        try {
+          await runDeviceCommand(device, options);
+        } finally {
+          printExchanges(exchanges, options.quiet, io.stdout);
+        }
+      } else if (device.family === 'smart') {
+        // A request as written prints its own exchange, once.
+        await sendSmart(device, options, io.stdout, outletOf(device, options.outlet));
+      } else {
+        await sendRaw(options, io, (text) => device.request(text, { timeout: options.timeout }), device.address, childIdOf(device, options.outlet));
       }
       return EXIT_OK;
     }
     const client = new SmartHomeClient({
-      host: options.host, port, transport: options.transport, timeout: options.timeout,
+      host: options.host, port, transport: options.transport === 'udp' ? 'udp' : 'tcp', timeout: options.timeout,
       // No silent retries: -T bounds the whole run, as in the original.
-      retries: 0, localAddress: options.sourceAddress, username: options.username, password: options.password,
-      ...(options.transport === 'klap' ? { klapPort: port } : {}),
+      retries: 0, localAddress: options.sourceAddress,
       ...(options.verbose ? { onTraffic: (event: TrafficEvent) => io.stderr.write(`${formatTrafficEvent(event)}\n`) } : {}),
     });
     close = () => client.close();

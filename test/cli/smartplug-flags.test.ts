@@ -203,7 +203,9 @@ describe('tplink-smartplug exit codes', function () {
     ['flag without its value', ['-t'], /Option '-t, --target <value>' argument missing/],
     ['-o with -b', ['-b', '-o', '00'], /cannot be used with -b/],
     ['--klap with -u', ['-t', '127.0.0.1', '--klap', '-u'], /--klap runs over HTTP/],
-    ['--password without --klap', ['-t', '127.0.0.1', '--password', 'x'], /--username and --password need --klap/],
+    ['--password with -u', ['-t', '127.0.0.1', '--password', 'x', '-u'], /--username and --password log in over HTTP/],
+    ['--klap with --aes', ['-t', '127.0.0.1', '--klap', '--aes'], /--klap and --aes name two transports/],
+    ['an account with --dump and no transport', ['-t', '127.0.0.1', '--username', 'u', '--dump', 'x.json'], /with --dump need --klap or --aes/],
   ];
   // Parsing alone: run in-process (main(), as the binary calls it), which a loaded machine does in milliseconds
   // rather than seconds; the binary's own exit status is checked once below.

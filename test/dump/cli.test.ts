@@ -107,12 +107,13 @@ describe('tplink-smartplug --dump and tplink-simulator --fixture', function () {
     }));
   });
 
-  it('refuses --dump with a command, --aes without --dump, and exits 3 when nothing answers', async function () {
+  it('refuses --dump with a command, --wifi-scan without --dump, and exits 3 when nothing answers', async function () {
     const withCommand = await smartplugHere(['-t', '127.0.0.1', '--dump', path.join(dir, 'x.json'), '-c', 'on']);
     assert.equal(withCommand.code, 2);
     assert.match(withCommand.stderr, /--dump asks the whole device its own questions: it cannot be used with -c/);
-    const aesAlone = await smartplugHere(['-t', '127.0.0.1', '--aes']);
-    assert.equal(aesAlone.code, 2);
+    const scanAlone = await smartplugHere(['-t', '127.0.0.1', '--wifi-scan']);
+    assert.equal(scanAlone.code, 2);
+    assert.match(scanAlone.stderr, /--wifi-scan goes with --dump/);
     const port = await freePort();
     const nobody = await smartplugHere(['-t', '127.0.0.1', '-p', String(port), '--dump', path.join(dir, 'none.json'), '-T', '1']);
     assert.equal(nobody.code, 3, nobody.stderr);
