@@ -6,8 +6,8 @@
  * where it is a light. The legs run by what the file says the device is,
  * so a new file is tested without new test code.
  *
- * SMART dumps take the library leg (the device layer speaks SMART) and,
- * until the CLI and the nodes do too, the SMART request client's.
+ * SMART dumps take the same legs (the device layer, the CLI and the nodes
+ * speak SMART), and the SMART request client's besides.
  */
 import { strict as assert } from 'assert';
 import { readdirSync } from 'fs';
@@ -18,7 +18,6 @@ import { isJsonObject } from '../../lib/json';
 import { loadFixture, startFixture, type RunningFixture } from '../../lib/simulator/fixture/serve';
 import { smartplugHere, type InProcessResult } from '../cli/support/in-process';
 import { SmartClient } from '../../lib/smart/client';
-import type { DeviceDump } from '../../lib/dump/format';
 import configNode from '../../nodes/tplink-config/tplink-config';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
 import { exchange, helper, TAB } from '../nodes/support/node-red';
@@ -73,7 +72,7 @@ async function checkLibrary(fixture: RunningFixture): Promise<void> {
 }
 
 function cli(fixture: RunningFixture, args: string[]): Promise<InProcessResult> {
-  const transport = fixture.transport === 'klap' ? ['--klap'] : [];
+  const transport = fixture.transport === 'klap' || fixture.transport === 'aes' ? [`--${fixture.transport}`] : [];
   return smartplugHere(['-t', fixture.host, '-p', String(fixture.port), ...transport, '-T', '2', '-q', ...args]);
 }
 
@@ -81,8 +80,9 @@ async function checkCli(fixture: RunningFixture): Promise<void> {
   const { dump } = fixture;
   const info = await cli(fixture, ['-c', 'info']);
   assert.equal(info.code, 0, info.stderr);
-  assert.equal((JSON.parse(info.stdout) as { system: { get_sysinfo: { model: string } } }).system.get_sysinfo.model, dump.model);
-  const { outlets, features } = stateOf(dump);
+  const reply = JSON.parse(info.stdout) as { system?: { get_sysinfo: { model: string } }; result?: { model: string } };
+  assert.equal(dump.family === 'smart' ? reply.result?.model : reply.system?.get_sysinfo.model, dump.model);
+  const { outlets, features } = await stateOf(fixture);
   for (const outlet of outlets.length > 0 ? outlets.map((o) => String(o.index)) : [undefined]) {
     for (const command of ['off', 'on']) {
       const result = await cli(fixture, [...(outlet === undefined ? [] : ['-o', outlet]), '-c', command]);
@@ -95,15 +95,25 @@ async function checkCli(fixture: RunningFixture): Promise<void> {
   }
 }
 
-/** What the device layer reads the dump's sysinfo as: the same reading the nodes and the CLI make. */
-function stateOf(dump: DeviceDump): DeviceState {
+/**
+ * What the device layer reads the device as: a classic dump's sysinfo read
+ * as the nodes and the CLI read it; a SMART device (several answers make
+ * its state) read through connect().
+ */
+async function stateOf(fixture: RunningFixture): Promise<DeviceState> {
+  const { dump } = fixture;
+  if (dump.family === 'smart') {
+    const device = await connectTo(fixture);
+    await device.close();
+    return device.state;
+  }
   const sysinfo = dump.exchanges.find((e) => isJsonObject(e.request) && 'system' in e.request)?.reply as { system: { get_sysinfo: unknown } };
   return classicState(readSysInfo(sysinfo.system.get_sysinfo, 'sysinfo'));
 }
 
 /** One tplink-plug node per outlet (or one for the device), each wired to its own helper. */
 function nodeFlow(fixture: RunningFixture, outlets: string[]): object[] {
-  const config = { id: 'cfg', type: 'tplink-config', z: 'f1', host: fixture.host, port: fixture.port, transport: fixture.transport === 'klap' ? 'klap' : 'tcp', timeout: 2 };
+  const config = { id: 'cfg', type: 'tplink-config', z: 'f1', host: fixture.host, port: fixture.port, transport: fixture.transport === 'udp' ? 'tcp' : fixture.transport, timeout: 2 };
   const plugs = (outlets.length === 0 ? [''] : outlets).flatMap((outlet, i) => [
     { id: `plug${i}`, type: 'tplink-plug', z: 'f1', device: 'cfg', outlet, interval: '', allowAdmin: false, wires: [[`out${i}`]] },
     { id: `out${i}`, type: 'helper', z: 'f1' },
@@ -113,7 +123,7 @@ function nodeFlow(fixture: RunningFixture, outlets: string[]): object[] {
 
 async function checkNode(fixture: RunningFixture): Promise<void> {
   const { dump } = fixture;
-  const { outlets, features } = stateOf(dump);
+  const { outlets, features } = await stateOf(fixture);
   await helper.load([configNode, plugNode], nodeFlow(fixture, outlets.map((o) => String(o.index))));
   try {
     const info = await exchange('plug0', { command: 'info' }, 'out0');
@@ -179,13 +189,10 @@ describe('device fixtures (test/fixtures/devices) through the library, the CLI a
       });
       after(() => fixture.close());
 
-      const classic = loadFixture(path.join(DIR, file)).family === 'classic';
-      if (classic) {
-        it('library: kind and model, switching, energy, light', () => checkLibrary(fixture));
-        it('tplink-smartplug: info, on/off (each outlet), energy', () => checkCli(fixture));
-        it('tplink-plug node: info, on/off (each outlet), energy', () => checkNode(fixture));
-      } else {
-        it('library: kind and model, switching, energy, light', () => checkLibrary(fixture));
+      it('library: kind and model, switching, energy, light', () => checkLibrary(fixture));
+      it('tplink-smartplug: info, on/off (each outlet), energy', () => checkCli(fixture));
+      it('tplink-plug node: info, on/off (each outlet), energy', () => checkNode(fixture));
+      if (loadFixture(path.join(DIR, file)).family === 'smart') {
         it('SMART client: info, on/off (each outlet), energy, brightness', () => checkSmart(fixture));
       }
     });
