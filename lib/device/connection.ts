@@ -21,7 +21,8 @@ export interface DeviceConnectionEvents {
 }
 
 export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
-  private readonly options: ConnectOptions;
+  // A true private field: util.inspect and JSON.stringify of the connection must not show the account in it.
+  readonly #options: ConnectOptions;
   private readonly open: (options: ConnectOptions) => Promise<Device>;
   private current: Device | undefined;
   private attempt: Promise<Device> | undefined;
@@ -31,12 +32,12 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   /** `open` stands in for connect() (tests). */
   constructor(options: ConnectOptions, open: (options: ConnectOptions) => Promise<Device> = connect) {
     super();
-    this.options = { ...options };
+    this.#options = { ...options };
     this.open = open;
   }
 
   get host(): string {
-    return this.options.host;
+    return this.#options.host;
   }
 
   /** The device once connected. */
@@ -52,7 +53,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
 
   /** The device, connecting first when it is not yet; rejects with the attempt's error (the next call tries again). */
   get(): Promise<Device> {
-    if (this.closed) return Promise.reject(new ClientClosedError({ host: this.options.host, port: this.options.port ?? 0 }));
+    if (this.closed) return Promise.reject(new ClientClosedError({ host: this.#options.host, port: this.#options.port ?? 0 }));
     if (this.current) return Promise.resolve(this.current);
     this.attempt ??= this.connectOnce();
     return this.attempt;
@@ -60,7 +61,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
 
   /** Sets (or removes) the traffic hook, for the device now and for a later connect. */
   setTrafficHook(hook: TrafficHook | undefined): void {
-    this.options.onTraffic = hook;
+    this.#options.onTraffic = hook;
     this.current?.setTrafficHook(hook);
   }
 
@@ -76,7 +77,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
 
   private async connectOnce(): Promise<Device> {
     try {
-      const device = await this.open(this.options);
+      const device = await this.open(this.#options);
       if (this.closed) {
         await device.close();
         throw new ClientClosedError(device.address);

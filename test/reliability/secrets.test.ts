@@ -18,8 +18,11 @@ import tddpNode from '../../nodes/tplink-tddp/tplink-tddp';
 import type { NodeMessage } from '../../nodes/types';
 import { helper, nextMessage, node, statusBecomes, TAB } from '../nodes/support/node-red';
 import { runCli } from '../cli/support/run-cli';
-import { freeUdpPort, waitUntil } from './support';
-import { createHash } from 'crypto';
+import { freeUdpPort, startRecordingProxy, waitUntil, type RecordingProxy } from './support';
+import { connect, openDevice, SmartFamily, type Device } from '../../lib/device';
+import { deriveSessionKeys } from '../../lib/klap/session';
+import type { RunningSmartDevice } from '../../lib/simulator/smart/server';
+import { createDecipheriv, createHash } from 'crypto';
 import { SmartClient } from '../../lib/smart';
 import type { AesSessionKeys } from '../../lib/smart';
 import { startSmartDevice } from '../../lib/simulator/smart/server';
@@ -173,7 +176,7 @@ describe('reliability: credentials never appear in logs, errors, flows or output
     assert.equal(admin.status, 502);
     seen.add('wrong: GET /tplink-kasa/outlets', admin.body);
     exportedFlows('wrong');
-    seen.add('wrong: util.inspect of the nodes\' clients', [(helper.getNode('cfg') as unknown as { client: unknown }).client]);
+    seen.add('wrong: util.inspect of the config node\'s connection', (helper.getNode('cfg') as unknown as { connection: unknown }).connection);
     seen.addRuntime('wrong');
     assert.ok(seen.items.some((i) => i.where === 'wrong: RED.log' && /credentials/.test(i.text)), 'the log spy did not see the KLAP error');
     assert.ok(seen.items.some((i) => i.where === 'wrong: RED.log' && /wrong username\/password/.test(i.text)), 'the log spy did not see the uncaught TDDP error');
@@ -208,7 +211,7 @@ describe('reliability: credentials never appear in logs, errors, flows or output
     assert.equal((await outcome('redeployed tddp', 'tddp', { payload: 'hello' })).kind, 'sent');
     assert.equal((await outcome('redeployed klap', 'plug', { payload: 'off' })).kind, 'sent');
     exportedFlows('right');
-    seen.add('right: util.inspect of the config node\'s client', (helper.getNode('cfg') as unknown as { client: unknown }).client);
+    seen.add('right: util.inspect of the config node\'s connection and device', (helper.getNode('cfg') as unknown as { connection: unknown }).connection);
     seen.addRuntime('right');
     assert.ok(seen.includes(/ABCD0110/), 'the TDDP reply was not captured');
     seen.assertClean();
@@ -326,3 +329,151 @@ describe('reliability: credentials never appear in logs, errors, flows or output
     for (const password of [KLAP_PASSWORD, KLAP_WRONG]) assert.ok(!seen.includes(new RegExp(sha1(password).toString('base64').slice(0, 20))));
   });
 });
+
+/** The AES login tokens and session cookies a proxy saw, and the KLAP session keys its seeds give with `auth`. */
+function wireSecrets(proxy: RecordingProxy, auth: Buffer): { tokens: string[]; derived: Buffer[]; verified: number } {
+  const tokens: string[] = [];
+  const derived: Buffer[] = [];
+  let verified = 0;
+  for (const connection of proxy.connections) {
+    const sent = Buffer.concat(connection.sent);
+    const received = Buffer.concat(connection.received);
+    for (const match of sent.toString('latin1').matchAll(/[?&]token=([^\s&]+)/g)) tokens.push(decodeURIComponent(match[1]));
+    for (const match of received.toString('latin1').matchAll(/TP_SESSIONID=([^;\s]+)/g)) tokens.push(match[1]);
+    const handshake = sent.indexOf('POST /app/handshake1');
+    if (handshake < 0) continue;
+    // The handshake's reply is the reply to the n-th request on this connection.
+    const before = sent.subarray(0, handshake).toString('latin1').split('POST ').length - 1;
+    let reply = -1;
+    for (let i = 0; i <= before; i++) reply = received.indexOf('HTTP/1.1 ', reply + 1);
+    const localAt = sent.indexOf('\r\n\r\n', handshake) + 4;
+    const replyBody = received.indexOf('\r\n\r\n', reply) + 4;
+    // A chunked reply's body starts with its first chunk's size line.
+    const chunked = /transfer-encoding: *chunked/i.test(received.subarray(reply, replyBody).toString('latin1'));
+    const remoteAt = chunked ? received.indexOf('\r\n', replyBody) + 2 : replyBody;
+    const keys = deriveSessionKeys(sent.subarray(localAt, localAt + 16), received.subarray(remoteAt, remoteAt + 16), auth);
+    derived.push(keys.key, keys.ivPrefix, keys.signingKey);
+    if (decryptsFirstRequest(sent, handshake, keys)) verified += 1;
+  }
+  return { tokens, derived, verified };
+}
+
+/** The keys are right when they decrypt the session's first request (signature, then AES-CBC under the prefix and seq) to JSON. */
+function decryptsFirstRequest(sent: Buffer, from: number, keys: { key: Buffer; ivPrefix: Buffer }): boolean {
+  const at = sent.indexOf('POST /app/request?seq=', from);
+  if (at < 0) return false;
+  const head = sent.subarray(at, sent.indexOf('\r\n\r\n', at)).toString('latin1');
+  const seq = Number(/seq=(-?\d+)/.exec(head)?.[1]);
+  const length = Number(/content-length: *(\d+)/i.exec(head)?.[1]);
+  const bodyAt = at + head.length + 4;
+  const iv = Buffer.alloc(16);
+  keys.ivPrefix.copy(iv);
+  iv.writeInt32BE(seq, 12);
+  try {
+    const decipher = createDecipheriv('aes-128-cbc', keys.key, iv);
+    const plain = Buffer.concat([decipher.update(sent.subarray(bodyAt + 32, bodyAt + length)), decipher.final()]);
+    return plain.toString('utf8').startsWith('{');
+  } catch {
+    return false;
+  }
+}
+
+describe('reliability: SMART devices through the device layer, the nodes and the CLI show no password, session key or token', function () {
+  // Two tool processes and three devices' sessions; a loaded machine takes its time.
+  this.timeout(60_000);
+  const seen = new Haystack();
+  const account = { username: KLAP_USER, password: KLAP_PASSWORD };
+  let p100: RunningSmartDevice;
+  let p110: RunningSmartDevice;
+  let aesProxy: RecordingProxy;
+  let klapProxy: RecordingProxy;
+  const devices: Device[] = [];
+
+  before(async () => {
+    await helper.startServer();
+    p100 = await startSmartDevice({ model: 'P100', seed: 'secrets-p100', ...account });
+    p110 = await startSmartDevice({ model: 'P110', seed: 'secrets-p110', ...account });
+    aesProxy = await startRecordingProxy(p100);
+    klapProxy = await startRecordingProxy(p110);
+  });
+  after(async () => {
+    for (const device of devices.splice(0)) await device.close();
+    await helper.unload();
+    await helper.stopServer();
+    for (const closable of [aesProxy, klapProxy, p100, p110]) await closable?.close();
+  });
+
+  /** Switches, meters, asks the raw channel and fails a request; everything it returns or throws goes into the haystack. */
+  async function exercise(label: string, device: Device): Promise<void> {
+    const note = (what: string) => (value: unknown): void => seen.add(`${label} ${what}`, value);
+    await device.setPower(false).then(note('off'));
+    await device.toggle().then(note('toggle'));
+    await (device.energy?.read() ?? Promise.resolve('no meter')).then(note('energy'));
+    await device.request('{"method":"get_device_info"}').then(note('raw'));
+    await device.request({ method: 'no_such_method' }).then(note('raw refused'));
+    await device.setPower(true, { transition: 100 }).catch(note('refused'));
+    seen.add(`inspect(${label})`, device);
+    seen.add(`String(${label})`, String(device));
+  }
+
+  it('connect() (automatic and by hand), tplink-plug with traffic logging, and tplink-smartplug -v, right and wrong passwords', async () => {
+    const keys: AesSessionKeys[] = [];
+    const byHand = await openDevice(new SmartFamily(new SmartClient({
+      host: '127.0.0.1', port: p100.port, transport: 'aes', ...account, onAesSessionKeys: (k) => keys.push(k),
+    })));
+    devices.push(byHand);
+    await exercise('device by hand (AES)', byHand);
+    for (const [label, proxy] of [['AES', aesProxy], ['KLAP', klapProxy]] as const) {
+      const device = await connect({ host: '127.0.0.1', port: proxy.port, transport: 'auto', ...account, timeout: 3000, onTraffic: (e) => seen.add(`${label} traffic`, e) });
+      devices.push(device);
+      await exercise(`connect (${label})`, device);
+      const wrong = await connect({ host: '127.0.0.1', port: proxy.port, transport: 'auto', username: KLAP_USER, password: KLAP_WRONG, timeout: 3000 }).catch((e: unknown) => e);
+      assert.ok(wrong instanceof Error && /credentials/.test(wrong.message), String(wrong));
+      seen.add(`connect (${label}) wrong password`, wrong);
+    }
+
+    const config = (id: string, port: number) => ({ id, type: 'tplink-config', z: 'f1', host: '127.0.0.1', port, transport: 'auto', timeout: 3, logTraffic: true });
+    const plug = (id: string, device: string) => ({ id, type: 'tplink-plug', z: 'f1', device, outlet: '', interval: '', allowAdmin: false, wires: [['out']] });
+    await helper.load([configNode, plugNode], [
+      TAB, config('aes', aesProxy.port), config('klap', klapProxy.port), config('wrong', p110.port),
+      plug('plugAes', 'aes'), plug('plugKlap', 'klap'), plug('plugWrong', 'wrong'), { id: 'out', type: 'helper', z: 'f1' },
+      { id: 'catcher', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] }, { id: 'caught', type: 'helper', z: 'f1' },
+    ], { aes: account, klap: account, wrong: { username: KLAP_USER, password: KLAP_WRONG } });
+    for (const [to, msg] of [['plugAes', { payload: 'on' }], ['plugAes', { command: 'energy' }], ['plugKlap', { payload: 'off' }], ['plugKlap', { command: 'energy' }], ['plugKlap', { command: 'info' }]] as const) {
+      const sent = nextMessage('out', () => true, 5000);
+      const caught = nextMessage('caught', () => true, 5000);
+      node(to).receive({ ...msg });
+      seen.add(`${to} ${JSON.stringify(msg)}`, await Promise.race([sent, caught]));
+      sent.catch(() => undefined);
+      caught.catch(() => undefined);
+    }
+    const caught = nextMessage('caught', () => true, 5000);
+    node('plugWrong').receive({ payload: 'on' });
+    seen.add('plugWrong caught', await caught);
+    await statusBecomes('plugWrong', (st) => st.fill === 'red', 3000);
+    seen.add('exported flows', JSON.stringify(helper._redNodes.getFlows()));
+    for (const id of ['aes', 'klap', 'wrong']) seen.add(`inspect(config ${id}.connection)`, (helper.getNode(id) as unknown as { connection: unknown }).connection);
+    seen.addRuntime('SMART nodes');
+    assert.ok(seen.items.some((i) => i.where === 'SMART nodes: node.debug' && /get_device_info/.test(i.text)), 'the traffic log was not captured');
+
+    for (const password of [KLAP_PASSWORD, KLAP_WRONG]) {
+      const run = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '-p', String(klapProxy.port), '--username', KLAP_USER, '--password', password, '-c', 'energy', '-v', '-T', '3']);
+      assert.equal(run.code, password === KLAP_PASSWORD ? 0 : 5, run.stderr);
+      seen.add('tplink-smartplug stdout', run.stdout);
+      seen.add('tplink-smartplug stderr', run.stderr);
+    }
+
+    const auth = authHash(2, account);
+    const wire = [wireSecrets(aesProxy, auth), wireSecrets(klapProxy, auth)];
+    const tokens = wire.flatMap((w) => w.tokens);
+    assert.ok(tokens.length >= 4, `login tokens and session cookies seen on the wire: ${tokens.length}`);
+    assert.ok(keys.length === 1 && wire[1].verified >= 2, `AES keys reported (${keys.length}), KLAP session keys derived and checked (${wire[1].verified})`);
+    const sha1 = (text: string): Buffer => Buffer.from(createHash('sha1').update(text).digest('hex'));
+    seen.assertClean([keys[0].key, keys[0].iv, ...wire.flatMap((w) => w.derived), auth, authHash(2, { username: KLAP_USER, password: KLAP_WRONG }), sha1(KLAP_PASSWORD)]);
+    for (const token of tokens) {
+      const hit = seen.items.find((item) => item.text.includes(token));
+      assert.equal(hit, undefined, `session token ${token} appears in ${hit?.where}`);
+    }
+  });
+});
+

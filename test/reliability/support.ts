@@ -4,6 +4,7 @@
  * of open sockets and timers.
  */
 import * as dgram from 'dgram';
+import * as net from 'net';
 import type { RunningDevice } from '../../lib/simulator';
 import { waitFor } from '../support/wait';
 
@@ -91,4 +92,44 @@ export async function freeUdpPort(): Promise<number> {
 /** Resolves once `condition` holds; fails with `what` if it still does not after `ms` (see support/wait.ts). */
 export async function waitUntil(condition: () => boolean, ms: number, what: string | (() => string)): Promise<void> {
   await waitFor(what, condition, ms);
+}
+
+/** What a recording proxy saw, per connection: the client's bytes and the device's. */
+export interface RecordingProxy {
+  readonly port: number;
+  readonly connections: Array<{ sent: Buffer[]; received: Buffer[] }>;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy on 127.0.0.1 in front of `target` that keeps every byte both
+ * ways: the secrets tests read session tokens and KLAP seeds off the wire,
+ * to look for them where they must never be.
+ */
+export async function startRecordingProxy(target: { host: string; port: number }): Promise<RecordingProxy> {
+  const connections: RecordingProxy['connections'] = [];
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const record = { sent: [] as Buffer[], received: [] as Buffer[] };
+    connections.push(record);
+    const device = net.connect(target.port, target.host);
+    for (const socket of [client, device]) {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    }
+    client.on('data', (chunk: Buffer) => { record.sent.push(chunk); device.write(chunk); });
+    device.on('data', (chunk: Buffer) => { record.received.push(chunk); client.write(chunk); });
+    client.on('end', () => device.end());
+    device.on('end', () => client.end());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    connections,
+    close: () => new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      server.close(() => resolve());
+    }),
+  };
 }
