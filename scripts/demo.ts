@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DEMO_ACCOUNT, startDemoFleet, type DemoFleet } from './demo/fleet';
-import { combineExamples, readExamples } from './demo/flows';
+import { combineExamples, readExamples, type FlowNode } from './demo/flows';
 import { checkPortFree, startNodeRed, type NodeRedProcess } from './demo/node-red';
 import { parseDemoArgs, type DemoOptions } from './demo/options';
 import { prepareUserDir } from './demo/user-dir';
@@ -66,10 +66,12 @@ export async function runDemo(options: DemoOptions, repoRoot: string): Promise<v
     const flows = combineExamples(readExamples(path.join(repoRoot, 'examples')), options);
     const prepared = prepareUserDir({
       userDir: options.userDir, repoRoot, port: options.port, discoveryAddress: fleet.discoveryAddress, flows, resetFlows: options.reset,
+      credentials: tapoCredentials(flows, fleet),
     });
     log(`Simulated devices (${fleet.discoveryAddress} answers discovery):`);
     for (const e of fleet.entries) log(`  ${`${e.host}:${e.port}`.padEnd(18)} ${e.model.padEnd(10)} ${e.alias}${e.note ? ` (${e.note})` : ''}`);
-    log(`The Tapo devices are bound to the TP-Link account ${DEMO_ACCOUNT.username}, password "${DEMO_ACCOUNT.password}" (a demo account: enter it in a tplink-config node).`);
+    log(`The Tapo devices are bound to the TP-Link account ${DEMO_ACCOUNT.username}, password "${DEMO_ACCOUNT.password}" (a demo account: `
+      + 'filled in for the examples\' Tapo devices; enter it in any other tplink-config node for them).');
     if (!prepared.wroteFlows) log(`Keeping your saved flows in ${prepared.flowFile}; \`npm start -- --reset\` restores the examples.`);
     log(`Starting Node-RED (user dir ${options.userDir})...`);
     nodeRed = await startNodeRed({ redJs, userDir: options.userDir, settingsFile: prepared.settingsFile, port: options.port, output: log });
@@ -94,6 +96,16 @@ export async function runDemo(options: DemoOptions, repoRoot: string): Promise<v
     await stopAll();
     process.exit(1);
   }
+}
+
+/** The demo account for every config node naming one of the fleet's Tapo devices (credentials never travel in a flow file). */
+function tapoCredentials(flows: readonly FlowNode[], fleet: DemoFleet): Record<string, { username: string; password: string }> {
+  const tapo = new Set(fleet.smartDevices.map((d) => `${d.host}:${d.port}`));
+  const credentials: Record<string, { username: string; password: string }> = {};
+  for (const node of flows) {
+    if (node.type === 'tplink-config' && tapo.has(`${String(node.host)}:${String(node.port)}`)) credentials[node.id] = { ...DEMO_ACCOUNT };
+  }
+  return credentials;
 }
 
 /** Entry point of `npm start` (scripts/start.js) and of `node dist/scripts/demo.js`. */

@@ -32,6 +32,9 @@ const DEVICES = {
   strip: device('strip', 'Power strip', '127.0.0.14'),
   porch: device('porch', 'Porch light', '127.0.0.17'),
   heater: device('heater', 'Unplugged heater', '127.0.0.19', { timeout: 2 }),
+  // A Tapo P110: found automatically (SMART over KLAP); the demo listens on 8080 where a real one uses 80.
+  // Its account is a credential: never in a flow file (npm start fills it in the demo's user dir).
+  dishwasher: device('dishwasher', 'Tapo dishwasher', '127.0.0.21', { port: 8080, transport: 'auto' }),
 };
 
 const UI_BASE: FlowNode = {
@@ -442,6 +445,44 @@ function errorHandling(): Example {
   return ex;
 }
 
+function tapoEnergy(): Example {
+  const ex = new Example('tapo', 'Tapo: plug energy', 'A Tapo P110 switched and charted by the same nodes as a Kasa plug.');
+  const page = uiPage('tapo', 'Tapo', '/tapo', 'power-plug', 5);
+  const live = uiGroup('tapo-live', 'Dishwasher', page, 12, 1);
+  ex.config(DEVICES.dishwasher, UI_BASE, UI_THEME, page, live);
+  ex.comment('about', 180, 40, [
+    '### Tapo plug energy',
+    '',
+    'A Tapo P110 "Dishwasher" (the demo\'s simulated one on 127.0.0.21, whose load follows a dish cycle)',
+    'switched and charted by the same nodes as the Kasa energy monitor: the plug node polls it every',
+    '2 seconds and sends the power in watts (`msg.payload`, `msg.command` "energy", the whole reading in',
+    '`msg.energy` with the same fields as a Kasa plug\'s: power, voltage, current, total, each also in',
+    'milli units, plus `today_wh` and `month_wh`, which Tapo meters keep). Only the device differs.',
+    '',
+    'Tapo devices speak TP-Link\'s SMART protocol over HTTP (KLAP, or AES on older firmware) and log in',
+    'with the TP-Link account the device is bound to. The config node\'s transport is **Automatic**, which',
+    'finds out by itself; enter the account under Username and Password. `npm start` prints the demo',
+    'account and fills it in for you.',
+    '',
+    'The inject nodes switch the dishwasher; the debug node shows today\'s energy with every reading.',
+    '',
+    'Dashboard: http://127.0.0.1:1880/dashboard/tapo',
+  ].join('\n'));
+  ex.inject('on', 150, 100, 'on', [{ p: 'payload', v: 'true', vt: 'bool' }], ['plug']);
+  ex.inject('off', 150, 140, 'off', [{ p: 'payload', v: 'false', vt: 'bool' }], ['plug']);
+  ex.plug('plug', 360, 120, DEVICES.dishwasher, { interval: 2 }, ['route']);
+  ex.byCommand('route', 560, 120, ['watts', 'today'], ['state']);
+  ex.roundWatts('watts', 760, 100, ['chart']);
+  ex.uiChart('chart', 960, 100, live, 'Power (W)', 1);
+  ex.add('today', 'change', 760, 160, {
+    name: 'today (Wh)', rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'energy.today_wh', tot: 'msg' }],
+    action: '', property: '', from: '', to: '', reg: false,
+  }, [['today-debug']]);
+  ex.debug('today-debug', 960, 160, 'Dishwasher today (Wh)');
+  ex.debug('state', 760, 220, 'Dishwasher state');
+  return ex;
+}
+
 /** File name (in examples/) → nodes. */
 export function exampleFlows(): Record<string, FlowNode[]> {
   return {
@@ -452,6 +493,7 @@ export function exampleFlows(): Record<string, FlowNode[]> {
     '05-schedules.json': schedules().nodes,
     '06-tddp.json': tddp().nodes,
     '07-error-handling.json': errorHandling().nodes,
+    '08-tapo-plug-energy.json': tapoEnergy().nodes,
   };
 }
 

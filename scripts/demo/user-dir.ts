@@ -3,6 +3,7 @@
  * and node_modules links to this working tree and to the installed
  * Dashboard 2, so that Node-RED loads the pack as it is in the repo.
  */
+import { createCipheriv, createHash, randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FlowNode } from './flows';
@@ -11,6 +12,10 @@ export const PACK_NAME = '@kasa-red/node-red-tplink-kasa';
 export const DASHBOARD_NAME = '@flowfuse/node-red-dashboard';
 export const LOG_FILE = 'demo-log.jsonl';
 export const FLOW_FILE = 'flows.json';
+/** Node-RED keeps a flow file's credentials beside it, in <name>_cred.json. */
+export const CREDENTIALS_FILE = 'flows_cred.json';
+/** The demo's credentialSecret (settings.js): its credentials are a demo account, nothing to protect. */
+export const CREDENTIAL_SECRET = 'kasa-red-demo';
 
 export interface UserDirOptions {
   userDir: string;
@@ -21,6 +26,8 @@ export interface UserDirOptions {
   flows: FlowNode[];
   /** Replace a flows.json that is already there. */
   resetFlows: boolean;
+  /** Credentials by node id, written with fresh flows (the Tapo example's account). */
+  credentials?: Record<string, { username: string; password: string }>;
 }
 
 export interface PreparedUserDir {
@@ -44,7 +51,7 @@ module.exports = {
   flowFile: ${JSON.stringify(FLOW_FILE)},
   flowFilePretty: true,
   // The demo's flows hold no secrets; a fixed key keeps credentials readable across restarts.
-  credentialSecret: 'kasa-red-demo',
+  credentialSecret: ${JSON.stringify(CREDENTIAL_SECRET)},
   diagnostics: { enabled: false, ui: false },
   telemetry: { enabled: false, updateNotification: false },
   runtimeState: { enabled: false, ui: false },
@@ -111,7 +118,22 @@ export function prepareUserDir(options: UserDirOptions): PreparedUserDir {
 
   const flowFile = path.join(userDir, FLOW_FILE);
   const wroteFlows = options.resetFlows || !fs.existsSync(flowFile);
-  if (wroteFlows) fs.writeFileSync(flowFile, `${JSON.stringify(options.flows, null, 2)}\n`);
+  if (wroteFlows) {
+    fs.writeFileSync(flowFile, `${JSON.stringify(options.flows, null, 2)}\n`);
+    fs.writeFileSync(path.join(userDir, CREDENTIALS_FILE), `${JSON.stringify(encryptCredentials(options.credentials ?? {}, CREDENTIAL_SECRET))}\n`);
+  }
   fs.writeFileSync(logFile, '');
   return { settingsFile, flowFile, logFile, wroteFlows };
+}
+
+/**
+ * Credentials as Node-RED stores them under a credentialSecret: AES-256-CTR
+ * with the SHA-256 of the secret as key, the IV in hex before the base64
+ * ciphertext, all under "$".
+ */
+export function encryptCredentials(credentials: Record<string, object>, secret: string): { $: string } {
+  const key = createHash('sha256').update(secret).digest();
+  const iv = randomBytes(16);
+  const cipher = createCipheriv('aes-256-ctr', key, iv);
+  return { $: iv.toString('hex') + cipher.update(JSON.stringify(credentials), 'utf8', 'base64') + cipher.final('base64') };
 }

@@ -55,6 +55,8 @@ describe('example flows deployed against the simulated fleet', function () {
       && debugCount('porch light', (m) => m === 'true') >= 1
       && debugCount('strip state') >= 2
       && debugCount('error report') >= 1
+      && debugCount('Dishwasher state') >= 2
+      && debugCount('Dishwasher today (Wh)', (m) => /^\d+(\.\d+)?$/.test(m)) >= 1
       && comms.statuses.get(named('tplink-discover', 'one sweep') ?? '')?.fill === 'green';
   }
 
@@ -78,7 +80,7 @@ describe('example flows deployed against the simulated fleet', function () {
 
   it('deploys every example, each on its own tab', () => {
     const tabs = flows.filter((n) => n.type === 'tab').map((n) => n.label);
-    assert.equal(tabs.length, 7, JSON.stringify(tabs));
+    assert.equal(tabs.length, 8, JSON.stringify(tabs));
     assert.ok(flows.some((n) => n.type === 'tplink-plug') && flows.some((n) => n.type === 'tplink-discover') && flows.some((n) => n.type === 'tplink-tddp'));
   });
 
@@ -125,6 +127,17 @@ describe('example flows deployed against the simulated fleet', function () {
     assert.ok(debugOf('countdown rules').length >= 3, 'countdown set, read, cleared');
     assert.ok(debugOf('porch light').some((d) => d.msg === 'true'), 'sunset trigger turned the porch light on');
     assert.ok(debugOf('strip state').length >= 2, 'whole strip switched');
+  });
+
+  it('switches and charts the Tapo P110 with the account npm start filled in (automatic transport, never in the flow)', () => {
+    const config = flows.find((n) => n.type === 'tplink-config' && n.name === 'Tapo dishwasher') as (FlowNode & { transport?: string; credentials?: unknown }) | undefined;
+    assert.equal(config?.transport, 'auto');
+    assert.equal(config?.credentials, undefined, 'the editor gets no credentials with the flows');
+    const plug = flows.find((n) => n.type === 'tplink-plug' && n.z === byName('debug', 'Dishwasher state').z);
+    assert.ok(plug);
+    assert.ok(['green', 'grey'].includes(comms.statuses.get(plug.id)?.fill ?? ''), JSON.stringify(comms.statuses.get(plug.id)));
+    assert.ok(debugOf('Dishwasher state').length >= 2, 'switched on and off');
+    assert.ok(debugOf('Dishwasher today (Wh)').some((d) => /^\d+(\.\d+)?$/.test(d.msg)), JSON.stringify(debugOf('Dishwasher today (Wh)')));
   });
 
   it('logs no error', () => {
