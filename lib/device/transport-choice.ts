@@ -8,22 +8,23 @@
  * KLAP, or AES when the device has no KLAP endpoint (handshake1 404). A
  * KLAP-only device answers a plain JSON request on /app with
  * {"error_code":1003}, so the HTTP side never needs more than one try of each.
- * Every probe is a request the device layer needs anyway: the classic read,
- * the KLAP session and the SMART component list are kept, not repeated.
+ * Every probe is kept, not repeated: the classic read (on 9999 or over
+ * KLAP) is the device's first reading, the KLAP session is the device's.
  */
 import { SmartHomeClient } from '../classic/client';
+import * as cmd from '../classic/commands';
+import { readMethodResult, readSysInfo } from '../classic/replies';
+import { checkResponse } from '../classic/response';
 import type { TransportName } from '../classic/transports';
 import { ConnectionError, ProtocolError } from '../errors';
-import { parseBoundedJson, isJsonObject } from '../json';
 import { KlapUnsupportedError } from '../klap/handshake';
 import { KlapTransport } from '../klap/transport';
 import { SmartClient } from '../smart/client';
-import { readComponents, type SmartComponents } from '../smart/components';
-import { encodeRequest, newTerminalUuid } from '../smart/envelope';
 import type { TrafficHook } from '../traffic';
 import { ClassicFamily } from './classic/family';
 import type { FamilyAdapter, FamilyRead } from './family';
 import { SmartFamily } from './smart/family';
+import { classicState } from './state/classic';
 import type { DeviceFamily } from './types';
 
 /** How to reach a device: the classic transports, 'aes' (SMART only), or 'auto' (found by asking). */
@@ -114,21 +115,27 @@ function speaksSomethingElse(error: unknown): boolean {
   return error instanceof ProtocolError;
 }
 
-/** KLAP with the family found from the first reply; with `aesAllowed`, AES when the device has no KLAP endpoint. */
+/**
+ * KLAP with the family found from the first reply; with `aesAllowed`, AES
+ * when the device has no KLAP endpoint. The first request is the classic
+ * read (get_sysinfo), so a classic KLAP device (new Kasa firmware) is read
+ * exactly as before and that reading kept; a SMART device answers it with
+ * an integer error_code and no module, and gets the SMART family over the
+ * same session.
+ */
 async function httpFamily(options: FamilyChoiceOptions, port: number, aesAllowed: boolean): Promise<FamilyChoice> {
   const klap = new KlapTransport({ host: options.host, port, username: options.username, password: options.password });
   const timeout = options.timeout ?? DEFAULT_TIMEOUT;
-  const overKlap = (family: DeviceFamily, components?: SmartComponents): FamilyChoice => ({
-    family: family === 'smart'
-      ? new SmartFamily(new SmartClient({ host: options.host, transportInstance: klap, timeout, onTraffic: options.onTraffic }), { components })
-      : new ClassicFamily(new SmartHomeClient({
-        host: options.host, port, transport: 'klap', transportInstance: klap, timeout, retries: options.retries, onTraffic: options.onTraffic,
-      })),
+  const smart = (): SmartFamily => new SmartFamily(new SmartClient({ host: options.host, transportInstance: klap, timeout, onTraffic: options.onTraffic }));
+  const classicClient = (): SmartHomeClient => new SmartHomeClient({
+    host: options.host, port, transport: 'klap', transportInstance: klap, timeout, retries: options.retries, onTraffic: options.onTraffic,
   });
-  if (options.family) return overKlap(options.family);
+  if (options.family === 'smart') return { family: smart() };
+  if (options.family === 'classic') return { family: new ClassicFamily(classicClient()) };
+  const client = classicClient();
   try {
-    const found = await klapFamilyOf(klap, timeout);
-    return overKlap(found.family, found.components);
+    const first = await classicReadingOrSmart(client);
+    return first === 'smart' ? { family: smart() } : { family: new ClassicFamily(client), first };
   } catch (error) {
     await klap.close();
     if (aesAllowed && error instanceof KlapUnsupportedError) return { family: aesFamily(options, port) };
@@ -136,20 +143,12 @@ async function httpFamily(options: FamilyChoiceOptions, port: number, aesAllowed
   }
 }
 
-/**
- * Asks for SMART's component_nego over an open KLAP session: a SMART device
- * answers it (its components, kept), a classic one answers with a module
- * object and no error_code.
- */
-async function klapFamilyOf(klap: KlapTransport, timeout: number): Promise<{ family: DeviceFamily; components?: SmartComponents }> {
-  const reply = await klap.send(encodeRequest({ method: 'component_nego' }, newTerminalUuid()), timeout);
-  let value: unknown;
-  try {
-    value = parseBoundedJson(reply.toString('utf8'));
-  } catch (error) {
-    throw new ProtocolError(`KLAP reply to the first request is not JSON (${(error as Error).message})`, { host: klap.host, port: klap.port }, error);
-  }
-  if (!isJsonObject(value) || !Number.isSafeInteger(value.error_code)) return { family: 'classic' };
-  if (value.error_code !== 0) return { family: 'smart' };
-  return { family: 'smart', components: readComponents(value.result, { host: klap.host, port: klap.port }) };
+/** The classic read, or 'smart' when the reply is a SMART one (an integer error_code, no module object). */
+async function classicReadingOrSmart(client: SmartHomeClient): Promise<FamilyRead | 'smart'> {
+  const request = cmd.system.getSysinfo();
+  const reply = await client.sendUnchecked(request);
+  if (!('system' in reply) && Number.isSafeInteger((reply as Record<string, unknown>).error_code)) return 'smart';
+  checkResponse(request, reply, client.address);
+  const info = readMethodResult(reply, 'system', 'get_sysinfo', readSysInfo, client.address);
+  return { state: classicState(info), info };
 }

@@ -205,7 +205,8 @@ describe('device layer: SMART devices', function () {
     const text = traffic.map((e) => e.text).join('\n');
     assert.match(text, /"method":"set_device_info"/);
     assert.doesNotMatch(text, /owner@example|Tapo secret/);
-    assert.deepEqual([...new Set(traffic.map((e) => e.transport))], ['tcp', 'aes'], 'get_sysinfo on the port first, then SMART over AES');
+    assert.deepEqual([...new Set(traffic.map((e) => e.transport))], ['tcp', 'klap', 'aes'], 'get_sysinfo on the port, then over KLAP, then SMART over AES');
     assert.equal(traffic.find((e) => e.transport === 'tcp' && e.direction === 'error') !== undefined, true);
+    assert.equal(traffic.find((e) => e.transport === 'klap' && e.direction === 'error') !== undefined, true, 'no KLAP endpoint');
   });
 });

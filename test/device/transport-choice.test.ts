@@ -56,7 +56,14 @@ describe('device layer: choosing the family and transport', function () {
   it('auto: 9999 refused, then KLAP on the HTTP port; a classic KLAP device (new Kasa firmware) stays classic over KLAP', async function () {
     const sim: RunningKlapDevice = await startKlapDevice({ model: 'KP115', seed: 'choice-klap', klap: { version: 2, ...ACCOUNT } });
     cleanups.push(() => sim.close());
+    const handled: object[] = [];
+    const original = sim.running.device.handle.bind(sim.running.device);
+    sim.running.device.handle = (request: object) => {
+      handled.push(request);
+      return original(request);
+    };
     const device = await open({ host: sim.host, port: await freePort(), klapPort: sim.klapPort, transport: 'auto', ...ACCOUNT });
+    assert.deepEqual(handled, [{ system: { get_sysinfo: {} } }], 'one request: the classic read, kept as the first state');
     assert.equal(device.family, 'classic');
     assert.equal(device.transportName, 'klap');
     assert.equal(device.port, sim.klapPort);
