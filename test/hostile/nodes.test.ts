@@ -189,7 +189,7 @@ describe('hostile devices against discovery and the editor endpoints', function 
       ['/tplink-kasa/outlets', { host: 'a b' }, /host "a b" is not an IP address or host name/],
       ['/tplink-kasa/outlets', { host: '127.0.0.1', port: '70000' }, /port "70000" is not an integer from 1 to 65535/],
       ['/tplink-kasa/outlets', { host: '127.0.0.1', port: '99; rm' }, /port .* is not an integer/],
-      ['/tplink-kasa/outlets', { host: '127.0.0.1', transport: 'ssh' }, /transport "ssh" is not one of tcp, udp, klap, auto/],
+      ['/tplink-kasa/outlets', { host: '127.0.0.1', transport: 'ssh' }, /transport "ssh" is not one of auto, tcp, udp, klap, aes/],
       ['/tplink-kasa/discover', { broadcast: 'example.com' }, /broadcast "example.com" is not an IPv4 address/],
       ['/tplink-kasa/discover', { target: '127.0.0.1', interface: '../../etc' }, /interface .* is not a network interface name/],
       ['/tplink-kasa/discover', { target: '127.0.0.1', timeout: '600000' }, /timeout "600000" is not an integer from 1 to 10000/],
