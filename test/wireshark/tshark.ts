@@ -64,14 +64,16 @@ export function ensureTshark(): string {
         + 'install the Debian package "tshark" to run the Wireshark dissector tests');
     }
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    const install = (): void => {
-      execFileSync('apt-get', ['install', '-y', '-q', 'tshark'], { env, stdio: 'pipe', timeout: 540_000 });
+    // The capture tests run side by side: one installs while the others wait for it (apt-get itself gives up on a held lock).
+    const aptGet = (args: string[], timeout: number): void => {
+      execFileSync('flock', [path.join(tmpdir(), 'kasa-tshark-install.lock'), 'apt-get', ...args], { env, stdio: 'pipe', timeout });
     };
+    const install = (): void => aptGet(['install', '-y', '-q', 'tshark'], 540_000);
     try {
       install();
     } catch {
       // A fresh machine may not have package lists yet.
-      execFileSync('apt-get', ['update', '-q'], { env, stdio: 'pipe', timeout: 300_000 });
+      aptGet(['update', '-q'], 300_000);
       try {
         install();
       } catch (error) {
