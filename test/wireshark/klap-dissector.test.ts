@@ -73,7 +73,9 @@ describe('Wireshark KLAP dissector on live captures (client <-> KLAP simulator o
     this.timeout(900_000);
     ensureTshark();
     tmp = makeTempDir('kasa-klap-');
-    for (const version of [1, 2] as const) captures.set(version, await captureKlapSession(tmp.dir, version));
+    // Side by side: each simulator has its own port and each capture's filter names only that port.
+    const [v1, v2] = await Promise.all([captureKlapSession(tmp.dir, 1), captureKlapSession(tmp.dir, 2)]);
+    captures.set(1, v1).set(2, v2);
   });
   after(() => {
     killChildren();

@@ -53,9 +53,8 @@ describe('Wireshark SMART and AES dissectors on live captures of SMART clients a
     this.timeout(900_000);
     ensureTshark();
     tmp = makeTempDir('kasa-smart-');
-    overKlap = await captureSmartOverKlap(tmp.dir);
-    overAes = await captureSmartOverAes(tmp.dir);
-    tapoConnect = await captureTapoConnect(tmp.dir);
+    // Side by side: each device has its own port and each capture's filter names only that port.
+    [overKlap, overAes, tapoConnect] = await Promise.all([captureSmartOverKlap(tmp.dir), captureSmartOverAes(tmp.dir), captureTapoConnect(tmp.dir)]);
   });
   after(() => {
     killChildren();
@@ -127,17 +126,19 @@ describe('Wireshark SMART and AES dissectors on live captures of SMART clients a
 
   it('leaves AES encrypted without the key, and says a wrong key does not decrypt', async () => {
     const port = { 'tplink_aes.ports': overAes.prefs['tplink_aes.ports'] };
-    const without = withField(await dissect(overAes.file, [...AES_FIELDS, 'tplink_smart.method'], { prefs: port }), 'tplink_aes.message');
+    const wrongKey = `${'00'.repeat(16)}:${overAes.ivHex}`;
+    // Three tshark runs on the same file with different preferences, side by side.
+    const [without, second, onlyWrong] = (await Promise.all([
+      dissect(overAes.file, [...AES_FIELDS, 'tplink_smart.method'], { prefs: port }),
+      dissect(overAes.file, AES_FIELDS, { prefs: { ...port, 'tplink_aes.keys': `${wrongKey}, ${overAes.keyHex}${overAes.ivHex}` } }),
+      dissect(overAes.file, AES_FIELDS, { prefs: { ...port, 'tplink_aes.keys': wrongKey } }),
+    ])).map((rows) => withField(rows, 'tplink_aes.message'));
     assert.deepStrictEqual(values(without, 'tplink_aes.plaintext'), []);
     assert.deepStrictEqual(values(without, 'tplink_smart.method'), []);
     assert.strictEqual(values(without, 'tplink_aes.ciphertext').length, without.length - 2, 'all but the handshake');
     assert.ok(values(without, '_ws.expert.message').includes('Encrypted: set tplink_aes.keys to the session\'s AES key and IV to decrypt'));
 
-    const wrongKey = `${'00'.repeat(16)}:${overAes.ivHex}`;
-    const second = withField(await dissect(overAes.file, AES_FIELDS,
-      { prefs: { ...port, 'tplink_aes.keys': `${wrongKey}, ${overAes.keyHex}${overAes.ivHex}` } }), 'tplink_aes.message');
     assert.deepStrictEqual([...new Set(values(second, 'tplink_aes.key_index'))], ['2'], 'the second key, written as 64 hex digits, decrypts');
-    const onlyWrong = withField(await dissect(overAes.file, AES_FIELDS, { prefs: { ...port, 'tplink_aes.keys': wrongKey } }), 'tplink_aes.message');
     assert.ok(values(onlyWrong, '_ws.expert.message').includes('None of the configured keys decrypts this'));
   });
 
