@@ -1,11 +1,12 @@
 'use strict';
 // The whole mocha suite within its time budget (npm test on a clean clone
 // under 4 minutes on two cores): test files that share nothing fixed run
-// side by side in a few mocha processes, then the few that must have the
-// machine to themselves run one after another. Every dist/test/**/*.test.js
-// is picked up; a new file runs side by side unless it is listed in SERIAL
-// below. Prints the ten slowest tests and hooks of the whole run and a
-// closing "tests: N passed, N failed" line.
+// side by side in a few mocha processes, with the heavy or time-keeping ones
+// (APART) one after another in a lane of their own beside them, then the few
+// that must have the machine to themselves (SERIAL) one after another. Every
+// dist/test/**/*.test.js is picked up; a new file runs side by side unless
+// it is listed below. Prints the ten slowest tests and hooks of the whole
+// run and a closing "tests: N passed, N failed" line.
 //
 // Why not mocha --parallel: its worker pool kills a worker that takes more
 // than a second to exit, and with it the c8 coverage that the worker writes
@@ -23,24 +24,39 @@ const path = require('path');
 const root = path.resolve(__dirname, '..');
 const testRoot = path.join(root, 'dist', 'test');
 
-/** Files (paths under test/, a trailing / for a folder) that must not run beside other tests, and why. */
+/**
+ * Files (paths under test/, a trailing / for a folder) that must not run
+ * beside any other test, and why: they run last, one after another.
+ */
 const SERIAL = [
-  ['wireshark/live-capture.test.js', 'captures on lo with tshark'],
-  ['wireshark/discovery-dissector.test.js', 'captures on lo with tshark'],
-  ['wireshark/klap-dissector.test.js', 'captures on lo with tshark'],
-  ['wireshark/smart-dissector.test.js', 'captures on lo with tshark (test/wireshark/smart-captures.ts)'],
-  ['lan/', 'builds network namespaces and times LAN sweeps'],
-  ['cli/smartplug-broadcast-lan.test.js', 'builds network namespaces'],
-  ['e2e/', 'a real browser against the demo: heavy, and waits on rendering'],
-  ['soak/', 'measures heap and handles over time with tight polling deadlines'],
   ['nodes/klap.test.js', 'binds the fixed discovery port UDP 20002 on 127.0.0.1, which every tplink-discover sweep probes'],
+];
+
+/**
+ * Files that share nothing fixed with other tests but are heavy or keep to
+ * time windows, so that two of them must not meet: they run one after
+ * another in a lane of their own, beside the side-by-side lanes (which are
+ * one fewer for it), the longest first. Everything else runs side by side,
+ * the live captures of test/wireshark too: each tshark captures on lo with a
+ * BPF filter naming only its own ephemeral ports (the device's and its
+ * sentinel socket's), so no other test's traffic gets into its file; and
+ * tplink-smartplug -b in network namespaces of its own (kasa-<pid>-<n>
+ * names, a broadcast domain no other test is in).
+ */
+const APART = [
+  ['e2e/', 'a real browser against the demo: heavy'],
+  ['lan/', 'network namespaces; the scanner test counts a device offline after two 250 ms sweeps without its reply'],
+  ['soak/', 'polls and switches on a 1 s clock; the hostile soak holds admin latency and recovery to deadlines'],
 ];
 
 // Two cores: most files wait on sockets, timers and child processes, so a
 // few more processes than cores keep both busy.
 const JOBS = Number(process.env.KASA_TEST_JOBS) || os.availableParallelism() + 2;
-// Each file's duration in the last run, to start the longest first next time.
+// Each file's duration in the last run, to start the longest first next time;
+// a clean clone has none yet and starts from the committed snapshot (refresh
+// it with `cp dist/.test-durations.json scripts/test-durations.json`).
 const DURATIONS = path.join(root, 'dist', '.test-durations.json');
+const DURATIONS_SNAPSHOT = path.join(__dirname, 'test-durations.json');
 const BATCHES_PER_LANE = 3;
 
 function testFiles() {
@@ -51,22 +67,26 @@ function testFiles() {
     .sort();
 }
 
-function isSerial(file) {
-  return SERIAL.some(([prefix]) => (prefix.endsWith('/') ? file.startsWith(prefix) : file === prefix));
+function listedIn(list) {
+  return (file) => list.some(([prefix]) => (prefix.endsWith('/') ? file.startsWith(prefix) : file === prefix));
 }
 
-/** Longest first (last run's durations; without them, the biggest files), so no long file starts last. */
+/** Longest first (last run's durations; a file not in them weighs as the median one), so no long file starts last. */
 function longestFirst(files) {
-  const known = fs.existsSync(DURATIONS) ? JSON.parse(fs.readFileSync(DURATIONS, 'utf8')) : {};
-  const weighed = files.map((f) => ({ file: f, weight: known[f] ?? fs.statSync(path.join(testRoot, f)).size }));
-  return weighed.sort((a, b) => b.weight - a.weight);
+  const source = [DURATIONS, DURATIONS_SNAPSHOT].find((file) => fs.existsSync(file));
+  const known = source ? JSON.parse(fs.readFileSync(source, 'utf8')) : {};
+  const times = Object.values(known).sort((a, b) => a - b);
+  const median = times[Math.floor(times.length / 2)];
+  // Without any durations, the biggest files first.
+  const weight = (f) => known[f] ?? median ?? fs.statSync(path.join(testRoot, f)).size;
+  return files.map((f) => ({ file: f, weight: weight(f) })).sort((a, b) => b.weight - a.weight);
 }
 
 /** Cuts the longest-first list into batches of about equal weight, a few per lane, so lanes that finish early take more. */
-function batches(files) {
+function batches(files, lanes) {
   const weighed = longestFirst(files);
   const total = weighed.reduce((sum, f) => sum + f.weight, 0);
-  const target = total / (JOBS * BATCHES_PER_LANE);
+  const target = total / (lanes * BATCHES_PER_LANE);
   const out = [];
   let current = { files: [], weight: 0 };
   for (const f of weighed) {
@@ -98,19 +118,20 @@ function runFiles(files, timingsDir, live) {
   });
 }
 
-async function runSideBySide(files, timingsDir) {
-  const queue = batches(files);
+async function runSideBySide(files, timingsDir, lanes) {
+  const queue = batches(files, lanes);
   const results = [];
   const lane = async () => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) results.push(await runFiles(next, timingsDir, false));
   };
-  await Promise.all(Array.from({ length: Math.min(JOBS, queue.length) }, lane));
+  await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
   return results;
 }
 
-async function runAlone(files, timingsDir) {
+/** One file after another; output printed as it comes (`live`) or whole as each file ends. */
+async function runOneByOne(files, timingsDir, live) {
   const results = [];
-  for (const file of files) results.push(await runFiles([file], timingsDir, true));
+  for (const file of files) results.push(await runFiles([file], timingsDir, live));
   return results;
 }
 
@@ -130,23 +151,34 @@ function saveDurations(timings) {
 
 async function main() {
   const files = testFiles();
-  const sideBySide = files.filter((f) => !isSerial(f));
-  const alone = files.filter(isSerial);
+  const serial = files.filter(listedIn(SERIAL));
+  const apart = longestFirst(files.filter(listedIn(APART))).map((f) => f.file);
+  const sideBySide = files.filter((f) => !serial.includes(f) && !apart.includes(f));
+  // KASA_TEST_JOBS=1: the APART files after the others, not beside them.
+  const together = JOBS > 1 && apart.length > 0;
+  const lanes = together ? JOBS - 1 : JOBS;
   const timingsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kasa-test-timings-'));
   try {
-    process.stdout.write(`${sideBySide.length} test files side by side in ${JOBS} lanes, then ${alone.length} alone\n`);
+    process.stdout.write(`${sideBySide.length} test files side by side in ${lanes} lanes, ${apart.length} one by one ${together ? 'beside them' : 'after them'}, then ${serial.length} alone\n`);
     const started = Date.now();
-    const results = await runSideBySide(sideBySide, timingsDir);
+    const timed = async (run) => {
+      const results = await run();
+      return { results, ms: Date.now() - started };
+    };
+    const runBeside = () => timed(() => runSideBySide(sideBySide, timingsDir, lanes));
+    const runApart = () => timed(() => runOneByOne(apart, timingsDir, false));
+    const [beside, oneByOne] = together ? await Promise.all([runBeside(), runApart()]) : [await runBeside(), await runApart()];
+    const results = [...beside.results, ...oneByOne.results];
     const sideBySideMs = Date.now() - started;
-    results.push(...await runAlone(alone, timingsDir));
-    report(results, { sideBySideMs, aloneMs: Date.now() - started - sideBySideMs });
+    results.push(...await runOneByOne(serial, timingsDir, true));
+    report(results, { sideBySideMs, besideMs: beside.ms, apartMs: oneByOne.ms, aloneMs: Date.now() - started - sideBySideMs });
     return results.every((r) => r.ok) ? 0 : 1;
   } finally {
     fs.rmSync(timingsDir, { recursive: true, force: true });
   }
 }
 
-function report(results, { sideBySideMs, aloneMs }) {
+function report(results, { sideBySideMs, besideMs, apartMs, aloneMs }) {
   const { slowestLines } = require(path.join(testRoot, 'support', 'timing-reporter.js'));
   const timings = [];
   const totals = { passes: 0, failures: 0, pending: 0 };
@@ -166,7 +198,7 @@ function report(results, { sideBySideMs, aloneMs }) {
   const failedFiles = results.filter((r) => !r.ok).map((r) => `  ${r.files.map((f) => `test/${f}`).join(' ')}`);
   const out = [
     '',
-    `mocha: ${(sideBySideMs / 1000).toFixed(1)} s side by side, ${(aloneMs / 1000).toFixed(1)} s alone`,
+    `mocha: ${(sideBySideMs / 1000).toFixed(1)} s side by side (lanes done at ${(besideMs / 1000).toFixed(1)} s, the one-by-one files at ${(apartMs / 1000).toFixed(1)} s), ${(aloneMs / 1000).toFixed(1)} s alone`,
     'ten slowest tests and hooks:',
     ...slowestLines(timings, 10).map((line) => `  ${line}`),
     ...(failedFiles.length > 0 ? ['', 'failed:', ...failedFiles] : []),
