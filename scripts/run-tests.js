@@ -36,7 +36,7 @@ const SERIAL = [
  * Files that share nothing fixed with other tests but are heavy or keep to
  * time windows, so that two of them must not meet: they run one after
  * another in a lane of their own, beside the side-by-side lanes (which are
- * one fewer for it), the longest first. Everything else runs side by side,
+ * one fewer for it), the longest first; that lane then joins the others. Everything else runs side by side,
  * the live captures of test/wireshark too: each tshark captures on lo with a
  * BPF filter naming only its own ephemeral ports (the device's and its
  * sentinel socket's), so no other test's traffic gets into its file; and
@@ -52,12 +52,13 @@ const APART = [
 // Two cores: most files wait on sockets, timers and child processes, so a
 // few more processes than cores keep both busy.
 const JOBS = Number(process.env.KASA_TEST_JOBS) || os.availableParallelism() + 2;
+// How long a mocha process may stay after the end of its run (closing what its tests opened, writing coverage).
+const EXIT_GRACE_MS = 60_000;
 // Each file's duration in the last run, to start the longest first next time;
 // a clean clone has none yet and starts from the committed snapshot (refresh
 // it with `cp dist/.test-durations.json scripts/test-durations.json`).
 const DURATIONS = path.join(root, 'dist', '.test-durations.json');
 const DURATIONS_SNAPSHOT = path.join(__dirname, 'test-durations.json');
-const BATCHES_PER_LANE = 3;
 
 function testFiles() {
   if (!fs.existsSync(testRoot)) throw new Error('dist/test is missing: run npm run build first');
@@ -82,26 +83,34 @@ function longestFirst(files) {
   return files.map((f) => ({ file: f, weight: weight(f) })).sort((a, b) => b.weight - a.weight);
 }
 
-/** Cuts the longest-first list into batches of about equal weight, a few per lane, so lanes that finish early take more. */
-function batches(files, lanes) {
-  const weighed = longestFirst(files);
-  const total = weighed.reduce((sum, f) => sum + f.weight, 0);
-  const target = total / (lanes * BATCHES_PER_LANE);
-  const out = [];
-  let current = { files: [], weight: 0 };
-  for (const f of weighed) {
-    current.files.push(f.file);
-    current.weight += f.weight;
-    if (current.weight >= target) {
-      out.push(current.files);
-      current = { files: [], weight: 0 };
-    }
+/**
+ * The next batch for a lane that is free: from the front of the longest-first
+ * queue, files adding up to the weight left shared among the lanes twice
+ * over, and to no less than a small share of the whole. Batches shrink as the
+ * queue does, so that the lanes end close together (equal batches left one
+ * lane running the last one alone for half a minute), while small files
+ * still share a mocha start.
+ */
+function takeBatch(queue, lanes, total) {
+  const left = queue.reduce((sum, f) => sum + f.weight, 0);
+  const target = Math.max(left / (lanes * 2), total / (lanes * 16));
+  const batch = [queue.shift()];
+  let weight = batch[0].weight;
+  while (queue.length > 0 && weight + queue[0].weight <= target) {
+    const next = queue.shift();
+    batch.push(next);
+    weight += next.weight;
   }
-  if (current.files.length > 0) out.push(current.files);
-  return out;
+  return batch.map((f) => f.file);
 }
 
-/** Runs mocha on some files; its output is printed whole when it ends (`live`: as it comes). */
+/**
+ * Runs mocha on some files; its output is printed whole when it ends (`live`:
+ * as it comes). A mocha that has reported the end of its run (the timings
+ * file appears) but is still there after EXIT_GRACE_MS is held open by
+ * something a test left behind: it is killed and fails, rather than hold the
+ * whole suite for good.
+ */
 function runFiles(files, timingsDir, live) {
   const started = Date.now();
   const args = [require.resolve('mocha/bin/mocha.js'), ...(process.stdout.isTTY ? ['--color'] : []), ...files.map((f) => path.join(testRoot, f))];
@@ -110,22 +119,34 @@ function runFiles(files, timingsDir, live) {
   const output = [];
   child.stdout?.on('data', (chunk) => output.push(chunk));
   child.stderr?.on('data', (chunk) => output.push(chunk));
+  let ranAt;
+  let heldOpen = false;
+  const watch = setInterval(() => {
+    ranAt ??= fs.existsSync(timings) ? Date.now() : undefined;
+    if (ranAt !== undefined && Date.now() - ranAt > EXIT_GRACE_MS) {
+      heldOpen = true;
+      child.kill('SIGKILL');
+    }
+  }, 1000);
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
-      if (!live) process.stdout.write(Buffer.concat(output));
+      clearInterval(watch);
+      if (heldOpen) output.push(Buffer.from(`\nmocha ended its run but did not exit within ${EXIT_GRACE_MS / 1000} s: a test left a socket, timer or child open (${files.join(' ')})\n`));
+      if (!live || heldOpen) process.stdout.write(Buffer.concat(output));
       resolve({ files, timings, ok: code === 0 && !signal, ms: Date.now() - started });
     });
   });
 }
 
-async function runSideBySide(files, timingsDir, lanes) {
-  const queue = batches(files, lanes);
-  const results = [];
-  const lane = async () => {
-    for (let next = queue.shift(); next !== undefined; next = queue.shift()) results.push(await runFiles(next, timingsDir, false));
+/** The side-by-side files, longest first, shared by the lanes: each free lane takes its next batch (takeBatch). */
+function sideBySideQueue(files, lanes, timingsDir) {
+  const queue = longestFirst(files);
+  const total = queue.reduce((sum, f) => sum + f.weight, 0);
+  return {
+    async drain(results) {
+      while (queue.length > 0) results.push(await runFiles(takeBatch(queue, lanes, total), timingsDir, false));
+    },
   };
-  await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
-  return results;
 }
 
 /** One file after another; output printed as it comes (`live`) or whole as each file ends. */
@@ -161,24 +182,28 @@ async function main() {
   try {
     process.stdout.write(`${sideBySide.length} test files side by side in ${lanes} lanes, ${apart.length} one by one ${together ? 'beside them' : 'after them'}, then ${serial.length} alone\n`);
     const started = Date.now();
-    const timed = async (run) => {
-      const results = await run();
-      return { results, ms: Date.now() - started };
+    const queue = sideBySideQueue(sideBySide, lanes, timingsDir);
+    const results = [];
+    let apartMs = 0;
+    // The APART lane, once through its files, takes side-by-side batches like the others.
+    const apartLane = async () => {
+      results.push(...await runOneByOne(apart, timingsDir, false));
+      apartMs = Date.now() - started;
+      await queue.drain(results);
     };
-    const runBeside = () => timed(() => runSideBySide(sideBySide, timingsDir, lanes));
-    const runApart = () => timed(() => runOneByOne(apart, timingsDir, false));
-    const [beside, oneByOne] = together ? await Promise.all([runBeside(), runApart()]) : [await runBeside(), await runApart()];
-    const results = [...beside.results, ...oneByOne.results];
+    const sideLanes = () => Array.from({ length: lanes }, () => queue.drain(results));
+    if (together) await Promise.all([apartLane(), ...sideLanes()]);
+    else await Promise.all(sideLanes()).then(apartLane);
     const sideBySideMs = Date.now() - started;
     results.push(...await runOneByOne(serial, timingsDir, true));
-    report(results, { sideBySideMs, besideMs: beside.ms, apartMs: oneByOne.ms, aloneMs: Date.now() - started - sideBySideMs });
+    report(results, { sideBySideMs, apartMs, aloneMs: Date.now() - started - sideBySideMs });
     return results.every((r) => r.ok) ? 0 : 1;
   } finally {
     fs.rmSync(timingsDir, { recursive: true, force: true });
   }
 }
 
-function report(results, { sideBySideMs, besideMs, apartMs, aloneMs }) {
+function report(results, { sideBySideMs, apartMs, aloneMs }) {
   const { slowestLines } = require(path.join(testRoot, 'support', 'timing-reporter.js'));
   const timings = [];
   const totals = { passes: 0, failures: 0, pending: 0 };
@@ -191,14 +216,14 @@ function report(results, { sideBySideMs, besideMs, apartMs, aloneMs }) {
       continue;
     }
     totals.passes += stats.passes;
-    totals.failures += stats.failures;
+    totals.failures += stats.failures || (ok ? 0 : 1); // a mocha killed for not exiting counts as one
     totals.pending += stats.pending;
   }
   saveDurations(timings);
   const failedFiles = results.filter((r) => !r.ok).map((r) => `  ${r.files.map((f) => `test/${f}`).join(' ')}`);
   const out = [
     '',
-    `mocha: ${(sideBySideMs / 1000).toFixed(1)} s side by side (lanes done at ${(besideMs / 1000).toFixed(1)} s, the one-by-one files at ${(apartMs / 1000).toFixed(1)} s), ${(aloneMs / 1000).toFixed(1)} s alone`,
+    `mocha: ${(sideBySideMs / 1000).toFixed(1)} s side by side (the one-by-one files done at ${(apartMs / 1000).toFixed(1)} s), ${(aloneMs / 1000).toFixed(1)} s alone`,
     'ten slowest tests and hooks:',
     ...slowestLines(timings, 10).map((line) => `  ${line}`),
     ...(failedFiles.length > 0 ? ['', 'failed:', ...failedFiles] : []),
