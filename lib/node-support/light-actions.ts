@@ -1,0 +1,175 @@
+/**
+ * Runs a parsed light command through the device layer and shapes the
+ * answer for a flow: msg.payload is the light in the same fields a light
+ * object takes ({ on, brightness, color_temp, hue, saturation }, only those
+ * the light has), so it can drive a Dashboard widget or another light node;
+ * the colour as "#rrggbb" beside it for a colour picker (a white as the
+ * colour it looks). A bulb or light
+ * strip goes through its light feature, a dimmer through its dimmer
+ * feature; what each takes is the device layer's to check.
+ */
+import type { EnergyReading } from '../classic/response';
+import type { DeviceConnection } from '../device/connection';
+import type { Device } from '../device/device';
+import { DeviceInputError } from '../device/errors';
+import type { DeviceState, LightChange } from '../device/types';
+import { DeviceError } from '../errors';
+import type { LightCommand } from './light-command';
+import { LightInputError } from './light-command';
+import { hsvToHex, whiteToHex } from './light-colour';
+
+/** The light as msg.payload carries it: the fields a light object takes. */
+export interface LightPayload {
+  on: boolean;
+  brightness?: number;
+  color_temp?: number;
+  hue?: number;
+  saturation?: number;
+}
+
+export interface LightReport {
+  payload: LightPayload;
+  /** The device's alias: msg.topic. */
+  alias: string;
+  /** "#rrggbb": the colour a colour light shows, or the white a light with adjustable white shows. */
+  color?: string;
+  /** The lighting effect a light strip plays. */
+  effect?: string;
+  energy?: EnergyReading;
+  state: DeviceState;
+}
+
+export interface LightSettings {
+  /** Milliseconds to fade over when a message gives none. */
+  transition?: number;
+}
+
+/** Runs one command; device-layer refusals come back as LightInputErrors naming the model. */
+export async function runLightCommand(connection: DeviceConnection, command: LightCommand, settings: LightSettings = {}): Promise<LightReport> {
+  let device: Device | undefined;
+  try {
+    device = await connection.get();
+    switch (command.kind) {
+      case 'read':
+        return await readLight(device, { energy: true });
+      case 'power': {
+        const options = transitionOption(command.transition ?? settings.transition);
+        if (command.state === 'toggle') await device.toggle(options);
+        else await device.setPower(command.state, options);
+        return reportOf(device);
+      }
+      case 'set':
+        await setLight(device, withDefaultTransition(command.change, settings.transition));
+        return reportOf(device);
+    }
+  } catch (error) {
+    throw asLightInputError(error, device?.state.model ?? '');
+  }
+}
+
+/**
+ * Reads the device again (a poll stands aside when commands wait: ifIdle;
+ * a device connected this moment was just read: fresh) and, when asked and
+ * metered, its energy.
+ */
+export async function readLight(device: Device, options: { energy: boolean; ifIdle?: boolean; fresh?: boolean }): Promise<LightReport> {
+  if (!options.fresh) await device.refresh({ ifIdle: options.ifIdle });
+  const report = reportOf(device);
+  if (options.energy && device.energy) {
+    const energy = await readEnergyIfMetered(device, options.ifIdle);
+    if (energy) report.energy = energy;
+  }
+  return report;
+}
+
+/** The device's light as a flow sees it. */
+export function reportOf(device: Device): LightReport {
+  const state = device.state;
+  const report: LightReport = { payload: payloadOf(state), alias: state.alias, state };
+  const light = state.light;
+  if (light?.effect !== undefined) report.effect = light.effect;
+  const can = state.lightCapabilities;
+  if (light && can) {
+    const brightness = light.brightness ?? 100;
+    if (light.colorTemp && can.colorTempRange) report.color = whiteToHex(light.colorTemp, brightness);
+    else if (can.color && light.hue !== undefined && light.saturation !== undefined) {
+      report.color = hsvToHex({ hue: light.hue, saturation: light.saturation, brightness });
+    }
+  }
+  return report;
+}
+
+export function payloadOf(state: DeviceState): LightPayload {
+  const payload: LightPayload = { on: state.on };
+  const light = state.light;
+  const can = state.lightCapabilities;
+  if (!light || !can) {
+    if (state.brightness !== undefined) payload.brightness = state.brightness;
+    return payload;
+  }
+  if (can.dimmable && light.brightness !== undefined) payload.brightness = light.brightness;
+  if ((can.colorTempRange || can.color) && light.colorTemp !== undefined) payload.color_temp = light.colorTemp;
+  if (can.color && light.hue !== undefined) payload.hue = light.hue;
+  if (can.color && light.saturation !== undefined) payload.saturation = light.saturation;
+  return payload;
+}
+
+/** What a node's status shows: on/off, the brightness, and the colour ("#rrggbb", a white in kelvin, or the effect). */
+export interface LightView {
+  on: boolean;
+  brightness?: number;
+  colour?: string;
+}
+
+export function viewOf(report: LightReport): LightView {
+  const view: LightView = { on: report.payload.on };
+  if (report.payload.brightness !== undefined) view.brightness = report.payload.brightness;
+  if (report.effect !== undefined) view.colour = report.effect;
+  else if (report.payload.color_temp) view.colour = `${report.payload.color_temp} K`;
+  else if (report.color !== undefined) view.colour = report.color;
+  return view;
+}
+
+async function setLight(device: Device, change: LightChange): Promise<void> {
+  if (device.light) {
+    await device.light.set(change);
+    return;
+  }
+  const dimmer = device.dimmer;
+  if (!dimmer) throw unsupported(device, 'light');
+  if (change.hue !== undefined || change.saturation !== undefined) throw unsupported(device, 'colour (hue and saturation)');
+  if (change.colorTemp !== undefined) throw unsupported(device, 'adjustable white (colour temperature)');
+  const options = transitionOption(change.transition);
+  if (change.on === false) await device.setPower(false, options);
+  else if (change.brightness !== undefined) await dimmer.setBrightness(change.brightness, options);
+  else await device.setPower(true, options);
+}
+
+/** A bulb whose firmware has no meter answers its emeter with an error: no energy, not a failed message. */
+async function readEnergyIfMetered(device: Device, ifIdle: boolean | undefined): Promise<EnergyReading | undefined> {
+  try {
+    return await device.energy?.read({ ifIdle });
+  } catch (error) {
+    if (error instanceof DeviceError) return undefined;
+    throw error;
+  }
+}
+
+function withDefaultTransition(change: LightChange, transition: number | undefined): LightChange {
+  return change.transition === undefined && transition !== undefined ? { ...change, transition } : change;
+}
+
+function transitionOption(transition: number | undefined): { transition?: number } {
+  return transition === undefined ? {} : { transition };
+}
+
+function unsupported(device: Device, what: string): DeviceInputError {
+  const model = device.state.model;
+  return new DeviceInputError('unsupported', { what, model }, `${model || 'this device'} has no ${what}`, device.address);
+}
+
+/** The device layer's refusals as the node's input errors (keys the node translates), with the model named. */
+function asLightInputError(error: unknown, model: string): unknown {
+  if (!(error instanceof DeviceInputError)) return error;
+  return new LightInputError(error.reason, { model: model || '?', ...error.details }, error.message);
+}
