@@ -5,11 +5,21 @@
  * call into the runtime) can throw too, so every chain and handler of the
  * pack's nodes ends here, where any error becomes done(err) (a Catch node
  * sees it) or node.error(), and nothing is thrown further.
+ *
+ * done() gets a failure as its message text (fail()): Node-RED shows text
+ * in the debug sidebar as one readable line, as it shows a node.warn(),
+ * where an Error object comes out as an object to unfold; a Catch node gets
+ * the same text as msg.error.message.
  */
 import type { DoneFunction, Node } from './types';
 
 export function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** Ends a message with a failure: its text, for the debug sidebar and a Catch node. */
+export function fail(done: DoneFunction, error: Error | string): void {
+  done(typeof error === 'string' ? error : error.message);
 }
 
 export interface InputHandlers<T> {
@@ -29,7 +39,8 @@ export function settleInput<T>(node: Node, done: DoneFunction, work: () => Promi
   const finish = (error?: Error): void => {
     if (finished) return;
     finished = true;
-    done(error);
+    if (error) fail(done, error);
+    else done();
   };
   new Promise<T>((resolve) => resolve(work()))
     .then(

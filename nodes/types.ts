@@ -14,7 +14,8 @@ export interface NodeStatus {
 }
 
 export type SendFunction = (msg: NodeMessage | Array<NodeMessage | NodeMessage[] | null> | null) => void;
-export type DoneFunction = (error?: Error) => void;
+/** Node-RED takes an Error or text; the pack's nodes pass text (nodes/settle.ts fail()). */
+export type DoneFunction = (error?: Error | string) => void;
 
 /** Properties every node definition carries, as saved in the flow. */
 export interface NodeDef {

@@ -12,7 +12,7 @@ import { PlugMonitor, type PlugView } from '../../lib/node-support/plug-monitor'
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from '../types';
 import { numberSetting, type TplinkConfigNode } from '../tplink-config/device-config';
 import { isUnreachable, reasonKey } from './plug-status';
-import { guarded, settleInput } from '../settle';
+import { fail, guarded, settleInput } from '../settle';
 
 interface TplinkPlugDef extends NodeDef {
   device: string;
@@ -45,6 +45,12 @@ export = function register(RED: NodeAPI): void {
     return error instanceof Error ? error : new Error(String(error));
   }
 
+  /** A message the node cannot use, or a command it refuses: the last state must not stay green. */
+  function refusedStatus(error: unknown): NodeStatus {
+    const key = error instanceof PlugInputError && error.key !== 'unknown-outlet' ? 'refused' : reasonKey(error);
+    return { fill: 'red', shape: 'ring', text: RED._(`tplink-plug.status.${key}`) };
+  }
+
   function TplinkPlug(this: Node, def: TplinkPlugDef): void {
     RED.nodes.createNode(this, def);
     const config = RED.nodes.getNode(def.device) as TplinkConfigNode | null;
@@ -52,7 +58,7 @@ export = function register(RED: NodeAPI): void {
     if (!connection) {
       this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-plug.status.no-device') });
       const reason = config?.setupError?.message ?? RED._('tplink-plug.errors.no-device');
-      this.on('input', (_msg, _send, done) => done(new Error(reason)));
+      this.on('input', (_msg, _send, done) => fail(done, reason));
       return;
     }
     const outlet = String(def.outlet ?? '').trim();
@@ -70,11 +76,13 @@ export = function register(RED: NodeAPI): void {
       try {
         command = parsePlugCommand(msg as { command?: unknown; topic?: unknown; payload?: unknown });
       } catch (error) {
-        return done(inputError(error));
+        this.status(refusedStatus(error));
+        return fail(done, inputError(error));
       }
       if (isAdministrative(command) && !def.allowAdmin) {
         const name = command.kind === 'action' ? command.action : command.kind === 'raw' ? adminMethodsIn(command.request).join(', ') : 'power';
-        return done(new Error(RED._('tplink-plug.errors.admin-refused', { command: name })));
+        this.status(refusedStatus(new PlugInputError('admin-refused', { command: name }, 'refused')));
+        return fail(done, RED._('tplink-plug.errors.admin-refused', { command: name }));
       }
       settleInput(this, done, () => runPlugCommand({ connection, outlet }, command), {
         result: (result) => {
@@ -86,9 +94,7 @@ export = function register(RED: NodeAPI): void {
         failure: (error) => {
           if (closed) return undefined;
           if (isUnreachable(error)) monitor.observeFailure(error);
-          else if (!(error instanceof PlugInputError) || error.key === 'unknown-outlet') {
-            this.status({ fill: 'red', shape: 'ring', text: RED._(`tplink-plug.status.${reasonKey(error)}`) });
-          }
+          else this.status(refusedStatus(error));
           return inputError(error);
         },
       });

@@ -6,7 +6,7 @@ import { TddpClient } from '../../lib/tddp';
 import { tddpReplyProperties, tddpRequestOf, TddpInputError } from '../../lib/node-support/tddp-message';
 import type { Node, NodeAPI, NodeDef } from '../types';
 import { numberSetting } from '../tplink-config/device-config';
-import { logFailure, settleInput } from '../settle';
+import { asError, fail, logFailure, settleInput } from '../settle';
 
 interface TplinkTddpDef extends NodeDef {
   host: string;
@@ -45,13 +45,15 @@ export = function register(RED: NodeAPI): void {
     }
 
     this.on('input', (msg, send, done) => {
-      if (!client) return done(new Error(RED._('tplink-tddp.errors.no-host')));
+      if (!client) return fail(done, RED._('tplink-tddp.errors.no-host'));
       let request;
       try {
         request = tddpRequestOf(msg, { type: def.packetType, subtype: def.subtype });
       } catch (error) {
-        if (error instanceof TddpInputError) return done(new Error(RED._(`tplink-tddp.errors.${error.key}`, error.params)));
-        return done(error as Error);
+        // A message that cannot be sent must not leave the last reply's green status up.
+        this.status({ fill: 'red', shape: 'ring', text: RED._('tplink-tddp.status.refused') });
+        if (error instanceof TddpInputError) return fail(done, RED._(`tplink-tddp.errors.${error.key}`, error.params));
+        return fail(done, asError(error));
       }
       this.status({ fill: 'yellow', shape: 'ring', text: RED._('tplink-tddp.status.waiting') });
       const running = client;

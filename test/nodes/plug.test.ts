@@ -113,6 +113,22 @@ describe('tplink-plug against a simulated HS110', function () {
     assert.equal(isOn(), false);
   });
 
+  it('turns its status red for a message it refuses, instead of leaving the last state up, and shows the state again after', async () => {
+    await helper.load(NODES, plugFlow(device.port));
+    await exchange('plug', { payload: true });
+    await statusBecomes('plug', (s) => s.fill === 'green');
+    const refused = { fill: 'red', shape: 'ring', text: 'tplink-plug.status.refused' };
+    for (const msg of [{ payload: 'maybe' }, { command: 'explode' }, { command: 'alias', payload: 42 }, { command: 'reboot' }]) {
+      const count = statuses('plug').length;
+      // Text, not an Error object: the debug sidebar shows it as one line, a Catch node gets it as msg.error.message.
+      assert.match(await caughtError('plug', msg), /^tplink-plug\.errors\./, JSON.stringify(msg));
+      assert.deepEqual(statuses('plug').slice(count).pop(), refused, JSON.stringify(msg));
+    }
+    await exchange('plug', { payload: true });
+    await statusBecomes('plug', (s) => s.fill === 'green');
+    assert.equal(isOn(), true);
+  });
+
   it('refuses administrative commands unless the node allows them', async () => {
     await helper.load(NODES, plugFlow(device.port));
     for (const msg of [
