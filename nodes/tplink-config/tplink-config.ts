@@ -11,10 +11,12 @@ import type { NodeAPI } from '../types';
 import { createConnection, type TplinkConfigDef, type TplinkConfigNode } from './device-config';
 import { registerAdminEndpoints } from './admin-endpoints';
 import { logFailure } from '../settle';
+import { migrateConfig } from './migrations';
 
 export = function register(RED: NodeAPI): void {
-  function TplinkConfig(this: TplinkConfigNode, def: TplinkConfigDef): void {
-    RED.nodes.createNode(this, def);
+  function TplinkConfig(this: TplinkConfigNode, saved: TplinkConfigDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = migrateConfig(saved);
     this.connection = undefined;
     this.setupError = undefined;
     const log = def.logTraffic === true ? (event: Parameters<typeof formatTrafficEvent>[0]) => this.debug(formatTrafficEvent(event)) : undefined;

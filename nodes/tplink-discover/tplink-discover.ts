@@ -7,6 +7,7 @@ import { discover, DiscoveryScanner, summarizeDevice, type DeviceChange, type Di
 import type { Node, NodeAPI, NodeDef, NodeMessage } from '../types';
 import { numberSetting } from '../tplink-config/device-config';
 import { guarded, logFailure, settleInput } from '../settle';
+import { migrateDiscover } from './migrations';
 
 interface TplinkDiscoverDef extends NodeDef {
   broadcast: string;
@@ -42,8 +43,9 @@ function deviceMessage(device: DiscoveredDevice, topic: string, extra: NodeMessa
 }
 
 export = function register(RED: NodeAPI): void {
-  function TplinkDiscover(this: Node, def: TplinkDiscoverDef): void {
-    RED.nodes.createNode(this, def);
+  function TplinkDiscover(this: Node, saved: TplinkDiscoverDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = migrateDiscover(saved);
     let closed = false;
     let sweeping = 0;
     let scanner: DiscoveryScanner | undefined;

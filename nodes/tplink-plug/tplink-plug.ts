@@ -13,6 +13,7 @@ import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from '../types';
 import { numberSetting, type TplinkConfigNode } from '../tplink-config/device-config';
 import { isUnreachable, reasonKey } from './plug-status';
 import { fail, guarded, settleInput } from '../settle';
+import { migratePlug } from './migrations';
 
 interface TplinkPlugDef extends NodeDef {
   device: string;
@@ -51,8 +52,9 @@ export = function register(RED: NodeAPI): void {
     return { fill: 'red', shape: 'ring', text: RED._(`tplink-plug.status.${key}`) };
   }
 
-  function TplinkPlug(this: Node, def: TplinkPlugDef): void {
-    RED.nodes.createNode(this, def);
+  function TplinkPlug(this: Node, saved: TplinkPlugDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = migratePlug(saved);
     const config = RED.nodes.getNode(def.device) as TplinkConfigNode | null;
     const connection = config?.connection;
     if (!connection) {

@@ -7,6 +7,7 @@ import { tddpReplyProperties, tddpRequestOf, TddpInputError } from '../../lib/no
 import type { Node, NodeAPI, NodeDef } from '../types';
 import { numberSetting } from '../tplink-config/device-config';
 import { asError, fail, logFailure, settleInput } from '../settle';
+import { migrateTddp } from './migrations';
 
 interface TplinkTddpDef extends NodeDef {
   host: string;
@@ -25,8 +26,9 @@ interface TddpCredentials {
 }
 
 export = function register(RED: NodeAPI): void {
-  function TplinkTddp(this: Node<TddpCredentials>, def: TplinkTddpDef): void {
-    RED.nodes.createNode(this, def);
+  function TplinkTddp(this: Node<TddpCredentials>, saved: TplinkTddpDef): void {
+    RED.nodes.createNode(this, saved);
+    const def = migrateTddp(saved);
     const host = String(def.host ?? '').trim();
     let client: TddpClient | undefined;
     let closed = false;

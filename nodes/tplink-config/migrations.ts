@@ -1,0 +1,18 @@
+/**
+ * tplink-config's settings and every change to their shape since 0.1.0,
+ * oldest first. SETTINGS_VERSION is the version the editor saves
+ * (tplink-config.html's `version` default; a test holds the two equal).
+ */
+import { addDefaults, migrateSettings, type Migration, type Versioned } from '../migrations';
+import type { NodeDef } from '../types';
+
+export const SETTINGS_VERSION = 1;
+
+export const MIGRATIONS: readonly Migration[] = [
+  // host, port, transport, timeout and name mean what they meant in 0.1.0.
+  addDefaults(0, '0.1.0 saved no version; traffic logging (new) stays off', { logTraffic: false }),
+];
+
+export function migrateConfig<Def extends NodeDef & Versioned>(def: Def): Def & { version: number } {
+  return migrateSettings(def, SETTINGS_VERSION, MIGRATIONS);
+}
