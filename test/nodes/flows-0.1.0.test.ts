@@ -17,6 +17,7 @@ import configNode from '../../nodes/tplink-config/tplink-config';
 import * as configMigrations from '../../nodes/tplink-config/migrations';
 import discoverNode from '../../nodes/tplink-discover/tplink-discover';
 import * as discoverMigrations from '../../nodes/tplink-discover/migrations';
+import * as lightMigrations from '../../nodes/tplink-light/migrations';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
 import * as plugMigrations from '../../nodes/tplink-plug/migrations';
 import tddpNode from '../../nodes/tplink-tddp/tplink-tddp';
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, { SETTINGS_VERSION: number; MIGRATIONS: readonl
   'tplink-plug': { ...plugMigrations, migrate: plugMigrations.migratePlug },
   'tplink-discover': { ...discoverMigrations, migrate: discoverMigrations.migrateDiscover },
   'tplink-tddp': { ...tddpMigrations, migrate: tddpMigrations.migrateTddp },
+  'tplink-light': { ...lightMigrations, migrate: (def) => lightMigrations.migrateLight(def as lightMigrations.TplinkLightDef) },
 };
 
 /** The editor's `defaults` of a node type: each setting's name and the `version` default, read from its .html. */
@@ -155,7 +157,8 @@ describe('a flow exported from 0.1.0', function () {
 
   it('has one migration step per version, in order, for every node type; the editor saves the version the runtime migrates to', () => {
     for (const [type, { SETTINGS_VERSION, MIGRATIONS: steps }] of Object.entries(MIGRATIONS)) {
-      assert.deepEqual(steps.map((s) => s.from), Array.from({ length: SETTINGS_VERSION }, (_, i) => i), type);
+      const firstVersion = type === 'tplink-light' ? 1 : 0;
+      assert.deepEqual(steps.map((s) => s.from), Array.from({ length: SETTINGS_VERSION - firstVersion }, (_, i) => firstVersion + i), type);
       const editor = editorDefaults(type);
       assert.equal(editor.version, SETTINGS_VERSION, `${type}.html saves version ${editor.version}, the runtime migrates to ${SETTINGS_VERSION}`);
     }

@@ -6,6 +6,7 @@ import configNode from '../../nodes/tplink-config/tplink-config';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
 import discoverNode from '../../nodes/tplink-discover/tplink-discover';
 import tddpNode from '../../nodes/tplink-tddp/tplink-tddp';
+import lightNode from '../../nodes/tplink-light/tplink-light';
 import { loopTurns, waitFor } from '../support/wait';
 import { exchange, helper, plugFlow } from './support/node-red';
 
@@ -28,12 +29,14 @@ async function backTo(baseline: Record<string, number>, timeout = 3000): Promise
 describe('deploy and close cycles', function () {
   this.timeout(120_000);
   let device: RunningDevice;
+  let bulb: RunningDevice;
   let responder: TddpResponder;
   let replyPort: number;
 
   before(async () => {
     await helper.startServer();
     device = await startDevice({ model: 'HS110', alias: 'Lamp', on: false });
+    bulb = await startDevice({ model: 'KL130', alias: 'Bulb', on: false });
     const probe = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
     replyPort = probe.address().port;
@@ -43,6 +46,7 @@ describe('deploy and close cycles', function () {
   after(async () => {
     await responder.close();
     await device.close();
+    await bulb.close();
     await helper.stopServer();
   });
 
@@ -56,15 +60,21 @@ describe('deploy and close cycles', function () {
       // A device that is down: its plug node keeps retrying until close.
       { id: 'cfg2', type: 'tplink-config', z: 'f1', host: '127.0.0.1', port: 1, transport: 'udp', timeout: 0.2 },
       { id: 'plug2', type: 'tplink-plug', z: 'f1', device: 'cfg2', outlet: '', interval: '', wires: [[]] },
+      { id: 'cfg3', type: 'tplink-config', z: 'f1', host: '127.0.0.1', port: bulb.port, transport: 'tcp', timeout: 1 },
+      { id: 'light', type: 'tplink-light', z: 'f1', device: 'cfg3', transition: '', interval: 0.05, wires: [['lout']] },
+      { id: 'lout', type: 'helper', z: 'f1' },
+      { id: 'light2', type: 'tplink-light', z: 'f1', device: 'cfg2', transition: '', interval: '', wires: [[]] },
     ];
+    const nodes = [configNode, plugNode, lightNode, discoverNode, tddpNode];
     // An empty tab first: the runtime's own one-time timers belong to the baseline; the unload closes nothing of ours.
-    await helper.load([configNode, plugNode, discoverNode, tddpNode], [flow[0]]);
+    await helper.load(nodes, [flow[0]]);
     await helper.unload();
     await loopTurns();
     const baseline = openHandles();
     for (let i = 0; i < CYCLES; i++) {
-      await helper.load([configNode, plugNode, discoverNode, tddpNode], flow);
+      await helper.load(nodes, flow);
       await exchange('plug', { payload: i % 2 === 0 });
+      await exchange('light', { payload: { brightness: 10 + i } }, 'lout');
       await exchange('tddp', { payload: '' }, 'tout');
       await helper.unload();
     }

@@ -63,28 +63,31 @@ describe('the package in a real Node-RED runtime with adminAuth', function () {
     if (userDir) fs.rmSync(userDir, { recursive: true, force: true });
   });
 
-  it('loads the four node types from the installed package', async () => {
+  it('loads the five node types from the installed package', async () => {
     console.log(`      (Node-RED ${runtime.version})`);
     const res = await call(runtime, 'GET', '/nodes', token);
     assert.equal(res.status, 200);
     const sets = res.body as Array<{ module: string; types: string[]; enabled: boolean; err?: string }>;
     const ours = sets.filter((s) => s.module === '@kasa-red/node-red-tplink-kasa');
-    assert.deepEqual(ours.flatMap((s) => s.types).sort(), ['tplink-config', 'tplink-discover', 'tplink-plug', 'tplink-tddp']);
+    assert.deepEqual(ours.flatMap((s) => s.types).sort(), ['tplink-config', 'tplink-discover', 'tplink-light', 'tplink-plug', 'tplink-tddp']);
     assert.ok(ours.every((s) => s.enabled && !s.err), JSON.stringify(ours));
   });
 
   it('serves the editor templates, help and messages', async () => {
     const html = await fetch(`http://127.0.0.1:${runtime.port}/nodes`, { headers: { accept: 'text/html', authorization: `Bearer ${token}` } });
     const text = await html.text();
-    for (const type of ['tplink-config', 'tplink-plug', 'tplink-discover', 'tplink-tddp']) {
+    for (const type of ['tplink-config', 'tplink-plug', 'tplink-light', 'tplink-discover', 'tplink-tddp']) {
       assert.ok(text.includes(`data-template-name="${type}"`), `${type} template`);
       assert.ok(text.includes(`data-help-name="${type}"`), `${type} help`);
     }
     const messages = await call(runtime, 'GET', '/nodes/messages?lng=en-US', token);
     const catalog = messages.body as Record<string, { [type: string]: { status?: Record<string, string> } }>;
     assert.equal(catalog['@kasa-red/node-red-tplink-kasa/tplink-plug']['tplink-plug'].status?.on, 'on');
-    const icon = await fetch(`http://127.0.0.1:${runtime.port}/icons/@kasa-red/node-red-tplink-kasa/tplink-plug.svg`, { headers: { authorization: `Bearer ${token}` } });
-    assert.equal(icon.status, 200);
+    assert.equal(catalog['@kasa-red/node-red-tplink-kasa/tplink-light']['tplink-light'].status?.refused, 'message refused');
+    for (const type of ['tplink-plug', 'tplink-light']) {
+      const icon = await fetch(`http://127.0.0.1:${runtime.port}/icons/@kasa-red/node-red-tplink-kasa/${type}.svg`, { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(icon.status, 200, `${type} icon`);
+    }
   });
 
   it('refuses the admin endpoints without a token and answers with one', async () => {
