@@ -35,6 +35,9 @@ const DEVICES = {
   // A Tapo P110: found automatically (SMART over KLAP); the demo listens on 8080 where a real one uses 80.
   // Its account is a credential: never in a flow file (npm start fills it in the demo's user dir).
   dishwasher: device('dishwasher', 'Tapo dishwasher', '127.0.0.21', { port: 8080, transport: 'auto' }),
+  livingRoom: device('living-room', 'Living room lamp', '127.0.0.23'),
+  backlight: device('backlight', 'TV backlight', '127.0.0.24'),
+  hall: device('hall', 'Hall dimmer', '127.0.0.25'),
 };
 
 const UI_BASE: FlowNode = {
@@ -130,6 +133,37 @@ class Example {
     this.add(name, 'tplink-plug', x, y, {
       name: props.label ?? '', device: config.id, outlet: props.outlet ?? '', interval: props.interval ?? '', allowAdmin: false,
     }, [wires]);
+  }
+
+  light(name: string, x: number, y: number, config: FlowNode, props: { interval?: number | ''; transition?: number | ''; label?: string }, wires: string[]): void {
+    this.add(name, 'tplink-light', x, y, {
+      name: props.label ?? '', device: config.id, transition: props.transition ?? '', interval: props.interval ?? '', version: 1,
+    }, [wires]);
+  }
+
+  /** A Dashboard slider sending its value with msg.topic naming the light field it sets. */
+  uiSlider(name: string, x: number, y: number, group: FlowNode, label: string, order: number, range: { field: string; min: number; max: number; step: number }, wires: string[]): void {
+    this.add(name, 'ui-slider', x, y, {
+      name: '', label, tooltip: '', group: group.id, order, width: 0, height: 0, passthru: false, outs: 'end',
+      topic: range.field, topicType: 'str', thumbLabel: true, showTicks: 'never', min: range.min, max: range.max, step: range.step,
+      className: '', iconPrepend: '', iconAppend: '', color: '', colorTrack: '', colorThumb: '', showTextField: false,
+    }, [wires]);
+  }
+
+  /** A Dashboard colour input: sends "#rrggbb" while the user picks. */
+  uiColour(name: string, x: number, y: number, group: FlowNode, label: string, order: number, wires: string[]): void {
+    this.add(name, 'ui-text-input', x, y, {
+      name: '', label, group: group.id, order, width: 0, height: 0, topic: 'color', topicType: 'str', mode: 'color', tooltip: '',
+      delay: 300, passthru: false, sendOnDelay: true, sendOnBlur: true, sendOnEnter: true, className: '', clearable: false,
+      sendOnClear: false, icon: '', iconPosition: 'left', iconInnerPosition: 'inside',
+    }, [wires]);
+  }
+
+  uiText(name: string, x: number, y: number, group: FlowNode, label: string, order: number): void {
+    this.add(name, 'ui-text', x, y, {
+      group: group.id, order, width: 0, height: 0, name: '', label, format: '{{msg.payload}}', layout: 'row-spread', style: false,
+      font: 'Helvetica', fontSize: 16, color: '#717171', wrapText: false, className: '', value: 'payload', valueType: 'msg',
+    }, []);
   }
 
   /** A switch node routing plug output by msg.command: [energy readings] [state changes and answers]. */
@@ -483,6 +517,75 @@ function tapoEnergy(): Example {
   return ex;
 }
 
+/** What the lamp's light node sends, split for the widgets: [on] [brightness] [white] [colour] [power]. */
+const LIGHT_TO_WIDGETS = [
+  '// msg.payload: the light ({ on, brightness, color_temp, hue, saturation }); msg.color: its colour as',
+  '// "#rrggbb" (a white too); msg.energy: the meter, on polls. Each widget gets its value as msg.payload.',
+  'const light = msg.payload;',
+  '// color_temp 0: the bulb shows a hue, and the white slider keeps its place.',
+  'const white = light.color_temp > 0 ? { payload: light.color_temp } : null;',
+  'const colour = msg.color ? { payload: msg.color } : null;',
+  'const power = msg.energy ? { payload: `${msg.energy.power.toFixed(1)} W` } : null;',
+  'return [{ payload: light.on }, { payload: light.brightness }, white, colour, power];',
+].join('\n');
+
+function lights(): Example {
+  const ex = new Example('lights', 'Kasa: lights', 'A colour bulb, a light strip and a dimmer: on/off, brightness, white and colour, on a dashboard.');
+  const page = uiPage('lights', 'Lights', '/lights', 'lightbulb', 6);
+  const lamp = uiGroup('lights-lamp', 'Living room lamp', page, 4, 1);
+  const hall = uiGroup('lights-hall', 'Hall dimmer', page, 4, 2);
+  ex.config(DEVICES.livingRoom, DEVICES.backlight, DEVICES.hall, UI_BASE, UI_THEME, page, lamp, hall);
+  ex.comment('about', 170, 40, [
+    '### Lights',
+    '',
+    'The light node switches, dims and colours bulbs, light strips and dimmers. `msg.payload` takes',
+    '`true`/`false`/`"toggle"`, a colour `"#rrggbb"`, or an object such as',
+    '`{ "brightness": 40, "color_temp": 2700, "transition": 1000 }`; a number works when `msg.topic`',
+    'names the field (`brightness`, `color_temp`, `hue`, `saturation`), which is how the dashboard\'s',
+    'sliders are set up. The node answers with the light in the same fields, the colour as `msg.color`.',
+    '',
+    'The "Living room lamp" (a simulated KL130 colour bulb) polls every 5 seconds: the function node',
+    'hands each widget its value, so the dashboard follows changes made elsewhere, and the bulb\'s',
+    'energy meter shows as Power. Try the inject buttons and http://127.0.0.1:1880/dashboard/lights.',
+    '',
+    'The "TV backlight" is a KL430 light strip and the "Hall dimmer" an HS220 wall dimmer: the same node',
+    'and the same messages drive them. A colour temperature outside a bulb\'s range (a KL125 takes',
+    '2500-6500 K) or a colour on a white bulb is refused with an error saying what the model takes.',
+  ].join('\n'));
+  const toLamp = ['lamp'];
+  ex.inject('on', 150, 100, 'on', [{ p: 'payload', v: 'true', vt: 'bool' }], toLamp);
+  ex.inject('off', 150, 140, 'off', [{ p: 'payload', v: 'false', vt: 'bool' }], toLamp);
+  ex.inject('warm', 150, 180, 'warm white', [{ p: 'payload', v: '{"color_temp":2700,"brightness":80}', vt: 'json' }], toLamp);
+  ex.inject('daylight', 150, 220, 'daylight', [{ p: 'payload', v: '{"color_temp":6500,"brightness":100}', vt: 'json' }], toLamp);
+  ex.inject('red', 150, 260, 'red', [{ p: 'payload', v: '#ff2010', vt: 'str' }], toLamp);
+  ex.inject('dim', 150, 300, 'dim slowly', [{ p: 'payload', v: '{"brightness":10,"transition":3000}', vt: 'json' }], toLamp);
+  ex.uiSwitch('lamp-switch', 150, 360, lamp, 'On', 1, toLamp);
+  ex.uiSlider('lamp-brightness', 150, 400, lamp, 'Brightness', 2, { field: 'brightness', min: 1, max: 100, step: 1 }, toLamp);
+  ex.uiSlider('lamp-white', 150, 440, lamp, 'White (K)', 3, { field: 'color_temp', min: 2500, max: 9000, step: 100 }, toLamp);
+  ex.uiColour('lamp-colour', 150, 480, lamp, 'Colour', 4, toLamp);
+  ex.light('lamp', 420, 260, DEVICES.livingRoom, { interval: 5 }, ['widgets', 'lamp-state']);
+  ex.func('widgets', 640, 300, 'light → widgets', LIGHT_TO_WIDGETS,
+    [['lamp-switch'], ['lamp-brightness'], ['lamp-white'], ['lamp-colour'], ['lamp-power']], 5);
+  ex.uiText('lamp-power', 860, 340, lamp, 'Power', 5);
+  ex.debug('lamp-state', 640, 220, 'lamp state');
+
+  ex.inject('strip-on', 150, 560, 'backlight on', [{ p: 'payload', v: 'true', vt: 'bool' }], ['backlight']);
+  ex.inject('strip-blue', 150, 600, 'backlight blue', [{ p: 'payload', v: '#0040ff', vt: 'str' }], ['backlight']);
+  ex.inject('strip-off', 150, 640, 'backlight off', [{ p: 'payload', v: 'false', vt: 'bool' }], ['backlight']);
+  ex.light('backlight', 420, 600, DEVICES.backlight, { transition: 500 }, ['backlight-state']);
+  ex.debug('backlight-state', 640, 600, 'backlight state');
+
+  ex.inject('hall-30', 150, 720, 'hall 30 %', [{ p: 'payload', v: '{"brightness":30}', vt: 'json' }], ['hall']);
+  ex.inject('hall-off', 150, 760, 'hall off', [{ p: 'payload', v: 'false', vt: 'bool' }], ['hall']);
+  ex.uiSwitch('hall-switch', 150, 800, hall, 'On', 1, ['hall']);
+  ex.uiSlider('hall-brightness', 150, 840, hall, 'Brightness', 2, { field: 'brightness', min: 0, max: 100, step: 5 }, ['hall']);
+  ex.light('hall', 420, 760, DEVICES.hall, { interval: 5 }, ['hall-widgets', 'hall-state']);
+  ex.func('hall-widgets', 640, 800, 'dimmer → widgets', 'return [{ payload: msg.payload.on }, { payload: msg.payload.brightness }];',
+    [['hall-switch'], ['hall-brightness']], 2);
+  ex.debug('hall-state', 640, 760, 'hall dimmer');
+  return ex;
+}
+
 /** File name (in examples/) → nodes. */
 export function exampleFlows(): Record<string, FlowNode[]> {
   return {
@@ -494,6 +597,7 @@ export function exampleFlows(): Record<string, FlowNode[]> {
     '06-tddp.json': tddp().nodes,
     '07-error-handling.json': errorHandling().nodes,
     '08-tapo-plug-energy.json': tapoEnergy().nodes,
+    '09-lights.json': lights().nodes,
   };
 }
 

@@ -13,6 +13,10 @@
  *   <base>19       nothing: the "unplugged" device of the error-handling example
  *   <base>21:8080  P110   "Dishwasher"       (Tapo, SMART over KLAP, energy meter, load follows a dish cycle)
  *   <base>22:8080  P300   "Tapo strip"       (Tapo, SMART over KLAP, three outlets)
+ *   <base>23:9999  KL130  "Living room lamp" (colour bulb, energy meter)
+ *   <base>24:9999  KL430  "TV backlight"     (light strip, starts off)
+ *   <base>25:9999  HS220  "Hall dimmer"      (wall dimmer)
+ *   <base>26:9999  LB110  "Reading lamp"     (a bulb no example uses yet: for the editor's search)
  *   <base>255:9999 and :20002  discovery: a probe sent here reaches every device above
  *
  * The Tapo devices are bound to DEMO_ACCOUNT, as real ones are bound to
@@ -82,6 +86,10 @@ export function fleetSpecs(base: string): StartDeviceOptions[] {
     },
     { model: 'HS105', alias: 'Garden lights', host: `${base}16`, port: 9999, seed: 'demo-garden' },
     { model: 'HS105', alias: 'Porch light', host: `${base}17`, port: 9999, seed: 'demo-porch', on: false },
+    { model: 'KL130', alias: 'Living room lamp', host: `${base}23`, port: 9999, seed: 'demo-living-room', historyDays: HISTORY_DAYS },
+    { model: 'KL430', alias: 'TV backlight', host: `${base}24`, port: 9999, seed: 'demo-backlight', on: false },
+    { model: 'HS220', alias: 'Hall dimmer', host: `${base}25`, port: 9999, seed: 'demo-hall' },
+    { model: 'LB110', alias: 'Reading lamp', host: `${base}26`, port: 9999, seed: 'demo-reading', on: false },
   ];
 }
 
@@ -206,6 +214,8 @@ export async function startDemoFleet(base: string, tddpReplyPort: number): Promi
     'Washing machine': 'load follows a wash cycle',
     'Desk lamp': 'starts off',
     'Porch light': 'starts off',
+    'TV backlight': 'starts off',
+    'Reading lamp': 'starts off, in no example',
     'Garden lights': `offline ${GARDEN_OFFLINE_MS / 1000} s in every ${(GARDEN_ONLINE_MS + GARDEN_OFFLINE_MS) / 1000} s`,
     Dishwasher: 'Tapo, KLAP, load follows a dish cycle',
     'Tapo strip': `Tapo, KLAP, outlets ${smartFleetSpecs(base)[1]?.outlets?.join(', ')}`,

@@ -32,8 +32,8 @@ describe('example flows deployed against the simulated fleet', function () {
     await comms.connect(`ws://127.0.0.1:${demo.info.port}/comms`);
     const res = await fetch(`${demo.info.editor}flows`, { headers: { Accept: 'application/json', 'Node-RED-API-Version': 'v1' } });
     flows = (await res.json()) as FlowNode[];
-    // Let every plug read its device once before clicking anything.
-    const plugs = flows.filter((n) => n.type === 'tplink-plug').map((n) => n.id);
+    // Let every plug and light read its device once before clicking anything.
+    const plugs = flows.filter((n) => n.type === 'tplink-plug' || n.type === 'tplink-light').map((n) => n.id);
     await comms.waitFor(() => plugs.every((id) => ['green', 'grey', 'red'].includes(comms.statuses.get(id)?.fill ?? '')), 15_000);
     injectResults = [];
     for (const inject of flows.filter((n) => n.type === 'inject')) {
@@ -80,8 +80,8 @@ describe('example flows deployed against the simulated fleet', function () {
 
   it('deploys every example, each on its own tab', () => {
     const tabs = flows.filter((n) => n.type === 'tab').map((n) => n.label);
-    assert.equal(tabs.length, 8, JSON.stringify(tabs));
-    assert.ok(flows.some((n) => n.type === 'tplink-plug') && flows.some((n) => n.type === 'tplink-discover') && flows.some((n) => n.type === 'tplink-tddp'));
+    assert.equal(tabs.length, 9, JSON.stringify(tabs));
+    for (const type of ['tplink-plug', 'tplink-light', 'tplink-discover', 'tplink-tddp']) assert.ok(flows.some((n) => n.type === type), type);
   });
 
   it('clicks every inject node', () => {
@@ -100,17 +100,17 @@ describe('example flows deployed against the simulated fleet', function () {
     assert.deepEqual(red, []);
   });
 
-  it('reaches every device: plugs green or grey, TDDP replied, discovery found the fleet', () => {
+  it('reaches every device: plugs and lights green or grey, TDDP replied, discovery found the fleet', () => {
     const heater = byName('tplink-plug', 'Heater');
-    for (const plug of flows.filter((n) => n.type === 'tplink-plug' && n.id !== heater.id)) {
+    for (const plug of flows.filter((n) => (n.type === 'tplink-plug' || n.type === 'tplink-light') && n.id !== heater.id)) {
       const status = comms.statuses.get(plug.id);
       assert.ok(status && ['green', 'grey'].includes(status.fill ?? ''), `${describeNode(plug.id)}: ${JSON.stringify(status)}`);
     }
     assert.equal(comms.statuses.get(byName('tplink-tddp', 'TDDP 127.0.0.15').id)?.fill, 'green');
     const sweep = comms.statuses.get(byName('tplink-discover', 'one sweep').id);
     assert.equal(sweep?.fill, 'green');
-    // Six classic devices (Garden lights may be offline) and the Tapo P110 and P300, found on UDP 20002.
-    assert.match(sweep?.text ?? '', /\b[78]\b/, `found the eight devices that answer (Garden lights may be offline): ${sweep?.text}`);
+    // Ten classic devices (Garden lights may be offline) and the Tapo P110 and P300, found on UDP 20002.
+    assert.match(sweep?.text ?? '', /\b(11|12)\b/, `found the twelve devices that answer (Garden lights may be offline): ${sweep?.text}`);
   });
 
   it('shows the unreachable plug in red and reports it through the Catch node', () => {
@@ -138,6 +138,17 @@ describe('example flows deployed against the simulated fleet', function () {
     assert.ok(['green', 'grey'].includes(comms.statuses.get(plug.id)?.fill ?? ''), JSON.stringify(comms.statuses.get(plug.id)));
     assert.ok(debugOf('Dishwasher state').length >= 2, 'switched on and off');
     assert.ok(debugOf('Dishwasher today (Wh)').some((d) => /^\d+(\.\d+)?$/.test(d.msg)), JSON.stringify(debugOf('Dishwasher today (Wh)')));
+  });
+
+  it('switches, dims and colours the lights of the lights example', () => {
+    const lamp = debugOf('lamp state').map((d) => JSON.parse(d.msg) as { on: boolean; brightness?: number; color_temp?: number; hue?: number });
+    assert.ok(lamp.some((l) => l.color_temp === 2700 && l.brightness === 80), `warm white: ${JSON.stringify(lamp)}`);
+    assert.ok(lamp.some((l) => l.color_temp === 0 && l.hue === 4), 'red "#ff2010": hue 4');
+    assert.ok(lamp.some((l) => l.brightness === 10), 'dimmed');
+    const backlight = debugOf('backlight state').map((d) => JSON.parse(d.msg) as { on: boolean; hue?: number });
+    assert.deepEqual(backlight.map((l) => l.on).sort(), [false, true, true], 'the light strip switched on, coloured and off');
+    const hall = debugOf('hall dimmer').map((d) => JSON.parse(d.msg) as { on: boolean; brightness?: number });
+    assert.ok(hall.some((l) => l.on && l.brightness === 30), `the dimmer at 30 %: ${JSON.stringify(hall)}`);
   });
 
   it('logs no error', () => {
