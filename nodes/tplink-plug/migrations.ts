@@ -9,8 +9,9 @@ import type { NodeDef } from '../types';
 export const SETTINGS_VERSION = 1;
 
 export const MIGRATIONS: readonly Migration[] = [
-  // device, outlet, interval, allowAdmin and name mean what they meant in 0.1.0.
-  addDefaults(0, '0.1.0 saved no version; the settings are unchanged', {}),
+  // device, outlet, interval, allowAdmin and name mean what they meant in 0.1.0; outletName is the
+  // alias of an outlet picked from the editor's list (its label), unknown for outlets set in 0.1.0.
+  addDefaults(0, '0.1.0 saved no version; outletName (new, the editor\'s label) blank', { outletName: '' }),
 ];
 
 export function migratePlug<Def extends NodeDef & Versioned>(def: Def): Def & { version: number } {

@@ -1,9 +1,12 @@
 /**
  * The editor and the dashboard in a real browser (Debian's Chromium driven by
- * playwright-core), against the `npm start` demo: drag a plug from the
- * palette, create its device with the discovery search, deploy, click an
- * inject node and see the simulated plug switch on; then the energy chart on
- * the dashboard. Screenshots go to test/artifacts/e2e/.
+ * playwright-core), against the `npm start` demo: drag a light from the
+ * palette, create its device with the discovery search (which lists every
+ * kind and says which devices are set up already), deploy, click an inject
+ * node and see the simulated bulb light up; put a plug on a strip outlet
+ * picked from its list; see a refused message as a red status and a
+ * readable line in the debug sidebar; import a flow saved by 0.1.0; then
+ * the energy and lights dashboards. Screenshots go to test/artifacts/e2e/.
  *
  * test:one builds first: the demo runs dist/scripts/demo.js.
  */
@@ -22,13 +25,23 @@ const STEP_TIMEOUT_MS = 15_000;
 interface Box { x: number; y: number; width: number; height: number }
 
 // Code run in the page: the test compiles without the DOM library, so the few page objects it uses are typed here.
-interface PageElement { textContent: string | null }
+interface PageElement { textContent: string | null; className?: string }
 interface PageCanvas { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null }
 interface PageGlobals {
   document: { querySelector(selector: string): PageElement | null; querySelectorAll(selector: string): ArrayLike<PageCanvas> };
   RED: {
     workspaces: { active(): string };
-    nodes: { filterNodes(filter: object): Array<{ id: string }>; filterLinks(filter: object): unknown[] };
+    nodes: {
+      filterNodes(filter: object): Array<{ id: string; valid?: boolean; version?: number; type: string; device?: string }>;
+      filterLinks(filter: object): unknown[];
+      node(id: string): { id: string; type: string; version?: number; valid?: boolean; device?: string } | null;
+      eachWorkspace(each: (tab: { id: string; label: string }) => void): void;
+      eachConfig(each: (node: { id: string; type: string; host?: string; name?: string }) => void): void;
+      dirty(set?: boolean): boolean;
+      addLink(link: { source: object | null; sourcePort: number; target: object | null }): void;
+    };
+    view: { importNodes(nodes: object[], options?: object): void; redraw(full?: boolean): void };
+    editor: { edit(node: object): void };
     actions: { invoke(name: string): void };
   };
 }
@@ -70,13 +83,41 @@ function nodeIds(page: Page, type: string): Promise<string[]> {
 
 const nodeSel = (id: string): string => `#red-ui-workspace-chart g.red-ui-flow-node-group[id="${id}"]`;
 
+/** The node's label on the canvas. */
+function nodeLabel(page: Page, id: string): Promise<string> {
+  return page.locator(`${nodeSel(id)} .red-ui-flow-node-label`).first().textContent().then((t) => (t ?? '').trim());
+}
+
+/** The yellow hint boxes (.form-tips) of the open edit dialogs that show on screen with nothing in them. */
+function emptyHints(page: Page): Promise<string[]> {
+  return page.locator('.red-ui-tray .form-tips').evaluateAll((boxes) => (boxes as unknown as Array<{ id: string; textContent: string | null; offsetParent: unknown }>)
+    .filter((b) => b.offsetParent !== null && (b.textContent ?? '').trim() === '').map((b) => b.id || '(no id)'));
+}
+
+/** Clicks a dialog's button and waits for its tray to go. */
+async function closeTray(page: Page, button: string): Promise<void> {
+  const tray = page.locator('.red-ui-tray').filter({ has: page.locator(button) }).last();
+  await page.locator(button).click();
+  await tray.waitFor({ state: 'hidden' });
+}
+
+async function deploy(page: Page): Promise<void> {
+  await page.locator('#red-ui-header-button-deploy').click();
+  await page.locator('#red-ui-header-button-deploy.disabled').waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS });
+}
+
+async function statusBecomes(page: Page, id: string, text: string): Promise<void> {
+  await page.waitForFunction(([sel, want]) => (globalThis as unknown as PageGlobals).document.querySelector(sel)?.textContent === want,
+    [`${nodeSel(id)} .red-ui-flow-node-status-label`, text] as const, { timeout: STEP_TIMEOUT_MS });
+}
+
 describe('the editor and the dashboard in Chromium', function () {
   this.timeout(120_000);
   let demo: RunningDemo | undefined;
   let context: BrowserContext | undefined;
   let profileDir: string | undefined;
   let page: Page;
-  let plugId = '';
+  let lightId = '';
   const offLoopback: string[] = [];
   const started = Date.now();
 
@@ -118,7 +159,7 @@ describe('the editor and the dashboard in Chromium', function () {
   it('opens the editor with the pack in the palette', async () => {
     await page.goto(demo!.info.editor);
     await page.locator('.red-ui-palette-node[data-palette-type="tplink-plug"]').waitFor({ state: 'visible', timeout: 30_000 });
-    for (const type of ['tplink-plug', 'tplink-discover', 'tplink-tddp']) {
+    for (const type of ['tplink-plug', 'tplink-light', 'tplink-discover', 'tplink-tddp']) {
       assert.equal(await page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).count(), 1, type);
     }
     // A new flow tab to work in, and the palette narrowed to the pack for its picture.
@@ -134,35 +175,48 @@ describe('the editor and the dashboard in Chromium', function () {
     await page.screenshot({ path: path.join(ARTIFACTS, 'palette.png'), clip: { x: palette.x, y: palette.y, width: palette.width, height: Math.min(palette.height, 300) } });
   });
 
-  it('drags a plug in, creates its device with the discovery search and picks the desk lamp', async () => {
-    assert.equal(await nodeIds(page, 'tplink-plug').then((ids) => ids.length), 0, 'working on a new, empty flow tab');
+  it('drags a light in and creates its device with the search, which lists every kind and the devices already set up', async () => {
+    assert.equal(await nodeIds(page, 'tplink-light').then((ids) => ids.length), 0, 'working on a new, empty flow tab');
     const chart = (await page.locator('#red-ui-workspace').boundingBox()) as Box;
-    plugId = await dropFromPalette(page, 'tplink-plug', { x: chart.x + 460, y: chart.y + 200 });
-    await page.locator(`${nodeSel(plugId)} rect.red-ui-flow-node`).dblclick();
+    lightId = await dropFromPalette(page, 'tplink-light', { x: chart.x + 460, y: chart.y + 200 });
+    await page.locator(`${nodeSel(lightId)} rect.red-ui-flow-node`).dblclick();
     await page.locator('#node-input-device').waitFor({ state: 'attached' });
     // The demo's example flows bring devices of their own: add a new one (the "+" next to the device list).
     await page.locator('#node-input-btn-device-add').click();
+    await page.locator('#tplink-config-search').waitFor({ state: 'visible' });
+    assert.deepEqual(await emptyHints(page), [], 'no empty hint box before anything is clicked');
     await page.locator('#tplink-config-search').click();
     const found = page.locator('#tplink-config-found');
     await found.waitFor({ state: 'visible' });
-    const lamp = `${demo!.fleetBase}11|9999`;
-    assert.ok((await found.locator('option').allTextContents()).some((t) => t.includes('Desk lamp')), 'the search lists the desk lamp');
-    // The Tapo P110 answers only UDP 20002: picking it fills its KLAP transport and HTTP port and asks for its account.
-    await found.selectOption(`${demo!.fleetBase}21|8080`);
+    const options = await found.locator('option').allTextContents();
+    const kinds = [['Living room lamp', 'bulb'], ['TV backlight', 'light strip'], ['Hall dimmer', 'dimmer'], ['Reading lamp', 'bulb'], ['Power strip', 'power strip']];
+    for (const [alias, kind] of kinds) {
+      assert.ok(options.some((o) => o.includes(alias) && o.includes(`(${kind})`)), `the search lists ${alias} as a ${kind}: ${JSON.stringify(options)}`);
+    }
+    assert.match(options.find((o) => o.includes('Desk lamp')) ?? '', /already set up as "Desk lamp"/, 'a device with a config node says so');
+    assert.doesNotMatch(options.find((o) => o.includes('Reading lamp')) ?? '', /already/);
+
+    // The Tapo P300 answers only UDP 20002: picking it fills its KLAP transport and HTTP port and asks for its account.
+    // (The P110 beside it has a config node in the Tapo example: it would say that instead.)
+    await found.selectOption(`${demo!.fleetBase}22|8080`);
     assert.equal(await page.locator('#node-config-input-transport').inputValue(), 'klap');
     assert.equal(await page.locator('#node-config-input-port').inputValue(), '8080');
     assert.match(await page.locator('#tplink-config-search-note').innerText(), /TP-Link account/);
-    await found.selectOption(lamp);
+    // Picking a device that has a config node already says which, rather than quietly making a second one.
+    await found.selectOption(`${demo!.fleetBase}11|9999`);
+    assert.match(await page.locator('#tplink-config-search-note').textContent() ?? '', /already set up as "Desk lamp"/);
     assert.equal(await page.locator('#node-config-input-transport').inputValue(), 'tcp');
-    assert.equal(await page.locator('#node-config-input-host').inputValue(), `${demo!.fleetBase}11`);
-    assert.equal(await page.locator('#node-config-input-name').inputValue(), 'Desk lamp');
+    await found.selectOption(`${demo!.fleetBase}26|9999`);
+    assert.equal(await page.locator('#node-config-input-host').inputValue(), `${demo!.fleetBase}26`);
+    assert.equal(await page.locator('#node-config-input-name').inputValue(), 'Reading lamp');
+    assert.doesNotMatch(await page.locator('#node-config-input-host').getAttribute('class') ?? '', /input-error/, 'Host is valid once a device is picked');
+    assert.doesNotMatch(await page.locator('#tplink-config-search-note').textContent() ?? '', /already/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'config-dialog.png') });
-    await page.locator('#node-config-dialog-ok').click();
-    await page.locator('#node-input-interval').fill('2');
+    await closeTray(page, '#node-config-dialog-ok');
     await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(ARTIFACTS, 'edit-dialog.png') });
-    await page.locator('#node-dialog-ok').click();
-    await page.locator('.red-ui-tray').first().waitFor({ state: 'detached' });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'light-dialog.png') });
+    await closeTray(page, '#node-dialog-ok');
+    assert.equal(await nodeLabel(page, lightId), 'Reading lamp');
     // Back to the whole palette for the inject node.
     const search = page.locator('#red-ui-palette-search input');
     await search.click();
@@ -171,7 +225,7 @@ describe('the editor and the dashboard in Chromium', function () {
     await page.locator('.red-ui-palette-node[data-palette-type="inject"]').waitFor({ state: 'visible' });
   });
 
-  it('wires an inject node sending true, deploys, clicks it: the simulated plug turns on and its status says so', async () => {
+  it('wires an inject node sending true, deploys, clicks it: the simulated bulb lights up and the status says so', async () => {
     const chart = (await page.locator('#red-ui-workspace').boundingBox()) as Box;
     const injectId = await dropFromPalette(page, 'inject', { x: chart.x + 200, y: chart.y + 200 });
     await page.locator(`${nodeSel(injectId)} rect.red-ui-flow-node`).dblclick();
@@ -179,34 +233,119 @@ describe('the editor and the dashboard in Chromium', function () {
     const payloadRow = page.locator('#node-input-property-container li').first();
     await payloadRow.locator('.red-ui-typedInput-type-select').last().click();
     await page.locator('.red-ui-typedInput-options a[value="bool"]').filter({ visible: true }).first().click();
-    await page.locator('#node-dialog-ok').click();
-    await page.locator('.red-ui-tray').first().waitFor({ state: 'detached' });
+    await closeTray(page, '#node-dialog-ok');
     await drag(page, await centre(page, `${nodeSel(injectId)} .red-ui-flow-port-output .red-ui-flow-port`),
-      await centre(page, `${nodeSel(plugId)} .red-ui-flow-port-input .red-ui-flow-port`));
+      await centre(page, `${nodeSel(lightId)} .red-ui-flow-port-input .red-ui-flow-port`));
     const wires = await page.evaluate((id) => (globalThis as unknown as PageGlobals).RED.nodes.filterLinks({ source: { id } }).length, injectId);
-    assert.equal(wires, 1, 'the inject is wired to the plug');
+    assert.equal(wires, 1, 'the inject is wired to the light');
 
-    await page.locator('#red-ui-header-button-deploy').click();
-    const status = page.locator(`${nodeSel(plugId)} .red-ui-flow-node-status-label`);
-    await page.waitForFunction((sel) => (globalThis as unknown as PageGlobals).document.querySelector(sel)?.textContent === 'off', `${nodeSel(plugId)} .red-ui-flow-node-status-label`, { timeout: STEP_TIMEOUT_MS });
-
-    const client = new SmartHomeClient({ host: `${demo!.fleetBase}11`, port: 9999, timeout: 3000 });
+    await deploy(page);
+    await statusBecomes(page, lightId, 'off');
+    const client = new SmartHomeClient({ host: `${demo!.fleetBase}26`, port: 9999, timeout: 3000 });
+    const lightOn = async (): Promise<unknown> => (await client.getSysInfo()).light_state?.on_off;
     try {
-      assert.equal((await client.getSysInfo()).relay_state, 0, 'the desk lamp starts off');
+      assert.equal(await lightOn(), 0, 'the reading lamp starts off');
       await page.locator(`${nodeSel(injectId)} .red-ui-flow-node-button-button`).first().click();
-      let relay: unknown = 0;
-      for (let i = 0; i < 50 && relay !== 1; i++) {
-        relay = (await client.getSysInfo()).relay_state;
-        if (relay !== 1) await page.waitForTimeout(100);
+      let on: unknown = 0;
+      for (let i = 0; i < 50 && on !== 1; i++) {
+        on = await lightOn();
+        if (on !== 1) await page.waitForTimeout(100);
       }
-      assert.equal(relay, 1, 'the simulated plug\'s relay is on');
+      assert.equal(on, 1, 'the simulated bulb is on');
     } finally {
       await client.close();
     }
-    await page.waitForFunction((sel) => (globalThis as unknown as PageGlobals).document.querySelector(sel)?.textContent === 'on', `${nodeSel(plugId)} .red-ui-flow-node-status-label`, { timeout: STEP_TIMEOUT_MS });
-    assert.equal(await status.textContent(), 'on');
-    assert.match(await page.locator(`${nodeSel(plugId)} .red-ui-flow-node-status`).getAttribute('class') ?? '', /green/);
+    await statusBecomes(page, lightId, 'on · 100 %');
+    assert.match(await page.locator(`${nodeSel(lightId)} .red-ui-flow-node-status`).getAttribute('class') ?? '', /green/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'deployed.png') });
+  });
+
+  it('puts a plug on a strip outlet picked from its list, labelled with the outlet\'s name', async () => {
+    const chart = (await page.locator('#red-ui-workspace').boundingBox()) as Box;
+    const plugId = await dropFromPalette(page, 'tplink-plug', { x: chart.x + 460, y: chart.y + 320 });
+    await page.locator(`${nodeSel(plugId)} rect.red-ui-flow-node`).dblclick();
+    await page.locator('#node-input-device').waitFor({ state: 'attached' });
+    const strip = await page.evaluate(() => {
+      let id = '';
+      (globalThis as unknown as PageGlobals).RED.nodes.eachConfig((c) => { if (c.type === 'tplink-config' && c.name === 'Power strip') id = c.id; });
+      return id;
+    });
+    await page.locator('#node-input-device').selectOption(strip);
+    assert.deepEqual(await emptyHints(page), [], 'no empty hint box before anything is clicked');
+    await page.locator('#tplink-plug-load').click();
+    await page.locator('#tplink-plug-outlets').waitFor({ state: 'visible' });
+    assert.match(await page.locator('#tplink-plug-outlets-note').textContent() ?? '', /^Power strip \(HS300/);
+    const note = (await page.locator('#tplink-plug-outlets-note').boundingBox()) as Box;
+    const input = (await page.locator('#node-input-outlet').boundingBox()) as Box;
+    assert.ok(Math.abs(note.x - input.x) < 2, `the strip's note lines up with the inputs (x ${note.x}), not under the labels (inputs at x ${input.x})`);
+    await page.locator('#tplink-plug-outlets').selectOption('00');
+    assert.equal(await page.locator('#node-input-outlet').inputValue(), '00');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'edit-dialog.png') });
+    await closeTray(page, '#node-dialog-ok');
+    assert.equal(await nodeLabel(page, plugId), 'Power strip / TV');
+    // Typed by hand, an outlet is shown as typed.
+    await page.locator(`${nodeSel(plugId)} rect.red-ui-flow-node`).dblclick();
+    await page.locator('#node-input-outlet').fill('Router');
+    await closeTray(page, '#node-dialog-ok');
+    assert.equal(await nodeLabel(page, plugId), 'Power strip / Router');
+  });
+
+  it('shows a refused message as a red status and a readable line in the debug sidebar', async () => {
+    // An inject sending a colour temperature, which the LB110 (one fixed white) cannot take, wired to the light.
+    await page.evaluate((target) => {
+      const { RED } = globalThis as unknown as PageGlobals;
+      RED.view.importNodes([{
+        id: 'e2ebad0000000001', type: 'inject', z: RED.workspaces.active(), name: 'a white', props: [{ p: 'payload' }],
+        payload: '{"color_temp":2700}', payloadType: 'json', repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', x: 160, y: 440, wires: [[]],
+      }], { generateIds: false });
+      RED.nodes.addLink({ source: RED.nodes.node('e2ebad0000000001'), sourcePort: 0, target: RED.nodes.node(target) });
+      RED.nodes.dirty(true);
+      RED.view.redraw(true);
+    }, lightId);
+    await deploy(page);
+    await page.locator('#red-ui-tab-debug-link-button').click();
+    await page.locator(`${nodeSel('e2ebad0000000001')} .red-ui-flow-node-button-button`).first().click();
+    await statusBecomes(page, lightId, 'message refused');
+    assert.match(await page.locator(`${nodeSel(lightId)} .red-ui-flow-node-status`).getAttribute('class') ?? '', /red/);
+    const entry = page.locator('.red-ui-debug-msg').filter({ hasText: 'LB110' }).last();
+    await entry.waitFor({ state: 'visible' });
+    assert.match(await entry.textContent() ?? '', /LB110\(US\) has no adjustable white \(colour temperature\)/);
+    assert.equal(await entry.locator('.red-ui-debug-msg-object-handle').count(), 0, 'a line of text, not an object to unfold');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'debug-error.png') });
+  });
+
+  it('imports a flow saved by 0.1.0: every node valid, and saved in the current shape once edited', async () => {
+    const fixture = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'flows', 'export-0.1.0.json'), 'utf8')) as object[];
+    await page.evaluate((nodes) => (globalThis as unknown as PageGlobals).RED.view.importNodes(nodes, { generateIds: true }), fixture);
+    // The fixture brings its own tab ("Kasa 0.1.0") and two config nodes.
+    const imported = await page.evaluate(() => {
+      const { RED } = globalThis as unknown as PageGlobals;
+      let tab = '';
+      RED.nodes.eachWorkspace((w) => { if (w.label === 'Kasa 0.1.0') tab = w.id; });
+      const flowNodes = RED.nodes.filterNodes({ z: tab }).filter((n) => n.type.startsWith('tplink-'));
+      const configs = flowNodes.map((n) => RED.nodes.node(n.device ?? '')).filter((c) => c !== null);
+      return [...flowNodes, ...configs].map((n) => ({ id: n.id, type: n.type, valid: n.valid, version: n.version }));
+    });
+    assert.deepEqual(imported.map((n) => n.type).sort(), [
+      'tplink-config', 'tplink-config', 'tplink-config', 'tplink-discover', 'tplink-plug', 'tplink-plug', 'tplink-plug', 'tplink-tddp',
+    ], JSON.stringify(imported));
+    assert.deepEqual(imported.filter((n) => n.valid === false), [], 'no imported node is flagged invalid');
+    const plug = imported.find((n) => n.type === 'tplink-plug');
+    assert.ok(plug && plug.version === undefined, '0.1.0 saved no version');
+    await page.evaluate((id) => {
+      const { RED } = globalThis as unknown as PageGlobals;
+      RED.editor.edit(RED.nodes.node(id) as object);
+    }, plug.id);
+    await page.locator('#node-input-outlet').waitFor({ state: 'visible' });
+    await closeTray(page, '#node-dialog-ok');
+    assert.equal(await page.evaluate((id) => (globalThis as unknown as PageGlobals).RED.nodes.node(id)?.version, plug.id), 1);
+    // Not deployed (the fixture names loopback devices of its own): the edit and the import are undone.
+    await page.evaluate(() => {
+      const { RED } = globalThis as unknown as PageGlobals;
+      RED.actions.invoke('core:undo');
+      RED.actions.invoke('core:undo');
+    });
+    assert.equal(await page.evaluate(() => (globalThis as unknown as PageGlobals).RED.nodes.dirty()), false, 'back to what is deployed');
   });
 
   it('shows points on the energy chart of the dashboard', async () => {
@@ -234,6 +373,18 @@ describe('the editor and the dashboard in Chromium', function () {
     await page.locator('.nrdb-ui-table tbody tr').first().waitFor({ state: 'visible', timeout: 30_000 });
     await page.waitForTimeout(1500); // let the gauge needle and the chart animation finish
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+  });
+
+  it('shows the living room lamp on the lights dashboard: switch, brightness, white, colour and power', async () => {
+    await page.goto(`${demo!.info.dashboard}/lights`);
+    await page.locator('.nrdb-ui-slider').first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await page.locator('.nrdb-ui-switch').count(), 2, 'the lamp\'s and the dimmer\'s switch');
+    assert.equal(await page.locator('.nrdb-ui-slider').count(), 3, 'brightness and white for the lamp, brightness for the dimmer');
+    assert.equal(await page.locator('input[type="color"]').count(), 1, 'a colour input');
+    // The lamp polls every 5 s: its power shows once read.
+    await page.getByText(/\d+\.\d W/).first().waitFor({ state: 'visible', timeout: 30_000 });
+    await page.waitForTimeout(1000);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-lights.png'), fullPage: true });
   });
 
   it('asked for nothing outside 127.0.0.0/8 (editor, dashboard, their assets)', () => {
