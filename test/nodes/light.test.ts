@@ -1,9 +1,9 @@
 /**
  * tplink-light against every simulated light kind: bulbs (white, tunable
- * white, colour), light strips and a dimmer. Each is switched on, off and
- * toggled, dimmed, coloured where it can be and refused where it cannot,
- * and what the node sends, shows and reports to a Catch node is checked
- * against what the simulated device then holds.
+ * white, colour), light strips and the dimmers (HS220, KS230, ES20M). Each
+ * is switched on, off and toggled, dimmed, coloured where it can be and
+ * refused where it cannot, and what the node sends, shows and reports to a
+ * Catch node is checked against what the simulated device then holds.
  */
 import { strict as assert } from 'assert';
 import * as fs from 'fs';
@@ -41,6 +41,8 @@ const MODELS: LightModel[] = [
   { model: 'KL400L5', kind: 'lightstrip', color: true, range: [2500, 9000] },
   { model: 'KL430', kind: 'lightstrip', color: true, range: [2500, 9000] },
   { model: 'HS220', kind: 'dimmer', color: false },
+  { model: 'KS230', kind: 'dimmer', color: false },
+  { model: 'ES20M', kind: 'dimmer', color: false },
 ];
 
 function lightFlow(port: number, light: Record<string, unknown> = {}): object[] {
