@@ -34,7 +34,7 @@ interface PageGlobals {
     nodes: {
       filterNodes(filter: object): Array<{ id: string; valid?: boolean; version?: number; type: string; device?: string }>;
       filterLinks(filter: object): unknown[];
-      node(id: string): { id: string; type: string; version?: number; valid?: boolean; device?: string } | null;
+      node(id: string): { id: string; type: string; version?: number; valid?: boolean; device?: string; x?: number; y?: number } | null;
       eachWorkspace(each: (tab: { id: string; label: string }) => void): void;
       eachConfig(each: (node: { id: string; type: string; host?: string; name?: string }) => void): void;
       dirty(set?: boolean): boolean;
@@ -101,7 +101,9 @@ async function closeTray(page: Page, button: string): Promise<void> {
   await tray.waitFor({ state: 'hidden' });
 }
 
+/** Deploys what the editor holds: waits for the button to offer a deploy (it may follow a change a moment later), clicks, waits for the deploy to finish. */
 async function deploy(page: Page): Promise<void> {
+  await page.locator('#red-ui-header-button-deploy:not(.disabled)').waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS });
   await page.locator('#red-ui-header-button-deploy').click();
   await page.locator('#red-ui-header-button-deploy.disabled').waitFor({ state: 'attached', timeout: STEP_TIMEOUT_MS });
 }
@@ -270,7 +272,22 @@ describe('the editor and the dashboard in Chromium', function () {
       (globalThis as unknown as PageGlobals).RED.nodes.eachConfig((c) => { if (c.type === 'tplink-config' && c.name === 'Power strip') id = c.id; });
       return id;
     });
-    await page.locator('#node-input-device').selectOption(strip);
+    const configCount = (): Promise<number> => page.evaluate(() => {
+      let count = 0;
+      (globalThis as unknown as PageGlobals).RED.nodes.eachConfig((c) => { if (c.type === 'tplink-config') count++; });
+      return count;
+    });
+    const configsBefore = await configCount();
+    // Adding the strip again through the search: the dialog offers the config node it already has, and uses it.
+    await page.locator('#node-input-btn-device-add').click();
+    await page.locator('#tplink-config-search').click();
+    await page.locator('#tplink-config-found').waitFor({ state: 'visible' });
+    await page.locator('#tplink-config-found').selectOption(`${demo!.fleetBase}14|9999`);
+    const use = page.locator('#tplink-config-use');
+    assert.equal(await use.textContent(), 'Use "Power strip" instead');
+    await closeTray(page, '#tplink-config-use');
+    assert.equal(await page.locator('#node-input-device').inputValue(), strip, 'the plug takes the existing config node');
+    assert.equal(await configCount(), configsBefore, 'no second config node for the strip');
     assert.deepEqual(await emptyHints(page), [], 'no empty hint box before anything is clicked');
     await page.locator('#tplink-plug-load').click();
     await page.locator('#tplink-plug-outlets').waitFor({ state: 'visible' });
@@ -294,9 +311,12 @@ describe('the editor and the dashboard in Chromium', function () {
     // An inject sending a colour temperature, which the LB110 (one fixed white) cannot take, wired to the light.
     await page.evaluate((target) => {
       const { RED } = globalThis as unknown as PageGlobals;
+      // Below the first inject, clear of the plug further down.
+      const light = RED.nodes.node(target);
       RED.view.importNodes([{
         id: 'e2ebad0000000001', type: 'inject', z: RED.workspaces.active(), name: 'a white', props: [{ p: 'payload' }],
-        payload: '{"color_temp":2700}', payloadType: 'json', repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '', x: 160, y: 440, wires: [[]],
+        payload: '{"color_temp":2700}', payloadType: 'json', repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '',
+        x: (light?.x ?? 450) - 290, y: (light?.y ?? 200) + 60, wires: [[]],
       }], { generateIds: false });
       RED.nodes.addLink({ source: RED.nodes.node('e2ebad0000000001'), sourcePort: 0, target: RED.nodes.node(target) });
       RED.nodes.dirty(true);
@@ -323,11 +343,12 @@ describe('the editor and the dashboard in Chromium', function () {
       let tab = '';
       RED.nodes.eachWorkspace((w) => { if (w.label === 'Kasa 0.1.0') tab = w.id; });
       const flowNodes = RED.nodes.filterNodes({ z: tab }).filter((n) => n.type.startsWith('tplink-'));
-      const configs = flowNodes.map((n) => RED.nodes.node(n.device ?? '')).filter((c) => c !== null);
+      const configIds = new Set(flowNodes.map((n) => n.device).filter((id) => id !== undefined && id !== ''));
+      const configs = [...configIds].map((id) => RED.nodes.node(id as string)).filter((c) => c !== null && c !== undefined);
       return [...flowNodes, ...configs].map((n) => ({ id: n.id, type: n.type, valid: n.valid, version: n.version }));
     });
     assert.deepEqual(imported.map((n) => n.type).sort(), [
-      'tplink-config', 'tplink-config', 'tplink-config', 'tplink-discover', 'tplink-plug', 'tplink-plug', 'tplink-plug', 'tplink-tddp',
+      'tplink-config', 'tplink-config', 'tplink-discover', 'tplink-plug', 'tplink-plug', 'tplink-plug', 'tplink-tddp',
     ], JSON.stringify(imported));
     assert.deepEqual(imported.filter((n) => n.valid === false), [], 'no imported node is flagged invalid');
     const plug = imported.find((n) => n.type === 'tplink-plug');
