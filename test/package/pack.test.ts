@@ -17,7 +17,7 @@ import { repoRoot } from '../support/repo';
 import { call, startRuntime, stopRuntime, type Runtime } from '../nodes/support/runtime';
 
 const PACKAGE = '@kasa-red/node-red-tplink-kasa';
-const NODE_TYPES = ['tplink-config', 'tplink-discover', 'tplink-plug', 'tplink-tddp'];
+const NODE_TYPES = ['tplink-config', 'tplink-discover', 'tplink-light', 'tplink-plug', 'tplink-tddp'];
 // 0.1.0 packed to 217 KB; with the SMART protocol, the device layer and the simulator's model files it was
 // 375 KB (1231 KB unpacked, 326 files). The bounds leave room for what is still coming, not for a stray
 // folder of tests, sources or modules (which SHIPPED catches by name anyway).
