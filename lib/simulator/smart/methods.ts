@@ -6,6 +6,8 @@
  */
 import { isJsonObject, type JsonObject } from '../../json';
 import { UNKNOWN_METHOD } from '../../smart/error-codes';
+import { ENERGY_DATA_INTERVAL } from '../../smart/energy-data';
+import { localDay } from '../energy-meter';
 import type { SmartSimulatedDevice } from './device';
 import type { SmartOutlet } from './outlet';
 
@@ -32,6 +34,7 @@ const HANDLERS: Record<string, Handler> = {
   get_energy_usage: (t, _p, _r, now) => energyUsage(t, now),
   get_current_power: (t, _p, _r, now) => (energyVersion(t) >= 2 ? ok({ current_power: Math.floor(powerW(t, now)) }) : unknown()),
   get_emeter_data: (t, _p, _r, now) => emeterData(t, now),
+  get_energy_data: (t, p, _r, now) => energyData(t, p, now),
   get_child_device_list: (t, p, r) => childList(t, p, r, (child) => childInfo(t.device, child, t.device.clock())),
   get_child_device_component_list: (t, p, r) => childList(t, p, r, (child) => ({
     device_id: child.id, component_list: componentList(t.device.spec.children?.components ?? {}),
@@ -186,6 +189,46 @@ function emeterData(t: MethodTarget, now: number): JsonObject {
   if (!meter || !t.outlet.energy?.emeterData) return unknown();
   const reading = meter.realtime(now, t.device.offsetMs);
   return ok({ current_ma: reading.current_ma, energy_wh: reading.total_wh, power_mw: reading.power_mw, voltage_mv: reading.voltage_mv });
+}
+
+/**
+ * Wh per day of the quarter that start_timestamp falls in (1440), or per
+ * month of its year (43200), from the meter's daily records; days and
+ * months still to come read 0, as firmware fills them. Hourly data (60)
+ * is real firmware's too, but the simulated meter keeps days only: -1008.
+ */
+function energyData(t: MethodTarget, p: JsonObject, now: number): JsonObject {
+  const meter = t.outlet.meter;
+  if (!meter || !t.outlet.energy?.energyData) return unknown();
+  const start = p.start_timestamp;
+  const interval = p.interval;
+  if (!Number.isInteger(start) || (start as number) < 0 || !Number.isInteger(p.end_timestamp)) return { error_code: PARAMS_ERROR };
+  if (interval !== ENERGY_DATA_INTERVAL.daily && interval !== ENERGY_DATA_INTERVAL.monthly) return { error_code: PARAMS_ERROR };
+  const offsetMs = t.device.offsetMs;
+  const from = localDay((start as number) * 1000, offsetMs);
+  const data = interval === ENERGY_DATA_INTERVAL.daily ? quarterDays(meter, now, offsetMs, from.year, from.month) : yearMonths(meter, now, offsetMs, from.year);
+  const local = new Date(now + offsetMs).toISOString().replace('T', ' ').slice(0, 19);
+  return ok({ local_time: local, data, start_timestamp: start as number, end_timestamp: p.end_timestamp as number, interval });
+}
+
+type Meter = NonNullable<SmartOutlet['meter']>;
+
+function quarterDays(meter: Meter, now: number, offsetMs: number, year: number, month: number): number[] {
+  const data: number[] = [];
+  const first = 3 * Math.floor((month - 1) / 3) + 1;
+  for (let m = first; m < first + 3; m++) {
+    const recorded = new Map(((meter.dayStats(now, offsetMs, year, m).day_list ?? []) as Array<{ day: number; energy_wh: number }>)
+      .map((d) => [d.day, d.energy_wh]));
+    const days = new Date(Date.UTC(year, m, 0)).getUTCDate();
+    for (let day = 1; day <= days; day++) data.push(recorded.get(day) ?? 0);
+  }
+  return data;
+}
+
+function yearMonths(meter: Meter, now: number, offsetMs: number, year: number): number[] {
+  const recorded = new Map(((meter.monthStats(now, offsetMs, year).month_list ?? []) as Array<{ month: number; energy_wh: number }>)
+    .map((m) => [m.month, m.energy_wh]));
+  return Array.from({ length: 12 }, (_, i) => recorded.get(i + 1) ?? 0);
 }
 
 /** A paged child list; start_index in params or, as some clients send it, beside the method. */

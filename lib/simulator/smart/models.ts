@@ -17,6 +17,8 @@ const energyShape = shape.object({
   emeterData: shape.boolean,
   /** get_energy_usage carries current_power (mW); P304M outlets leave it out. */
   usageReportsPower: shape.boolean,
+  /** Answers get_energy_data (daily and monthly totals); default false. */
+  energyData: shape.optional(shape.boolean),
 });
 
 const componentsShape = shape.recordOf(shape.integerIn(1, 100));
