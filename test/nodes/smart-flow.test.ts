@@ -4,7 +4,8 @@
  * config node changes (transport automatic and the account). The same flow
  * (plug polled every second, a switch node routing energy readings to a
  * change node that rounds the watts for a chart) runs against each device;
- * what reaches the chart and the switch replies must have the same shape.
+ * what reaches the chart and the switch replies must have the same shape;
+ * so must the answers to day_stats and month_stats.
  */
 import { strict as assert } from 'assert';
 import * as path from 'path';
@@ -51,7 +52,7 @@ interface Target {
 }
 
 async function kasaHs110(): Promise<Target> {
-  const sim: RunningDevice = await startDevice({ model: 'HS110', seed: 'flow-hs110', alias: 'Dishwasher', on: true });
+  const sim: RunningDevice = await startDevice({ model: 'HS110', seed: 'flow-hs110', alias: 'Dishwasher', on: true, historyDays: 60 });
   return {
     config: { id: 'cfg', type: 'tplink-config', z: 'f1', host: sim.host, port: sim.port, transport: 'tcp', timeout: 3 },
     isOn: () => sim.device.main.isOn,
@@ -60,7 +61,7 @@ async function kasaHs110(): Promise<Target> {
 }
 
 async function tapoP110(): Promise<Target> {
-  const sim: RunningSmartDevice = await startSmartDevice({ model: 'P110', seed: 'flow-p110', nickname: 'Dishwasher', on: true, ...ACCOUNT });
+  const sim: RunningSmartDevice = await startSmartDevice({ model: 'P110', seed: 'flow-p110', nickname: 'Dishwasher', on: true, historyDays: 60, ...ACCOUNT });
   return {
     config: { id: 'cfg', type: 'tplink-config', z: 'f1', host: sim.host, port: sim.port, transport: 'auto', timeout: 3 },
     credentials: { cfg: ACCOUNT },
@@ -108,6 +109,23 @@ async function runUserFlow(target: Target): Promise<Outputs> {
   };
 }
 
+/** The shape of the answers to day_stats (this month) and month_stats (this year): keys, topic, entry keys, entries found. */
+interface StatisticsShape { command: unknown; topic: unknown; keys: string[]; entryKeys: string[] }
+async function statisticsShape(target: Target): Promise<StatisticsShape[]> {
+  await helper.load(NODES, [...USER_FLOW, target.config], target.credentials);
+  const now = new Date();
+  const shapes: StatisticsShape[] = [];
+  for (const [command, payload] of [['day_stats', { year: now.getFullYear(), month: now.getMonth() + 1 }], ['month_stats', { year: now.getFullYear() }]] as const) {
+    const reply = await answerTo({ command, payload });
+    assert.ok(Array.isArray(reply.payload) && reply.payload.length > 0, `${command} lists entries`);
+    const entries = reply.payload as Array<Record<string, unknown>>;
+    const entryKeys = new Set(entries.map((e) => Object.keys(e).sort().join(',')));
+    for (const e of entries) assert.equal(e.energy, (e.energy_wh as number) / 1000, `${command}: kWh and Wh agree`);
+    shapes.push({ command: reply.command, topic: reply.topic, keys: Object.keys(reply).filter((k) => k !== '_msgid').sort(), entryKeys: [...entryKeys] });
+  }
+  return shapes;
+}
+
 describe('a Kasa HS110 flow (switch, chart the power) unchanged on a Tapo P110', function () {
   const targets: Target[] = [];
   before(() => helper.startServer());
@@ -127,6 +145,18 @@ describe('a Kasa HS110 flow (switch, chart the power) unchanged on a Tapo P110',
     const tapo = await runUserFlow(p110);
     assert.deepEqual(kasa.switched, [false, true, false, true].map((payload) => ({ payload, topic: 'Dishwasher' })));
     assert.deepEqual(tapo, kasa);
+  });
+
+  it('answers day_stats and month_stats from a P110 in the shape an HS110 gives (get_energy_data read into day and month lists)', async function () {
+    const hs110 = await kasaHs110();
+    targets.push(hs110);
+    const kasa = await statisticsShape(hs110);
+    await helper.unload();
+    const p110 = await tapoP110();
+    targets.push(p110);
+    const tapo = await statisticsShape(p110);
+    assert.deepEqual(tapo, kasa);
+    assert.deepEqual(kasa.map((k) => k.entryKeys), [['day,energy,energy_wh,month,year'], ['energy,energy_wh,month,year']]);
   });
 
   it('the P110 over AES instead of KLAP (older Tapo firmware) works the same', async function () {

@@ -1,33 +1,55 @@
 /**
  * The SMART family's features other than power and light: the energy meter
  * (get_energy_usage, get_current_power, get_emeter_data through
- * SmartClient.getEnergy, in the classic shape), the clock, the LED, the
- * name (base64 on the wire) and reboot/reset. What SMART firmware does not
- * offer through these methods (daily and monthly totals, erasing the meter,
- * setting the time zone) is refused before anything is sent.
+ * SmartClient.getEnergy, in the classic shape; daily and monthly totals
+ * from get_energy_data), the clock, the LED, the name (base64 on the wire)
+ * and reboot/reset. What SMART firmware has no method for (erasing the
+ * meter, setting the time zone) is refused before anything is sent.
  */
 import type { SmartClient } from '../../smart/client';
 import { isJsonObject, type JsonObject } from '../../json';
-import { unsupported } from '../errors';
+import { SmartUnknownMethodError } from '../../smart/errors';
+import { checkInteger, unsupported } from '../errors';
 import type { EnergyMeter, FeatureContext } from '../family';
 import { energyVersionOf, type SmartReading } from '../state/smart';
-import type { AliasFeature, LedFeature, SystemFeature, TimeFeature } from '../types';
+import type { AliasFeature, LedFeature, OutletState, SystemFeature, TimeFeature } from '../types';
 import { classicEnergyShape } from './energy';
+import { smartDayStats, smartMonthStats } from './energy-stats';
 
 type Components = Pick<SmartReading, 'components' | 'childComponents'>;
 
 export function energyMeter(client: SmartClient, reading: Components, context: FeatureContext): EnergyMeter {
   const refuse = (what: string): Promise<never> => Promise.reject(unsupported(what, context.state().model, context.address));
+  const metered = (outlet: OutletState | undefined): number => {
+    const energyVersion = energyVersionOf(reading, outlet?.id);
+    if (energyVersion === undefined) throw unsupported('energy meter', context.state().model, context.address);
+    return energyVersion;
+  };
+  /** Firmware that meters but keeps no statistics answers -1002: said as the classic layer says a missing feature. */
+  const statistics = async <T>(what: string, ask: () => Promise<T>): Promise<T> => {
+    try {
+      return await ask();
+    } catch (error) {
+      if (error instanceof SmartUnknownMethodError) throw unsupported(`${what} (no get_energy_data)`, context.state().model, context.address);
+      throw error;
+    }
+  };
   return {
-    read: async (outlet, options) => {
-      const energyVersion = energyVersionOf(reading, outlet?.id);
-      if (energyVersion === undefined) throw unsupported('energy meter', context.state().model, context.address);
-      return classicEnergyShape(await client.getEnergy({ childId: outlet?.id, energyVersion, ifIdle: options.ifIdle }));
+    read: async (outlet, options) =>
+      classicEnergyShape(await client.getEnergy({ childId: outlet?.id, energyVersion: metered(outlet), ifIdle: options.ifIdle })),
+    dayStats: async (year, month, outlet) => {
+      metered(outlet);
+      checkInteger('month', month, 1, 12, context.address);
+      checkInteger('year', year, 1970, 9999, context.address);
+      return statistics('daily energy totals', () => smartDayStats(client, year, month, outlet?.id));
     },
-    // SMART meters report today and this month with every reading (today_wh, month_wh), not lists of days.
-    dayStats: () => refuse('daily energy totals (SMART devices report today and this month with each reading)'),
-    monthStats: () => refuse('monthly energy totals (SMART devices report today and this month with each reading)'),
-    erase: () => refuse('erasing the energy meter'),
+    monthStats: async (year, outlet) => {
+      metered(outlet);
+      checkInteger('year', year, 1970, 9999, context.address);
+      return statistics('monthly energy totals', () => smartMonthStats(client, year, outlet?.id));
+    },
+    // Neither the apps nor any client library knows a SMART method that clears the statistics.
+    erase: () => refuse('method to erase the energy meter (SMART firmware has no counterpart of erase_emeter_stat)'),
   };
 }
 
