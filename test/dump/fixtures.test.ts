@@ -2,20 +2,18 @@
  * Every device dump in test/fixtures/devices/, served as a device, through
  * everything a user has: the library (connect() and the Device), the
  * tplink-smartplug command line and the tplink-plug node. Info, switching
- * (each outlet of a strip alone), energy where the device meters, light
- * where it is a light. The legs run by what the file says the device is,
- * so a new file is tested without new test code.
- *
- * SMART dumps take the same legs (the device layer, the CLI and the nodes
- * speak SMART), and the SMART request client's besides.
+ * (each outlet of a strip alone, read back), energy where the device
+ * meters, brightness where it dims. Classic and SMART dumps take the same
+ * legs (SMART ones the SMART request client's besides): what each leg
+ * checks follows what the device layer reads the served device as, so a
+ * new file is tested without new test code.
  */
 import { strict as assert } from 'assert';
 import { readdirSync } from 'fs';
 import * as path from 'path';
-import { connect, classicState, type Device, type DeviceState } from '../../lib/device';
-import { readSysInfo } from '../../lib/classic/replies';
-import { isJsonObject } from '../../lib/json';
+import { connect, type Device, type DeviceState } from '../../lib/device';
 import { loadFixture, startFixture, type RunningFixture } from '../../lib/simulator/fixture/serve';
+import { simulatedSources } from '../../scripts/device-fixtures';
 import { smartplugHere, type InProcessResult } from '../cli/support/in-process';
 import { SmartClient } from '../../lib/smart/client';
 import configNode from '../../nodes/tplink-config/tplink-config';
@@ -26,8 +24,22 @@ import { repoRoot } from '../support/repo';
 const DIR = path.join(repoRoot(), 'test', 'fixtures', 'devices');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
 
+/** A classic dump is served on TCP and UDP whichever it was recorded on. */
+const transportOf = (fixture: RunningFixture): 'tcp' | 'klap' | 'aes' => (fixture.transport === 'udp' ? 'tcp' : fixture.transport);
+
+/** Fixtures are served without an account: KLAP and AES log in with blank credentials. */
 async function connectTo(fixture: RunningFixture): Promise<Device> {
-  return connect({ host: fixture.host, port: fixture.port, transport: fixture.transport === 'udp' ? 'tcp' : fixture.transport, timeout: 2000 });
+  return connect({ host: fixture.host, port: fixture.port, transport: transportOf(fixture), timeout: 2000 });
+}
+
+/** What the device layer reads the served device as: what the other legs expect of it, and how they read back what they did. */
+async function readState(fixture: RunningFixture): Promise<DeviceState> {
+  const device = await connectTo(fixture);
+  try {
+    return device.state;
+  } finally {
+    await device.close();
+  }
 }
 
 /** Switches the device, or each outlet alone, and reads it back each time. */
@@ -48,16 +60,24 @@ async function checkSwitching(device: Device): Promise<void> {
   }
 }
 
+/** Energy from the device, or from each outlet where only the outlets meter (P304M). */
+async function checkEnergy(device: Device): Promise<void> {
+  const energy = device.energy;
+  if (!energy) return;
+  const outlets = device.family === 'smart' && device.state.outlets.length > 0 ? device.state.outlets.map((o) => o.index) : [undefined];
+  for (const outlet of outlets) {
+    const reading = await energy.read(outlet === undefined ? {} : { outlet });
+    assert.ok(Number.isFinite(reading.power) && reading.power >= 0, JSON.stringify(reading));
+  }
+}
+
 async function checkLibrary(fixture: RunningFixture): Promise<void> {
   const { dump } = fixture;
   const device = await connectTo(fixture);
   try {
     assert.deepEqual([device.kind, device.state.model, device.family], [dump.kind, dump.model, dump.family]);
     await checkSwitching(device);
-    if (device.energy) {
-      const reading = await device.energy.read();
-      assert.ok(Number.isFinite(reading.power) && reading.power >= 0, JSON.stringify(reading));
-    }
+    await checkEnergy(device);
     if (device.light?.capabilities.dimmable) {
       await device.light.set({ brightness: 37 });
       assert.equal((await device.refresh()).light?.brightness, 37);
@@ -72,62 +92,56 @@ async function checkLibrary(fixture: RunningFixture): Promise<void> {
 }
 
 function cli(fixture: RunningFixture, args: string[]): Promise<InProcessResult> {
-  const transport = fixture.transport === 'klap' || fixture.transport === 'aes' ? [`--${fixture.transport}`] : [];
+  const transport = fixture.transport === 'klap' ? ['--klap'] : fixture.transport === 'aes' ? ['--aes'] : [];
   return smartplugHere(['-t', fixture.host, '-p', String(fixture.port), ...transport, '-T', '2', '-q', ...args]);
 }
 
-async function checkCli(fixture: RunningFixture): Promise<void> {
-  const { dump } = fixture;
+/** The model in -c info's output: the classic sysinfo, or a SMART device's get_device_info result. */
+function modelPrinted(stdout: string): unknown {
+  const reply = JSON.parse(stdout) as { system?: { get_sysinfo?: { model?: unknown } }; result?: { model?: unknown } };
+  return reply.system?.get_sysinfo?.model ?? reply.result?.model;
+}
+
+async function checkCli(fixture: RunningFixture, state: DeviceState): Promise<void> {
   const info = await cli(fixture, ['-c', 'info']);
   assert.equal(info.code, 0, info.stderr);
-  const reply = JSON.parse(info.stdout) as { system?: { get_sysinfo: { model: string } }; result?: { model: string } };
-  assert.equal(dump.family === 'smart' ? reply.result?.model : reply.system?.get_sysinfo.model, dump.model);
-  const { outlets, features } = await stateOf(fixture);
-  for (const outlet of outlets.length > 0 ? outlets.map((o) => String(o.index)) : [undefined]) {
+  assert.equal(modelPrinted(info.stdout), fixture.dump.model);
+  for (const outlet of state.outlets.length > 0 ? state.outlets.map((o) => o.index) : [undefined]) {
     for (const command of ['off', 'on']) {
-      const result = await cli(fixture, [...(outlet === undefined ? [] : ['-o', outlet]), '-c', command]);
+      const result = await cli(fixture, [...(outlet === undefined ? [] : ['-o', String(outlet)]), '-c', command]);
       assert.equal(result.code, 0, `${command} ${outlet ?? ''}: ${result.stderr}`);
+      const now = await readState(fixture);
+      assert.equal(outlet === undefined ? now.on : now.outlets[outlet]?.on, command === 'on', `${command} ${outlet ?? ''} read back`);
     }
   }
-  if (features.includes('energy')) {
+  if (state.features.includes('energy')) {
     const energy = await cli(fixture, ['-c', 'energy']);
     assert.equal(energy.code, 0, energy.stderr);
   }
 }
 
-/**
- * What the device layer reads the device as: a classic dump's sysinfo read
- * as the nodes and the CLI read it; a SMART device (several answers make
- * its state) read through connect().
- */
-async function stateOf(fixture: RunningFixture): Promise<DeviceState> {
-  const { dump } = fixture;
-  if (dump.family === 'smart') {
-    const device = await connectTo(fixture);
-    await device.close();
-    return device.state;
-  }
-  const sysinfo = dump.exchanges.find((e) => isJsonObject(e.request) && 'system' in e.request)?.reply as { system: { get_sysinfo: unknown } };
-  return classicState(readSysInfo(sysinfo.system.get_sysinfo, 'sysinfo'));
+function configOf(fixture: RunningFixture): object {
+  return { id: 'cfg', type: 'tplink-config', z: 'f1', host: fixture.host, port: fixture.port, transport: transportOf(fixture), timeout: 2 };
 }
 
+/** Blank account: the fixture's KLAP or AES login. */
+const CREDENTIALS = { cfg: { username: '', password: '' } };
+
 /** One tplink-plug node per outlet (or one for the device), each wired to its own helper. */
-function nodeFlow(fixture: RunningFixture, outlets: string[]): object[] {
-  const config = { id: 'cfg', type: 'tplink-config', z: 'f1', host: fixture.host, port: fixture.port, transport: fixture.transport === 'udp' ? 'tcp' : fixture.transport, timeout: 2 };
+function plugFlow(fixture: RunningFixture, outlets: string[]): object[] {
   const plugs = (outlets.length === 0 ? [''] : outlets).flatMap((outlet, i) => [
     { id: `plug${i}`, type: 'tplink-plug', z: 'f1', device: 'cfg', outlet, interval: '', allowAdmin: false, wires: [[`out${i}`]] },
     { id: `out${i}`, type: 'helper', z: 'f1' },
   ]);
-  return [TAB, config, ...plugs];
+  return [TAB, configOf(fixture), ...plugs];
 }
 
-async function checkNode(fixture: RunningFixture): Promise<void> {
-  const { dump } = fixture;
-  const { outlets, features } = await stateOf(fixture);
-  await helper.load([configNode, plugNode], nodeFlow(fixture, outlets.map((o) => String(o.index))));
+async function checkPlugNode(fixture: RunningFixture, state: DeviceState): Promise<void> {
+  const { outlets, features } = state;
+  await helper.load([configNode, plugNode], plugFlow(fixture, outlets.map((o) => String(o.index))), CREDENTIALS);
   try {
     const info = await exchange('plug0', { command: 'info' }, 'out0');
-    assert.equal((info.sysinfo as { model: string }).model, dump.model);
+    assert.equal((info.sysinfo as { model: string }).model, fixture.dump.model);
     for (let i = 0; i < Math.max(1, outlets.length); i++) {
       for (const on of [false, true]) assert.equal((await exchange(`plug${i}`, { payload: on }, `out${i}`)).payload, on, `plug${i} ${on}`);
       if (features.includes('energy')) assert.equal(typeof (await exchange(`plug${i}`, { command: 'energy' }, `out${i}`)).payload, 'number');
@@ -137,7 +151,7 @@ async function checkNode(fixture: RunningFixture): Promise<void> {
   }
 }
 
-/** SMART dumps: the SMART request client, until the device layer speaks SMART. */
+/** SMART dumps also through the SMART request client alone, below the device layer. */
 async function checkSmart(fixture: RunningFixture): Promise<void> {
   const { dump } = fixture;
   const client = new SmartClient({ host: fixture.host, port: fixture.port, transport: fixture.transport === 'aes' ? 'aes' : 'klap', timeout: 2000 });
@@ -176,22 +190,25 @@ describe('device fixtures (test/fixtures/devices) through the library, the CLI a
   before(() => helper.startServer());
   after(() => helper.stopServer());
 
-  it('holds the simulator\'s models and reads every file', function () {
-    assert.ok(FILES.length >= 27, `${FILES.length} files`);
+  it('holds every simulated model and reads every file', function () {
+    const missing = simulatedSources().map((source) => source.file).filter((file) => !FILES.includes(file));
+    assert.deepEqual(missing, [], 'run npm run fixtures:dump after adding a simulated model');
     for (const file of FILES) loadFixture(path.join(DIR, file));
   });
 
   for (const file of FILES) {
     describe(file, function () {
       let fixture: RunningFixture;
+      let state: DeviceState;
       before(async () => {
         fixture = await startFixture({ fixture: path.join(DIR, file) });
+        state = await readState(fixture);
       });
       after(() => fixture.close());
 
-      it('library: kind and model, switching, energy, light', () => checkLibrary(fixture));
-      it('tplink-smartplug: info, on/off (each outlet), energy', () => checkCli(fixture));
-      it('tplink-plug node: info, on/off (each outlet), energy', () => checkNode(fixture));
+      it('library: kind, model and family, switching, energy, light', () => checkLibrary(fixture));
+      it('tplink-smartplug: info, on/off (each outlet), energy', () => checkCli(fixture, state));
+      it('tplink-plug node: info, on/off (each outlet), energy', () => checkPlugNode(fixture, state));
       if (loadFixture(path.join(DIR, file)).family === 'smart') {
         it('SMART client: info, on/off (each outlet), energy, brightness', () => checkSmart(fixture));
       }
