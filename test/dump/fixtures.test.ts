@@ -1,12 +1,13 @@
 /**
  * Every device dump in test/fixtures/devices/, served as a device, through
  * everything a user has: the library (connect() and the Device), the
- * tplink-smartplug command line and the tplink-plug node. Info, switching
- * (each outlet of a strip alone, read back), energy where the device
- * meters, brightness where it dims. Classic and SMART dumps take the same
- * legs (SMART ones the SMART request client's besides): what each leg
- * checks follows what the device layer reads the served device as, so a
- * new file is tested without new test code.
+ * tplink-smartplug command line, the tplink-plug node and, for lights and
+ * dimmers, the tplink-light node. Info, switching (each outlet of a strip
+ * alone, read back), energy where the device meters, brightness and colour
+ * where it is a light. Classic and SMART dumps take the same legs (SMART
+ * ones the SMART request client's besides): what each leg checks follows
+ * what the device layer reads the served device as, so a new file is
+ * tested without new test code.
  */
 import { strict as assert } from 'assert';
 import { readdirSync } from 'fs';
@@ -16,7 +17,9 @@ import { loadFixture, startFixture, type RunningFixture } from '../../lib/simula
 import { simulatedSources } from '../../scripts/device-fixtures';
 import { smartplugHere, type InProcessResult } from '../cli/support/in-process';
 import { SmartClient } from '../../lib/smart/client';
+import type { NodeMessage } from '../../nodes/types';
 import configNode from '../../nodes/tplink-config/tplink-config';
+import lightNode from '../../nodes/tplink-light/tplink-light';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
 import { exchange, helper, TAB } from '../nodes/support/node-red';
 import { repoRoot } from '../support/repo';
@@ -151,6 +154,35 @@ async function checkPlugNode(fixture: RunningFixture, state: DeviceState): Promi
   }
 }
 
+type LightPayload = { on: boolean; brightness?: number; hue?: number; saturation?: number };
+const lightOf = (msg: NodeMessage): LightPayload => msg.payload as LightPayload;
+
+/** A light or dimmer: switched, dimmed, coloured where it can be, and read. */
+async function checkLightNode(fixture: RunningFixture, state: DeviceState): Promise<void> {
+  const light = { id: 'light', type: 'tplink-light', z: 'f1', device: 'cfg', transition: '', interval: '', version: 1, wires: [['out']] };
+  await helper.load([configNode, lightNode], [TAB, configOf(fixture), light, { id: 'out', type: 'helper', z: 'f1' }], CREDENTIALS);
+  try {
+    for (const on of [false, true]) {
+      assert.equal(lightOf(await exchange('light', { payload: on })).on, on, `light ${on}`);
+      assert.equal((await readState(fixture)).on, on, `light ${on} read back`);
+    }
+    if (state.lightCapabilities?.dimmable === true || state.features.includes('dimmer')) {
+      assert.equal(lightOf(await exchange('light', { payload: { brightness: 42 } })).brightness, 42);
+      const now = await readState(fixture);
+      assert.equal(now.light?.brightness ?? now.brightness, 42, 'brightness read back');
+    }
+    if (state.lightCapabilities?.color === true) {
+      const coloured = lightOf(await exchange('light', { payload: { hue: 240, saturation: 50 } }));
+      assert.deepEqual([coloured.hue, coloured.saturation], [240, 50]);
+      const now = await readState(fixture);
+      assert.deepEqual([now.light?.hue, now.light?.saturation], [240, 50], 'colour read back');
+    }
+    assert.equal(lightOf(await exchange('light', { command: 'info' })).on, true);
+  } finally {
+    await helper.unload();
+  }
+}
+
 /** SMART dumps also through the SMART request client alone, below the device layer. */
 async function checkSmart(fixture: RunningFixture): Promise<void> {
   const { dump } = fixture;
@@ -186,6 +218,9 @@ async function checkSmart(fixture: RunningFixture): Promise<void> {
   }
 }
 
+/** The kinds the tplink-light node is for. */
+const LIGHT_KINDS: readonly string[] = ['bulb', 'lightstrip', 'dimmer'];
+
 describe('device fixtures (test/fixtures/devices) through the library, the CLI and the nodes', function () {
   before(() => helper.startServer());
   after(() => helper.stopServer());
@@ -209,6 +244,10 @@ describe('device fixtures (test/fixtures/devices) through the library, the CLI a
       it('library: kind, model and family, switching, energy, light', () => checkLibrary(fixture));
       it('tplink-smartplug: info, on/off (each outlet), energy', () => checkCli(fixture, state));
       it('tplink-plug node: info, on/off (each outlet), energy', () => checkPlugNode(fixture, state));
+      // The library leg checks that the device layer reads the device as the kind the file names.
+      if (LIGHT_KINDS.includes(loadFixture(path.join(DIR, file)).kind)) {
+        it('tplink-light node: on/off, brightness, colour, info', () => checkLightNode(fixture, state));
+      }
       if (loadFixture(path.join(DIR, file)).family === 'smart') {
         it('SMART client: info, on/off (each outlet), energy, brightness', () => checkSmart(fixture));
       }
