@@ -307,6 +307,44 @@ describe('the editor and the dashboard in Chromium', function () {
     assert.equal(await nodeLabel(page, plugId), 'Power strip / Router');
   });
 
+  it('asks a host typed by hand with the automatic transport whether it needs the account: rows only for the Tapo P110 or no answer', async () => {
+    await page.locator(`${nodeSel(lightId)} rect.red-ui-flow-node`).dblclick();
+    await page.locator('#node-input-btn-device-add').click();
+    await page.locator('#tplink-config-search').waitFor({ state: 'visible' });
+    await page.locator('#node-config-input-transport').selectOption('auto');
+    const host = page.locator('#node-config-input-host');
+    const username = page.locator('#node-config-input-username');
+    const note = page.locator('#tplink-config-auto-note');
+    const typeHost = async (address: string): Promise<void> => {
+      await host.fill(address);
+      await host.press('Tab');
+    };
+    const noteBecomes = (text: RegExp): Promise<unknown> => page.waitForFunction(
+      (want) => new RegExp(want).test((globalThis as unknown as PageGlobals).document.querySelector('#tplink-config-auto-note')?.textContent ?? ''),
+      text.source, { timeout: STEP_TIMEOUT_MS });
+    // The demo's HS100 "Desk lamp" answers on UDP 9999 only: the classic protocol, no account.
+    await typeHost(`${demo!.fleetBase}11`);
+    await username.waitFor({ state: 'hidden' });
+    // The P110 "Dishwasher" answers only on UDP 20002: SMART over KLAP, its account asked for.
+    await typeHost(`${demo!.fleetBase}21`);
+    await username.waitFor({ state: 'visible' });
+    await noteBecomes(/TP-Link account it is bound to/);
+    // Nothing listens on <base>19: the rows stay, with a neutral note.
+    await typeHost(`${demo!.fleetBase}19`);
+    await noteBecomes(/^Nothing answered/);
+    assert.ok(await username.isVisible(), 'the account rows show when nothing answered');
+    // An account already given keeps its rows, even on a classic device.
+    await username.fill('someone@example.com');
+    await typeHost(`${demo!.fleetBase}11`);
+    await noteBecomes(/^The account is used only if/);
+    assert.ok(await username.isVisible(), 'the account rows stay while they hold an account');
+    assert.equal(await username.inputValue(), 'someone@example.com');
+    assert.ok(await note.isVisible());
+    assert.deepEqual(await emptyHints(page), [], 'no empty hint box');
+    await closeTray(page, '#node-config-dialog-cancel');
+    await closeTray(page, '#node-dialog-cancel');
+  });
+
   it('shows a refused message as a red status and a readable line in the debug sidebar', async () => {
     // An inject sending a colour temperature, which the LB110 (one fixed white) cannot take, wired to the light.
     await page.evaluate((target) => {
