@@ -22,6 +22,7 @@ import { describeSmartErrorCode } from '../error-codes';
 import { SmartAuthenticationError } from '../errors';
 import type { LoginVersion } from './envelope';
 import { login, passthrough, performAesHandshake, type AesHandshake, type JsonPost } from './handshake';
+import { aesSessionKeySinkInScope } from './session-key-log';
 
 export const AES_DEFAULT_PORT = 80;
 const DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024;
@@ -51,7 +52,9 @@ export interface AesTransportOptions {
   /**
    * Debug only, off by default: called with the session's AES key and IV
    * after every handshake, so that a Wireshark user can decrypt a capture.
-   * Whoever sets it is responsible for where the keys go.
+   * Whoever sets it is responsible for where the keys go. A transport made
+   * inside withAesSessionKeyLog() (session-key-log.ts) reports to that
+   * scope's sink as well.
    */
   onSessionKeys?: (keys: AesSessionKeys) => void;
   /** Monotonic clock in ms for session expiry (tests); performance.now by default. */
@@ -75,7 +78,7 @@ export class AesTransport implements Transport {
   readonly maxResponseSize: number;
   // Private fields, so that util.inspect (Node-RED debug, logs) never shows them.
   readonly #credentials: KlapCredentials;
-  readonly #onSessionKeys: ((keys: AesSessionKeys) => void) | undefined;
+  readonly #keySinks: readonly ((keys: AesSessionKeys) => void)[];
   #session: Session | undefined;
   #accepted: LoginCandidate | undefined;
   private readonly versions: readonly LoginVersion[];
@@ -90,7 +93,7 @@ export class AesTransport implements Transport {
     this.versions = options.loginVersion ? [options.loginVersion] : [2, 1];
     this.maxResponseSize = options.maxResponseSize ?? DEFAULT_MAX_RESPONSE_SIZE;
     this.connection = new HttpConnection({ address: this.address, maxResponseSize: this.maxResponseSize, createConnection: options.createConnection });
-    this.#onSessionKeys = options.onSessionKeys;
+    this.#keySinks = [options.onSessionKeys, aesSessionKeySinkInScope()].filter((sink) => sink !== undefined);
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -181,12 +184,12 @@ export class AesTransport implements Transport {
   }
 
   private reportKeys(handshake: AesHandshake): void {
-    const hook = this.#onSessionKeys;
-    if (!hook) return;
-    try {
-      hook({ host: this.host, port: this.port, ...handshake.cipher.exportKeys(), sessionId: handshake.cookie?.split('=')[1] });
-    } catch {
-      // A debugging aid must not break the connection.
+    for (const sink of this.#keySinks) {
+      try {
+        sink({ host: this.host, port: this.port, ...handshake.cipher.exportKeys(), sessionId: handshake.cookie?.split('=')[1] });
+      } catch {
+        // A debugging aid must not break the connection.
+      }
     }
   }
 
