@@ -8,11 +8,12 @@ import { parseArgs } from 'util';
 import { UsageError } from './exit-status';
 import { PREDEFINED_COMMANDS, PREDEFINED_COMMAND_NAMES, isPredefinedCommand } from './smartplug-commands';
 import { DUMP_FLAGS, DUMP_HELP, dumpRequestOf, type DumpRequest } from './smartplug-dump';
+import { SESSION_KEY_FLAGS, SESSION_KEYS_HELP } from './smartplug-session-keys';
 
 export const USAGE =
   'usage: tplink-smartplug (-t <host> | -b) [-c <command> | -j <json>] [--brightness <0-100>] [--temperature <kelvin>] ' +
   '[--hsv <h,s,v>] [--transition <ms>] [-u] [-s <address>] [-T <seconds>] [-p <port>] [-o <child id>] [-q] [-v] [--yes] ' +
-  '[--klap | --aes] [--username <email>] [--password <password>] [--dump <file>] [--help]';
+  '[--klap | --aes] [--username <email>] [--password <password>] [--dump <file>] [--print-session-keys] [--help]';
 
 /** Seconds, as in the original: its TCP connect timeout was 10 s, its UDP and broadcast wait 0.5 s. */
 const DEFAULT_TCP_TIMEOUT_S = 10;
@@ -53,6 +54,8 @@ export interface SmartplugOptions {
   password: string | undefined;
   /** --dump: write the device's answers to a file instead of sending one command. */
   dump: DumpRequest | undefined;
+  /** --print-session-keys: each AES session's key and IV to stderr, for Wireshark (debug; off by default). */
+  printSessionKeys: boolean;
 }
 
 export const HELP = `${USAGE}
@@ -95,7 +98,7 @@ and -j takes a SMART request such as '{"method":"get_device_info"}'.
                              and --password or KASA_USERNAME and KASA_PASSWORD
       --username <email>     TP-Link cloud account e-mail (KLAP, AES; alone: automatic transport)
       --password <password>  TP-Link cloud account password (KLAP, AES)
-${DUMP_HELP}  -h, --help                 show this help
+${DUMP_HELP}${SESSION_KEYS_HELP}  -h, --help                 show this help
 
 Exit codes: 0 success, 1 the device answered with an err_code, 2 usage error,
 3 timeout or unreachable, 4 malformed reply, 5 KLAP or AES authentication failed.
@@ -126,6 +129,7 @@ const FLAGS = {
   verbose: { type: 'boolean', short: 'v' },
   help: { type: 'boolean', short: 'h' },
   ...DUMP_FLAGS,
+  ...SESSION_KEY_FLAGS,
 } as const;
 
 /** Parses argv (without node and the script); credentials may come from the environment. */
@@ -164,6 +168,7 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
       username: values.username ?? (values.klap || values.aes ? env.KASA_USERNAME : undefined),
       password: values.password ?? (values.klap || values.aes ? env.KASA_PASSWORD : undefined),
       dump,
+      printSessionKeys: values['print-session-keys'] === true,
     },
   };
 }

@@ -28,6 +28,7 @@ import { runDump } from './smartplug-dump';
 import { listTdpDevices } from './smartplug-tdp';
 import { sendSmart } from './smartplug-smart';
 import { HELP, USAGE, parseCommandLine, type SmartplugOptions } from './smartplug-options';
+import { withSessionKeysPrinted } from './smartplug-session-keys';
 
 const NAME = 'tplink-smartplug';
 const SMART_HOME_PORT = 9999;
@@ -55,6 +56,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     io.stderr.write(`${NAME}: error: ${error.message}\n${USAGE}\n`);
     return EXIT_USAGE;
   }
+  return withSessionKeysPrinted(options.printSessionKeys, io.stderr, () => run(options, io));
+}
+
+async function run(options: SmartplugOptions, io: Io): Promise<number> {
   if (options.dump) return runDump(options.dump, { ...options, transport: options.transport === 'udp' ? 'udp' : options.transport === 'klap' ? 'klap' : 'tcp' }, io);
   const port = options.port ?? (options.transport === 'klap' || options.transport === 'aes' ? HTTP_PORT : SMART_HOME_PORT);
   if (!(await confirmed(options, port, io))) return EXIT_USAGE;
