@@ -45,6 +45,18 @@ describe('withAesSessionKeyLog: AES session keys for a debugging tool', () => {
     assert.deepEqual([logged[0].host, logged[0].port, logged[0].sessionId], ['127.0.0.1', server.port, hooked[0].sessionId]);
   });
 
+  it('reports the session of a refused login too: a capture is most often taken to see why a login fails', async () => {
+    const logged: AesSessionKeys[] = [];
+    const refused = withAesSessionKeyLog((keys) => logged.push(keys), () => {
+      const transport = new AesTransport({ host: '127.0.0.1', port: server.port, username: USER.username, password: 'wrong', loginVersion: 1 });
+      transports.push(transport);
+      return transport.send(REQUEST, 5000);
+    });
+    await assert.rejects(refused, /AES login/);
+    assert.ok(logged.length >= 1);
+    assert.equal(new Set(logged.map(hex)).size, logged.length, 'one fresh session per account tried');
+  });
+
   it('reports nothing for a transport made outside any scope, even when it is used inside one', async () => {
     const logged: AesSessionKeys[] = [];
     const outside = open();

@@ -51,7 +51,8 @@ export interface AesTransportOptions {
   createConnection?: (options: net.NetConnectOpts) => net.Socket;
   /**
    * Debug only, off by default: called with the session's AES key and IV
-   * after every handshake, so that a Wireshark user can decrypt a capture.
+   * after every handshake (before its login, so a refused login's session
+   * too), so that a Wireshark user can decrypt a capture.
    * Whoever sets it is responsible for where the keys go. A transport made
    * inside withAesSessionKeyLog() (session-key-log.ts) reports to that
    * scope's sink as well.
@@ -153,10 +154,11 @@ export class AesTransport implements Transport {
     const refusals: number[] = [];
     for (const candidate of this.candidates()) {
       const handshake = await performAesHandshake(post, this.address, this.now);
+      // Before the login: a refused login is what a capture is most often taken to understand.
+      this.reportKeys(handshake);
       const outcome = await login(post, handshake, candidate.version, candidate.credentials, this.address);
       if (outcome.ok) {
         this.#accepted = candidate;
-        this.reportKeys(handshake);
         return { ...handshake, path: `/app?token=${encodeURIComponent(outcome.token)}` };
       }
       refusals.push(outcome.errorCode);
