@@ -3,15 +3,17 @@
  * project's SmartClient against simulated SMART devices (a P304M strip over
  * KLAP, a KP125M plug over AES with the session key and IV from the
  * client's debug hook), and the third-party tp-link-tapo-connect against a
- * simulated P110 over KLAP. Each returns the file, the preferences the
- * dissector needs and what the client itself read, so that the tests hold
- * the dissector to the client's view of the same exchange.
+ * simulated P110 over KLAP; and the tplink-smartplug tool dumping a P100
+ * over AES with --print-session-keys. Each returns the file, the
+ * preferences the dissector needs and what the client itself read, so that
+ * the tests hold the dissector to the client's view of the same exchange.
  */
 import { spawn } from 'child_process';
 import path from 'path';
 import { startSmartDevice, type RunningSmartDevice } from '../../lib/simulator/smart/server';
 import type { AesSessionKeys } from '../../lib/smart/aes/transport';
 import { SmartClient } from '../../lib/smart/client';
+import { runCli, type CliResult } from '../cli/support/run-cli';
 import { runnable } from '../support/repo';
 import { captureOnLoopback } from './live';
 
@@ -143,5 +145,26 @@ export function captureTapoConnect(dir: string): Promise<SmartCapture> {
       return { deviceId: device.device.deviceId, nickname: result.nickname };
     });
     return { file, prefs: klapPrefs(device.port), seen };
+  });
+}
+
+/** What tplink-smartplug printed while captured, and the device it talked to (nothing decrypted: the test takes the key from `run`). */
+export interface SmartplugCapture {
+  file: string;
+  /** The AES port, the only preference the dissector needs before it has a key. */
+  port: number;
+  run: CliResult;
+  seen: SmartSeen;
+}
+
+/** tplink-smartplug --dump --aes of a simulated P100 (a child process, as a user runs it), with `extra` flags, captured on lo. */
+export function captureSmartplugOverAes(dir: string, name: string, extra: readonly string[]): Promise<SmartplugCapture> {
+  return withDevice('P100', async (device) => {
+    const file = path.join(dir, `${name}.pcapng`);
+    const run = await captureOnLoopback({ file, filter: `tcp port ${device.port}` }, () => runCli('tplink-smartplug', [
+      '-t', '127.0.0.1', '-p', String(device.port), '--aes', '--username', SMART_ACCOUNT.username, '--password', SMART_ACCOUNT.password,
+      '--dump', path.join(dir, `${name}.json`), '-q', ...extra,
+    ], { timeout: 30_000 }));
+    return { file, port: device.port, run, seen: { deviceId: device.device.deviceId, nickname: device.device.nickname } };
   });
 }
