@@ -75,6 +75,17 @@ describe('tplink-smartplug --print-session-keys', function () {
     assert.notEqual(sessions[0]?.[3], sessions[1]?.[3], 'two sessions, two keys');
   });
 
+  it('prints the keys of whichever command opens the session: -c info with --aes, and with the transport found by asking', async () => {
+    const p100 = await device('P100');
+    for (const transport of [['--aes'], []]) {
+      const result = await smartplugHere(['-t', p100.host, '-p', String(p100.port), ...transport, ...ACCOUNT, '-c', 'info', '-q', '--print-session-keys']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /"nickname":/);
+      const keyLines = result.stderr.split('\n').filter((line) => KEY_LINE.test(line));
+      assert.ok(keyLines.length >= 1, `${transport.join(' ') || 'automatic'}: ${result.stderr}`);
+    }
+  });
+
   it('prints nothing for KLAP, which Wireshark decrypts from the account', async () => {
     const p110 = await device('P110');
     const result = await dump(p110, 'klap.json', ['--print-session-keys']);
