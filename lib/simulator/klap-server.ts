@@ -8,12 +8,11 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { authHash, handshake1ServerHash, handshake2ClientHash, type KlapVersion } from '../klap/auth';
 import { deriveSessionKeys, openPayload, sealPayload, type SessionKeys } from '../klap/session';
 import { encodeDiscovery20002Reply, parseDiscovery20002Request } from '../discovery/tdp';
 import type { FaultSpec } from './faults';
-import { writeReply } from './smart/http-endpoint';
+import { startHttpEndpoint, type EndpointReply } from './smart/http-endpoint';
 
 export interface KlapServerOptions {
   host?: string;
@@ -61,7 +60,6 @@ interface Session {
 }
 
 const MAX_SESSIONS = 16; // devices keep only a few; the oldest goes first
-const MAX_BODY = 64 * 1024;
 
 export async function startKlapServer(options: KlapServerOptions): Promise<KlapServer> {
   const { version, handler } = options;
@@ -69,11 +67,10 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
   const timeoutSeconds = options.sessionTimeoutSeconds ?? 86_400;
   const sessions = new Map<string, Session>();
   const stats: KlapServerStats = { handshakes: 0, requests: 0, rejected: 0, connections: 0, openConnections: 0 };
-  const timers = new Set<NodeJS.Timeout>();
 
-  const reject = (res: http.ServerResponse, status: number): void => {
+  const reject = (status: number): EndpointReply => {
     stats.rejected += 1;
-    res.writeHead(status).end();
+    return { status };
   };
   const sessionOf = (req: http.IncomingMessage): [string, Session] | undefined => {
     const id = /(?:^|;\s*)TP_SESSIONID=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
@@ -86,104 +83,77 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
     return [id, session];
   };
 
-  const handshake1 = (body: Buffer, res: http.ServerResponse): void => {
-    if (body.length !== 16) return reject(res, 400);
+  const handshake1 = (body: Buffer): EndpointReply => {
+    if (body.length !== 16) return reject(400);
     const id = randomBytes(16).toString('hex').toUpperCase();
     const remoteSeed = randomBytes(16);
     if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
     sessions.set(id, { localSeed: body, remoteSeed, open: false, keys: undefined, lastSeq: 0, expiresAt: Date.now() + timeoutSeconds * 1000 });
-    res.writeHead(200, { 'Set-Cookie': `TP_SESSIONID=${id};TIMEOUT=${timeoutSeconds}`, 'Content-Type': 'application/octet-stream' });
-    res.end(Buffer.concat([remoteSeed, handshake1ServerHash(version, body, remoteSeed, auth)]));
+    return {
+      status: 200,
+      headers: { 'Set-Cookie': `TP_SESSIONID=${id};TIMEOUT=${timeoutSeconds}` },
+      body: Buffer.concat([remoteSeed, handshake1ServerHash(version, body, remoteSeed, auth)]),
+    };
   };
 
-  const handshake2 = (req: http.IncomingMessage, body: Buffer, res: http.ServerResponse): void => {
+  const handshake2 = (req: http.IncomingMessage, body: Buffer): EndpointReply => {
     const found = sessionOf(req);
-    if (!found || found[1].open) return reject(res, 403);
+    if (!found || found[1].open) return reject(403);
     const [id, session] = found;
     const expected = handshake2ClientHash(version, session.localSeed, session.remoteSeed, auth);
     if (body.length !== expected.length || !timingSafeEqual(body, expected)) {
       sessions.delete(id);
-      return reject(res, 403);
+      return reject(403);
     }
     session.open = true;
     session.keys = deriveSessionKeys(session.localSeed, session.remoteSeed, auth);
     session.lastSeq = session.keys.initialSeq;
     stats.handshakes += 1;
-    res.writeHead(200).end();
+    return { status: 200 };
   };
 
-  const request = async (req: http.IncomingMessage, url: URL, body: Buffer, res: http.ServerResponse): Promise<void> => {
+  const request = async (req: http.IncomingMessage, url: URL, body: Buffer): Promise<EndpointReply> => {
     const session = sessionOf(req)?.[1];
-    if (!session?.keys) return reject(res, 403);
+    if (!session?.keys) return reject(403);
     const seqText = url.searchParams.get('seq') ?? '';
     const seq = Number(seqText);
-    if (!/^-?\d{1,10}$/.test(seqText) || seq !== (seq | 0)) return reject(res, 400);
+    if (!/^-?\d{1,10}$/.test(seqText) || seq !== (seq | 0)) return reject(400);
     // Replayed or out-of-order numbers are refused like a forged session.
-    if (seq <= session.lastSeq) return reject(res, 403);
+    if (seq <= session.lastSeq) return reject(403);
     const opened = openPayload(session.keys, seq, body, true);
-    if (!opened.ok) return reject(res, opened.reason === 'signature mismatch' ? 403 : 400);
+    if (!opened.ok) return reject(opened.reason === 'signature mismatch' ? 403 : 400);
     session.lastSeq = seq;
     stats.requests += 1;
     const reply = await handler(opened.plaintext.toString('utf8'));
-    writeReply(res, { status: 200, body: sealPayload(session.keys, seq, Buffer.from(reply, 'utf8')) }, options.fault?.(), timers);
+    return { status: 200, body: sealPayload(session.keys, seq, Buffer.from(reply, 'utf8')) };
   };
 
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://device');
-      const body = Buffer.concat(chunks);
-      if (req.method !== 'POST') return reject(res, 405);
-      if (size > MAX_BODY) return reject(res, 413);
-      if (url.pathname === '/app/handshake1') return handshake1(body, res);
-      if (url.pathname === '/app/handshake2') return handshake2(req, body, res);
-      if (url.pathname === '/app' && options.refuseAesWith1003) {
-        res.writeHead(200, { 'Content-Type': 'application/json' });
-        res.end('{"error_code":1003}');
-        return;
-      }
-      if (url.pathname === '/app/request') {
-        request(req, url, body, res).catch(() => {
-          if (!res.headersSent) res.writeHead(500);
-          res.end();
-        });
-        return;
-      }
-      reject(res, 404);
-    });
+  const endpoint = await startHttpEndpoint({
+    host: options.host,
+    port: options.port,
+    route: (req, url, body) => {
+      if (url.pathname === '/app/handshake1') return handshake1(body);
+      if (url.pathname === '/app/handshake2') return handshake2(req, body);
+      if (url.pathname === '/app' && options.refuseAesWith1003) return { status: 200, json: { error_code: 1003 } };
+      if (url.pathname === '/app/request') return request(req, url, body);
+      return reject(404);
+    },
+    // Faults hit the replies to requests; the handshakes go through, as on a device whose trouble is in answering.
+    fault: (url) => (url.pathname === '/app/request' ? options.fault?.() : undefined),
+    onConnection: (socket) => {
+      stats.connections += 1;
+      stats.openConnections += 1;
+      socket.on('close', () => {
+        stats.openConnections -= 1;
+      });
+    },
   });
-  server.on('connection', (socket) => {
-    stats.connections += 1;
-    stats.openConnections += 1;
-    socket.on('close', () => {
-      stats.openConnections -= 1;
-    });
-  });
-
-  await new Promise<void>((resolve, reject_) => {
-    server.once('error', reject_);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject_);
-      resolve();
-    });
-  });
-  const address = server.address() as AddressInfo;
   return {
-    host: address.address,
-    port: address.port,
+    host: endpoint.host,
+    port: endpoint.port,
     stats,
     expireSessions: () => sessions.clear(),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const timer of timers) clearTimeout(timer);
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    close: () => endpoint.close(),
   };
 }
 

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { FaultSpec } from '../faults';
 
 const MAX_BODY = 64 * 1024;
@@ -23,7 +23,10 @@ export interface HttpEndpointOptions {
   host?: string | undefined;
   port?: number | undefined;
   route(req: http.IncomingMessage, url: URL, body: Buffer): Promise<EndpointReply> | EndpointReply;
-  fault?: (() => FaultSpec | undefined) | undefined;
+  /** The fault to apply to the reply to this URL (KLAP applies faults to requests, not to its handshakes). */
+  fault?: ((url: URL) => FaultSpec | undefined) | undefined;
+  /** Each accepted TCP connection (keep-alive checks count them). */
+  onConnection?: ((socket: Socket) => void) | undefined;
 }
 
 export interface HttpEndpoint {
@@ -46,13 +49,14 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
       if (size > MAX_BODY) return void res.writeHead(413).end();
       const url = new URL(req.url ?? '/', 'http://device');
       Promise.resolve(options.route(req, url, Buffer.concat(chunks)))
-        .then((reply) => writeReply(res, reply, options.fault?.(), timers))
+        .then((reply) => writeReply(res, reply, options.fault?.(url), timers))
         .catch(() => {
           if (!res.headersSent) res.writeHead(500);
           res.end();
         });
     });
   });
+  if (options.onConnection) server.on('connection', options.onConnection);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -79,8 +83,8 @@ function bytesOf(reply: EndpointReply): Buffer {
   return reply.json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(reply.json), 'utf8');
 }
 
-/** Writes a reply as the active fault wants it; exported for the KLAP server. */
-export function writeReply(res: http.ServerResponse, reply: EndpointReply, fault: FaultSpec | undefined, timers: Set<NodeJS.Timeout>): void {
+/** Writes a reply as the active fault wants it. */
+function writeReply(res: http.ServerResponse, reply: EndpointReply, fault: FaultSpec | undefined, timers: Set<NodeJS.Timeout>): void {
   const later = (ms: number, fn: () => void): void => {
     const timer = setTimeout(() => {
       timers.delete(timer);
