@@ -152,7 +152,7 @@ export class SmartHomeClient extends EventEmitter {
           await delay(backoff);
           continue;
         }
-        const failure = timeLeft < timeout ? afterWaiting(error, timeout, timeLeft, this.address) : error;
+        const failure = asRequestTimeout(error, timeout, timeLeft, this.address);
         if (isUnreachable(failure)) this.setState(false, failure as Error);
         throw failure;
       }
@@ -181,12 +181,19 @@ export class SmartHomeClient extends EventEmitter {
 }
 
 /**
- * A request that waited for earlier ones was sent with what was left of its
- * timeout: say so, rather than "no reply within 463 ms" for a 1000 ms setting.
+ * A timeout is reported against the request's own setting. The transport
+ * only saw what was left of it: after waiting for earlier requests (say so,
+ * rather than "no reply within 463 ms" for a 1000 ms setting), or a few ms
+ * less on a busy event loop (a 400 ms setting must not read "396 ms").
  */
-function afterWaiting(error: unknown, timeout: number, timeLeft: number, address: DeviceAddress): unknown {
-  if (!(error instanceof TimeoutError)) return error;
-  return new TimeoutError(`no reply within ${timeout} ms (${timeout - timeLeft} ms of it spent waiting for earlier requests)`, timeout, address);
+function asRequestTimeout(error: unknown, timeout: number, timeLeft: number, address: DeviceAddress): unknown {
+  if (!(error instanceof TimeoutError) || error.timeout === timeout) return error;
+  if (timeLeft < timeout) {
+    return new TimeoutError(`no reply within ${timeout} ms (${timeout - timeLeft} ms of it spent waiting for earlier requests)`, timeout, address);
+  }
+  const prefix = `${address.host}:${address.port}: `;
+  const said = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  return new TimeoutError(said.replace(`${error.timeout} ms`, `${timeout} ms`), timeout, address);
 }
 
 /** Errors that say the device could not be reached, as opposed to answering badly. */
