@@ -120,7 +120,10 @@ describe('reliability: client against every simulator fault', function () {
 
       it('offline (refused) while commands are queued: each is sent exactly once after the device is back', async () => {
         const idle = tcpSocketCount();
-        const c = client(transport, { timeout: 400, retries: 4, retryDelay: 50 });
+        // Over TCP every command must get through: each one's deadline (counted from when it was asked)
+        // leaves room for the 250 ms outage and four commands ahead of it on a loaded machine. Over UDP
+        // the commands sent into the outage time out, and 400 ms keeps that short.
+        const c = client(transport, { timeout: transport === 'tcp' ? 2000 : 400, retries: 4, retryDelay: 50 });
         await c.getSysInfo();
         await running.setFault({ kind: 'offline', durationMs: 250 });
         await connectionsClosedTo(idle); // the client saw its kept-open connection end (the same-tick case is in known-issues)
