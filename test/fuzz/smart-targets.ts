@@ -1,7 +1,7 @@
 /**
  * Fuzz targets for the SMART protocol: the request client's reply
  * handling (envelopes, batches, control_child, pages, device info,
- * energy), the AES transport's decryption and unpadding path, and the UDP
+ * energy, energy statistics and device time), the AES transport's decryption and unpadding path, and the UDP
  * 20002 reply parser (with discovery's found device made from it). The
  * contract is the API's own: a result or a SmartHomeError (EPROTOCOL,
  * EDEVICE, EAUTH), never anything else.
@@ -18,6 +18,7 @@ import { readHandshakeReply, readLoginReply } from '../../lib/smart/aes/envelope
 import { encodeDiscovery20002Reply } from '../../lib/discovery/tdp';
 import { encodeEncryptInfo, readSmartDiscoveryReply } from '../../lib/discovery/smart-reply';
 import { parseTdpReply } from '../../lib/discovery/replies';
+import { readDeviceTime, readEnergyData } from '../../lib/smart/energy-data';
 import { hostileJsonText, mutateBytes, mutateJson } from './mutate';
 import type { Rng } from './rng';
 import type { FuzzTarget } from './targets';
@@ -44,6 +45,8 @@ const SEEDS: unknown[] = [
   { error_code: 0, result: { responseData: { error_code: 0, result: INFO } } },
   { error_code: 0, result: { child_device_list: [INFO, { ...INFO, position: 2 }], start_index: 0, sum: 3 } },
   { error_code: 0, result: { component_list: [{ id: 'energy_monitoring', ver_code: 2 }] } },
+  { error_code: 0, result: { data: [0, 120, 3400, 17], start_timestamp: 1775347200, end_timestamp: 1783209600, interval: 1440, local_time: '2026-05-10 12:00:00' } },
+  { error_code: 0, result: { timestamp: 1778414400, time_diff: 120, region: 'Europe/Berlin' } },
   { error_code: 9999 },
   { error_code: -1003 },
 ];
@@ -63,7 +66,7 @@ class ScriptedTransport implements Transport {
 const transport = new ScriptedTransport();
 
 export const smartReplyTarget: FuzzTarget = {
-  name: 'SMART reply parsing (client: envelope, batch, control_child, pages, device info, energy)',
+  name: 'SMART reply parsing (client: envelope, batch, control_child, pages, device info, energy, energy data, device time)',
   generate(rng) {
     switch (rng.below(4)) {
       case 0: return { input: Buffer.from(JSON.stringify(mutateJson(rng, rng.pick(SEEDS)))) };
@@ -76,12 +79,18 @@ export const smartReplyTarget: FuzzTarget = {
     transport.next = input;
     const fresh = new SmartClient({ host: ADDRESS.host, transportInstance: transport, timeout: 5000 });
     try {
-      switch (input.length % 6) {
+      switch (input.length % 7) {
         case 0: assert.equal(typeof (await fresh.getDeviceInfo()).deviceId, 'string'); break;
         case 1: for (const o of await fresh.callMany([{ method: 'a' }, { method: 'b' }, { method: 'a' }])) assert.ok(o.ok || o.error instanceof SmartHomeError); break;
         case 2: assert.ok(Array.isArray(await fresh.getChildren())); break;
         case 3: assert.equal(typeof (await fresh.getEnergy({ childId: 'C1' })).power_mw, 'number'); break;
         case 4: assert.ok((await fresh.getComponents()) instanceof Map); break;
+        case 5: {
+          const result = await fresh.call('get_energy_data', { start_timestamp: 0, end_timestamp: 1, interval: 1440 });
+          assert.ok(readEnergyData(result, ADDRESS).data.every((wh) => Number.isFinite(wh) && wh >= 0));
+          assert.ok(Number.isInteger(readDeviceTime(result, ADDRESS).time_diff));
+          break;
+        }
         default: await fresh.call('get_device_info', undefined, { childId: 'C1' });
       }
     } catch (error) {
