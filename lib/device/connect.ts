@@ -6,34 +6,12 @@
  * or 'auto': the classic protocol on 9999, else KLAP or AES on HTTP, found
  * by asking the device (transport-choice.ts).
  */
-import type { TrafficHook } from '../traffic';
 import { Device } from './device';
 import type { FamilyAdapter, FamilyRead } from './family';
-import { chooseFamily, type DeviceTransport } from './transport-choice';
-import type { DeviceFamily } from './types';
+import { chooseFamily, type DeviceTransport, type FamilyChoiceOptions } from './transport-choice';
 
-export interface ConnectOptions {
-  host: string;
-  /** TCP/UDP 9999 by default; with 'klap' or 'aes', the HTTP port (80). */
-  port?: number;
+export interface ConnectOptions extends Omit<FamilyChoiceOptions, 'transport'> {
   transport?: DeviceTransport;
-  /** TP-Link cloud account for KLAP and AES (blank for devices never bound to the cloud). */
-  username?: string;
-  password?: string;
-  /** Milliseconds per request (default 5000). */
-  timeout?: number;
-  /** Further attempts for requests that certainly never reached the device (default 2; classic family). */
-  retries?: number;
-  /** Source address to send from (classic family). */
-  localAddress?: string;
-  /** With 'auto': the HTTP port (default 80 when `port` is 9999, else `port`). */
-  klapPort?: number;
-  /** The family when known (discovery says it): saves the probe over KLAP. */
-  family?: DeviceFamily;
-  /** AES: the login_device version when known (discovery's `lv`). */
-  loginVersion?: 1 | 2;
-  /** Sees every request and reply, secrets replaced (lib/traffic.ts). */
-  onTraffic?: TrafficHook;
 }
 
 /** Reads the device and returns it; rejects (and releases every socket) when it cannot be read. */

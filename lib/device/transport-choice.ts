@@ -36,21 +36,28 @@ export const DEVICE_TRANSPORTS: readonly DeviceTransport[] = ['auto', 'tcp', 'ud
 export const HTTP_PORT = 80;
 export const CLASSIC_PORT = 9999;
 
+/** How to reach a device; connect() takes the same with `transport` optional ('tcp' when left out). */
 export interface FamilyChoiceOptions {
   host: string;
+  /** TCP/UDP 9999 by default; with 'klap' or 'aes', the HTTP port (80). */
   port?: number;
   transport: DeviceTransport;
+  /** TP-Link cloud account for KLAP and AES (blank for devices never bound to the cloud). */
   username?: string;
   password?: string;
+  /** Milliseconds per request (default 5000). */
   timeout?: number;
+  /** Further attempts for requests that certainly never reached the device (default 2; classic family). */
   retries?: number;
+  /** Source address to send from (classic family). */
   localAddress?: string;
-  /** 'auto': the HTTP port (default 80 when `port` is the classic 9999, else `port`). */
+  /** With 'auto': the HTTP port (default 80 when `port` is 9999, else `port`). */
   klapPort?: number;
-  /** Known (from discovery): KLAP then needs no probe. */
+  /** The family when known (discovery says it): saves the probe over KLAP. */
   family?: DeviceFamily;
-  /** AES login_device version, when discovery said (its `lv`). */
+  /** AES: the login_device version when known (discovery's `lv`). */
   loginVersion?: 1 | 2;
+  /** Sees every request and reply, secrets replaced (lib/traffic.ts). */
   onTraffic?: TrafficHook;
 }
 
