@@ -5,7 +5,6 @@
  * --fixture serving a dump, and a fleet file mixing models and dumps.
  */
 import { strict as assert } from 'assert';
-import { spawn, type ChildProcess } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
@@ -14,50 +13,12 @@ import { startDevice } from '../../lib/simulator/device-server';
 import { startSmartDevice } from '../../lib/simulator/smart/server';
 import { SmartClient } from '../../lib/smart/client';
 import { smartplugHere } from '../cli/support/in-process';
-import { cliPath } from '../cli/support/run-cli';
 import { repoRoot } from '../support/repo';
 import { freePort } from '../support/ports';
+import { startSimulatorCli, stopSimulatorCli } from '../support/simulator-cli';
 import { tcpRequest } from '../simulator/wire';
 
 const FIXTURES = path.join(repoRoot(), 'test', 'fixtures', 'devices');
-
-/** Starts tplink-simulator and resolves once it printed `expected` lines. */
-function simulator(args: string[], expected: number): Promise<{ child: ChildProcess; lines: string[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath('tplink-simulator'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no output in time: ${out} ${err}`));
-    }, 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const lines = out.split('\n').filter(Boolean);
-      if (lines.length >= expected) {
-        clearTimeout(timer);
-        child.removeAllListeners('exit');
-        resolve({ child, lines });
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited ${code}: ${out} ${err}`));
-    });
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-    child.kill('SIGTERM');
-  });
-}
 
 function portOf(line: string): number {
   const match = /127\.0\.0\.1:(\d+)/.exec(line);
@@ -121,7 +82,7 @@ describe('tplink-smartplug --dump and tplink-simulator --fixture', function () {
   });
 
   it('--fixture serves a classic dump on TCP, changing as the device would', async function () {
-    const { child, lines } = await simulator(['--fixture', path.join(FIXTURES, 'sim-HS110.json'), '--port', '0'], 1);
+    const { child, lines } = await startSimulatorCli(['--fixture', path.join(FIXTURES, 'sim-HS110.json'), '--port', '0'], 1);
     try {
       assert.match(lines[0], /^HS110\(EU\) hw 1\.0 \(classic dump of 2026-01-15T09:30:00\.000Z\) 127\.0\.0\.1:\d+ TCP\/UDP$/);
       const port = portOf(lines[0]);
@@ -130,7 +91,7 @@ describe('tplink-smartplug --dump and tplink-simulator --fixture', function () {
       const sysinfo = (reply.system as { get_sysinfo: { relay_state: number; alias: string } }).get_sysinfo;
       assert.deepEqual([sysinfo.relay_state, sysinfo.alias], [0, 'Alias 1']);
     } finally {
-      assert.equal(await stop(child), 0);
+      assert.equal(await stopSimulatorCli(child), 0);
     }
   });
 
@@ -141,7 +102,7 @@ describe('tplink-smartplug --dump and tplink-simulator --fixture', function () {
       { fixture: path.relative(dir, path.join(FIXTURES, 'sim-KL130.json')), port: 0 },
       { fixture: path.join(FIXTURES, 'sim-P110.json'), port: 0, username: 'fleet@example.com', password: 'pw' },
     ]));
-    const { child, lines } = await simulator(['--fleet', file], 3);
+    const { child, lines } = await startSimulatorCli(['--fleet', file], 3);
     try {
       assert.match(lines[0], /^HS100\(US\) /);
       assert.match(lines[1], /^KL130\(US\) .* TCP\/UDP$/);
@@ -155,7 +116,7 @@ describe('tplink-smartplug --dump and tplink-simulator --fixture', function () {
         await plug.close();
       }
     } finally {
-      assert.equal(await stop(child), 0);
+      assert.equal(await stopSimulatorCli(child), 0);
     }
   });
 });

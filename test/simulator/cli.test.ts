@@ -1,64 +1,21 @@
 import { strict as assert } from 'assert';
-import { spawn, type ChildProcess } from 'child_process';
+import { spawn } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { MODEL_NAMES } from '../../lib/simulator/models';
 import { runnable } from '../support/repo';
+import { startSimulatorCli, stopSimulatorCli } from '../support/simulator-cli';
 import { tcpRequest } from './wire';
 import { SmartHomeClient } from '../../lib/classic/client';
-
-const CLI = runnable('lib/cli/tplink-simulator');
-
-interface Run {
-  child: ChildProcess;
-  lines: string[];
-  stderr: () => string;
-}
-
-/** Starts the CLI and resolves once it has printed `expected` lines. */
-function run(args: string[], expected: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no output in time: ${out} ${err}`));
-    }, 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const lines = out.split('\n').filter(Boolean);
-      if (lines.length >= expected) {
-        clearTimeout(timer);
-        resolve({ child, lines, stderr: () => err });
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => { err += chunk.toString(); });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`exited ${code}: ${out} ${err}`));
-    });
-  });
-}
-
-function exitOf(child: ChildProcess, signal: NodeJS.Signals): Promise<number | null> {
-  return new Promise((resolve) => {
-    child.removeAllListeners('exit');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve(code);
-    });
-    child.kill(signal);
-  });
-}
 
 function address(line: string): { host: string; port: number } {
   const match = /(\d+\.\d+\.\d+\.\d+):(\d+)/.exec(line);
   assert.ok(match, line);
   return { host: match[1], port: Number(match[2]) };
 }
+
+const CLI = runnable('lib/cli/tplink-simulator');
 
 describe('tplink-simulator CLI', function () {
   this.timeout(20_000);
@@ -71,37 +28,37 @@ describe('tplink-simulator CLI', function () {
   });
 
   it('prints a line per device, serves them, exits 0 on SIGTERM', async () => {
-    const { child, lines } = await run(['--model', 'HS300', '--port', '0', '--alias', 'Strip'], 1);
+    const { child, lines } = await startSimulatorCli(['--model', 'HS300', '--port', '0', '--alias', 'Strip'], 1);
     assert.match(lines[0], /^HS300\(US\) hw 1\.0 127\.0\.0\.1:\d+ "Strip" [0-9A-F]{40}$/);
     const { host, port } = address(lines[0]);
     const reply = await tcpRequest(host, port, { system: { get_sysinfo: {} } });
     assert.equal((reply.system as Record<string, Record<string, unknown>>).get_sysinfo.alias, 'Strip');
-    assert.equal(await exitOf(child, 'SIGTERM'), 0);
+    assert.equal(await stopSimulatorCli(child, 'SIGTERM'), 0);
   });
 
   it('--count runs a fleet on consecutive loopback addresses, one port; SIGINT stops it', async () => {
-    const { child, lines } = await run(['--count', '3', '--layout', 'hosts', '--host', '127.0.1.10', '--port', '0', '--fault', 'slow:10'], 3);
+    const { child, lines } = await startSimulatorCli(['--count', '3', '--layout', 'hosts', '--host', '127.0.1.10', '--port', '0', '--fault', 'slow:10'], 3);
     const addresses = lines.map(address);
     assert.deepEqual(addresses.map((a) => a.host), ['127.0.1.10', '127.0.1.11', '127.0.1.12']);
     assert.equal(new Set(addresses.map((a) => a.port)).size, 1);
     await tcpRequest(addresses[2].host, addresses[2].port, { system: { get_sysinfo: {} } });
-    assert.equal(await exitOf(child, 'SIGINT'), 0);
+    assert.equal(await stopSimulatorCli(child, 'SIGINT'), 0);
   });
 
   it('reads a fleet file', async () => {
     const file = path.join(dir, 'fleet.json');
     writeFileSync(file, JSON.stringify([{ model: 'LB130', port: 0, alias: 'Bulb' }, { model: 'KP115', port: 0, count: 2 }]));
-    const { child, lines } = await run(['--fleet', file], 3);
+    const { child, lines } = await startSimulatorCli(['--fleet', file], 3);
     assert.match(lines[0], /^LB130\(US\) .* "Bulb"/);
     assert.match(lines[1], /^KP115\(US\) /);
     assert.match(lines[2], /^KP115\(US\) /);
-    assert.equal(await exitOf(child, 'SIGTERM'), 0);
+    assert.equal(await stopSimulatorCli(child, 'SIGTERM'), 0);
   });
 
   it('starts a TDDP responder with --tddp', async () => {
-    const { child, lines } = await run(['--port', '0', '--tddp', '--tddp-port', '0'], 2);
+    const { child, lines } = await startSimulatorCli(['--port', '0', '--tddp', '--tddp-port', '0'], 2);
     assert.match(lines[1], /^TDDP responder 127\.0\.0\.1:\d+$/);
-    assert.equal(await exitOf(child, 'SIGTERM'), 0);
+    assert.equal(await stopSimulatorCli(child, 'SIGTERM'), 0);
   });
 
   it('--help lists every model, grouped by kind', async () => {
@@ -114,37 +71,37 @@ describe('tplink-simulator CLI', function () {
   });
 
   it('--hostile runs one hostile device: a client refuses what it sends, and an unknown mode is a usage error', async () => {
-    const { child, lines } = await run(['--hostile', 'children-not-array', '--port', '0'], 1);
+    const { child, lines } = await startSimulatorCli(['--hostile', 'children-not-array', '--port', '0'], 1);
     assert.match(lines[0], /^hostile children-not-array 127\.0\.0\.1:\d+ "Hostile children-not-array" [0-9A-F]{40}$/);
     const { host, port } = address(lines[0]);
     const client = new SmartHomeClient({ host, port, timeout: 2000 });
     await assert.rejects(client.getSysInfo(), /system\.get_sysinfo\.children should be an array, got "x"/);
     await client.close();
-    assert.equal(await exitOf(child, 'SIGTERM'), 0);
+    assert.equal(await stopSimulatorCli(child, 'SIGTERM'), 0);
     const usage = spawn(process.execPath, [CLI, '--hostile', 'friendly'], { stdio: 'ignore' });
     assert.equal(await new Promise((r) => usage.on('exit', r)), 2);
   });
 
   it('--model KL430 serves a light strip', async () => {
-    const { child, lines } = await run(['--model', 'KL430', '--port', '0'], 1);
+    const { child, lines } = await startSimulatorCli(['--model', 'KL430', '--port', '0'], 1);
     assert.match(lines[0], /^KL430\(US\) hw 2\.0 127\.0\.0\.1:\d+ /);
     const { host, port } = address(lines[0]);
     const reply = await tcpRequest(host, port, { 'smartlife.iot.lightStrip': { set_light_state: { on_off: 0 } }, system: { get_sysinfo: {} } });
     assert.equal((reply['smartlife.iot.lightStrip'] as Record<string, Record<string, unknown>>).set_light_state.on_off, 0);
     assert.equal((reply.system as Record<string, Record<string, unknown>>).get_sysinfo.length, 16);
-    assert.equal(await exitOf(child, 'SIGTERM'), 0);
+    assert.equal(await stopSimulatorCli(child, 'SIGTERM'), 0);
   });
 
   it('exits 2 on usage errors and 1 when the port is taken', async () => {
     const usage = spawn(process.execPath, [CLI, '--model', 'HS999'], { stdio: 'ignore' });
     assert.equal(await new Promise((r) => usage.on('exit', r)), 2);
-    const { child, lines } = await run(['--port', '0'], 1);
+    const { child, lines } = await startSimulatorCli(['--port', '0'], 1);
     const { port } = address(lines[0]);
     const clash = spawn(process.execPath, [CLI, '--port', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     clash.stderr?.on('data', (c: Buffer) => { err += c.toString(); });
     assert.equal(await new Promise((r) => clash.on('exit', r)), 1);
     assert.match(err, new RegExp(`127\\.0\\.0\\.1:${port}`));
-    assert.equal(await exitOf(child, 'SIGTERM'), 0);
+    assert.equal(await stopSimulatorCli(child, 'SIGTERM'), 0);
   });
 });
