@@ -30,6 +30,7 @@ interface PageCanvas { width: number; height: number; getContext(kind: '2d'): { 
 interface PageGlobals {
   document: { querySelector(selector: string): PageElement | null; querySelectorAll(selector: string): ArrayLike<PageCanvas> };
   RED: {
+    comms: { subscribe(topic: string, callback: (topic: string, message: { text?: string } | undefined) => void): void };
     workspaces: { active(): string };
     nodes: {
       filterNodes(filter: object): Array<{ id: string; valid?: boolean; version?: number; type: string; device?: string }>;
@@ -360,7 +361,17 @@ describe('the editor and the dashboard in Chromium', function () {
       RED.nodes.dirty(true);
       RED.view.redraw(true);
     }, lightId);
+    // The deploy restarts the light, whose first read then draws its state: a refusal shown before that
+    // read ends would be drawn over, so the click waits for the first state status after the deploy.
+    await page.evaluate((id) => {
+      const g = globalThis as unknown as PageGlobals & { lightStatuses?: string[] };
+      const seen: string[] = [];
+      g.lightStatuses = seen;
+      g.RED.comms.subscribe(`status/${id}`, (_topic, message) => { seen.push(message?.text ?? ''); });
+    }, lightId);
     await deploy(page);
+    await page.waitForFunction(() => ((globalThis as unknown as { lightStatuses?: string[] }).lightStatuses ?? [])
+      .some((text) => text !== '' && text !== 'connecting'), undefined, { timeout: STEP_TIMEOUT_MS });
     await page.locator('#red-ui-tab-debug-link-button').click();
     await page.locator(`${nodeSel('e2ebad0000000001')} .red-ui-flow-node-button-button`).first().click();
     await statusBecomes(page, lightId, 'message refused');
