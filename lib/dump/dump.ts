@@ -15,6 +15,7 @@ import { SmartHomeClient } from '../classic/client';
 import { readMethodResult, readSysInfo } from '../classic/replies';
 import { createTransport } from '../classic/transports';
 import { classicState } from '../device/state/classic';
+import { smartKind } from '../device/state/smart';
 import type { DeviceState } from '../device/types';
 import { isJsonObject, type JsonObject } from '../json';
 import { KlapTransport } from '../klap/transport';
@@ -184,7 +185,8 @@ async function smartExchanges(client: SmartClient, options: DumpOptions, transpo
     for (const query of smartQueries(childComponents, { wifiScan: false, child: true })) await ask(query, child);
   }
   const model = info?.model ?? '';
-  const kind = smartKind(info?.type ?? '', components, childIds.length > 0);
+  // What the device is, as the device layer reads it (a KS240 lists control_child and brightness: a switch with outlets).
+  const kind = smartKind(info?.type, components);
   const dump: SmartDump = { ...header(options, { model, kind, hardware: info?.hardware, firmware: info?.firmware }, transport), family: 'smart', exchanges };
   const version = instance instanceof AesTransport ? instance.loginVersion : instance.version;
   if (version !== undefined) dump.loginVersion = version;
@@ -203,17 +205,4 @@ async function answerOf(client: SmartClient, query: SmartQuery, child: string | 
     if (error instanceof SmartAuthenticationError && query.method === UNKNOWN_SMART_METHOD_PROBE && error.errCode !== undefined) return { error_code: error.errCode };
     throw error;
   }
-}
-
-/**
- * What a SMART device is, from its type and components: a strip has
- * children; among bulbs a light strip has the light_strip component; among
- * switches a dimmer has brightness.
- */
-export function smartKind(type: string, components: ReadonlyMap<string, number>, hasChildren: boolean): DeviceState['kind'] {
-  if (hasChildren) return 'strip';
-  const upper = type.toUpperCase();
-  if (upper.includes('BULB')) return components.has('light_strip') ? 'lightstrip' : 'bulb';
-  if (upper.includes('SWITCH')) return components.has('brightness') ? 'dimmer' : 'switch';
-  return 'plug';
 }

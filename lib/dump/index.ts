@@ -3,7 +3,7 @@
  * private data), read a dump back. The simulator serves dumps as devices
  * (lib/simulator/fixture); docs/device-dumps.md describes the file.
  */
-export { dumpDevice, writeDump, smartKind, type DumpOptions } from './dump';
+export { dumpDevice, writeDump, type DumpOptions } from './dump';
 export { scrubDump } from './scrub';
 export { probeDiscovery20002, type DiscoveryProbeOptions } from './discovery';
 export {

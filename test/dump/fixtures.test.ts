@@ -189,7 +189,9 @@ async function checkSmart(fixture: RunningFixture): Promise<void> {
   const client = new SmartClient({ host: fixture.host, port: fixture.port, transport: fixture.transport === 'aes' ? 'aes' : 'klap', timeout: 2000 });
   try {
     assert.equal((await client.getDeviceInfo()).model, dump.model);
-    const children = dump.kind === 'strip' ? await client.getChildren() : [];
+    const components = await client.getComponents();
+    // Strips, and a KS240 (a switch whose fan and light are children).
+    const children = components.has('control_child') ? await client.getChildren() : [];
     for (const child of children.length > 0 ? children : [undefined]) {
       const childId = child?.deviceId;
       const othersOf = async (): Promise<boolean[]> => (await client.getChildren()).filter((c) => c.deviceId !== childId).map((c) => c.on === true);
@@ -202,7 +204,6 @@ async function checkSmart(fixture: RunningFixture): Promise<void> {
         if (childId !== undefined) assert.deepEqual(await othersOf(), others);
       }
     }
-    const components = await client.getComponents();
     // A strip meters per outlet (P304M), not as a whole.
     const meters = children.length === 0 ? [{ childId: undefined, components }] : [...(await client.getChildComponents())].map(([childId, c]) => ({ childId, components: c }));
     for (const meter of meters.filter((m) => m.components.has('energy_monitoring'))) {
@@ -210,8 +211,11 @@ async function checkSmart(fixture: RunningFixture): Promise<void> {
       assert.ok(Number.isFinite(reading.power), JSON.stringify(reading));
     }
     if (components.has('brightness')) {
-      await client.setDeviceInfo({ brightness: 37 });
-      assert.equal((await client.getDeviceInfo()).brightness, 37);
+      // A KS240 dims through the child that lists brightness.
+      const dimming = children.length === 0 ? undefined : [...(await client.getChildComponents())].find(([, c]) => c.has('brightness'))?.[0];
+      await client.setDeviceInfo({ brightness: 37 }, { childId: dimming });
+      const read = dimming === undefined ? await client.getDeviceInfo() : (await client.getChildren()).find((c) => c.deviceId === dimming);
+      assert.equal(read?.brightness, 37);
     }
   } finally {
     await client.close();

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { isJsonObject, parseBoundedJson, type JsonObject } from '../../json';
 import { JSON_DECODE_FAIL } from '../../smart/error-codes';
-import { resolveSmartModel, type SmartModelSpec } from './models';
+import { childSpecOf, resolveSmartModel, type SmartModelSpec } from './models';
 import { SmartOutlet } from './outlet';
 import { answerMethod, type MethodTarget } from './methods';
 
@@ -93,6 +93,7 @@ export class SmartSimulatedDevice {
     const outlet = (id: string, nickname: string, position: number, energy: SmartModelSpec['energy']): SmartOutlet => new SmartOutlet({
       id, nickname, on, now, position, energy, loadW: this.spec.loadW * (0.7 + 0.1 * position), voltage: this.spec.voltage,
       seed: seedNumber + 17 * position, offsetMs: this.offsetMs, historyDays: options.historyDays,
+      child: position === 0 ? undefined : childSpecOf(this.spec, position - 1),
     });
     this.main = outlet(this.deviceId, options.nickname ?? `Simulated ${this.spec.name}`, 0, this.spec.energy);
     const strip = this.spec.children;

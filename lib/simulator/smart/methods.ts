@@ -37,7 +37,7 @@ const HANDLERS: Record<string, Handler> = {
   get_energy_data: (t, p, _r, now) => energyData(t, p, now),
   get_child_device_list: (t, p, r) => childList(t, p, r, (child) => childInfo(t.device, child, t.device.clock())),
   get_child_device_component_list: (t, p, r) => childList(t, p, r, (child) => ({
-    device_id: child.id, component_list: componentList(t.device.spec.children?.components ?? {}),
+    device_id: child.id, component_list: componentList(child.child?.components ?? {}),
   }), 'child_component_list'),
   // Restarting or wiping answers at once; the simulated device carries on as it was.
   device_reboot: (t, p) => (t.isChild || (p.delay !== undefined && !Number.isInteger(p.delay)) ? { error_code: PARAMS_ERROR } : ok()),
@@ -63,7 +63,13 @@ function unknown(): JsonObject {
 }
 
 function componentsOf(t: MethodTarget): Record<string, number> {
-  return t.isChild ? (t.device.spec.children?.components ?? {}) : t.device.spec.components;
+  return t.isChild ? (t.outlet.child?.components ?? {}) : t.device.spec.components;
+}
+
+/** The model's light, on the device itself or (KS240) on the child that dims; undefined elsewhere. */
+function lightOf(t: MethodTarget): SmartSimulatedDevice['light'] {
+  const dims = t.isChild ? has(t, 'brightness') : t.device.children.length === 0;
+  return dims ? t.device.light : undefined;
 }
 
 function has(t: MethodTarget, component: string): boolean {
@@ -120,17 +126,23 @@ function lightInfo(t: MethodTarget, light: NonNullable<SmartSimulatedDevice['lig
 }
 
 function childInfo(device: SmartSimulatedDevice, outlet: SmartOutlet, now: number): JsonObject {
-  return {
-    ...common({ device, outlet, isChild: true }), mac: device.mac.replace(/-/g, ''), avatar: device.spec.children?.avatar ?? '',
-    category: device.spec.children?.category ?? '', device_on: outlet.on, on_time: outlet.onTime(now), position: outlet.position,
+  const t: MethodTarget = { device, outlet, isChild: true };
+  const info: JsonObject = {
+    ...common(t), mac: device.mac.replace(/-/g, ''), avatar: outlet.child?.avatar ?? '',
+    category: outlet.child?.category ?? '', device_on: outlet.on, on_time: outlet.onTime(now), position: outlet.position,
     slot_number: device.children.length, original_device_id: device.deviceId, bind_count: 1, status_follow_edge: true,
     overheat_status: 'normal', auto_off_status: 'off', auto_off_remain_time: 0, default_states: { type: 'last_states' },
   };
+  const light = lightOf(t);
+  if (light) Object.assign(info, lightInfo(t, light));
+  // A KS240's fan child reports its speed; nothing here changes it.
+  if (has(t, 'fan_control')) Object.assign(info, { fan_speed_level: 2, fan_sleep_mode_on: false });
+  return info;
 }
 
 /** The device's own checks: known fields must have the right type and range, or -1008. */
 function setDeviceInfo(t: MethodTarget, p: JsonObject, now: number): JsonObject {
-  const light = t.isChild ? undefined : t.device.light;
+  const light = lightOf(t);
   const range = t.device.spec.light?.colorTempRange ?? [0, 0];
   const checks: Array<[string, (v: unknown) => boolean]> = [
     ['device_on', (v) => typeof v === 'boolean'],

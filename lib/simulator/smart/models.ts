@@ -23,6 +23,9 @@ const energyShape = shape.object({
 
 const componentsShape = shape.recordOf(shape.integerIn(1, 100));
 
+/** One child unlike its siblings (KS240: a fan and a dimmer): its category, avatar and components. */
+const childShape = shape.object({ category: shape.string, avatar: shape.string, components: componentsShape });
+
 const modelShape = shape.object({
   name: shape.string,
   /** get_device_info.model, without region. */
@@ -51,11 +54,21 @@ const modelShape = shape.object({
     avatar: shape.string,
     energy: shape.optional(energyShape),
     components: componentsShape,
+    /** Children that differ, in the order the device lists them (one per child): they replace category, avatar and components. */
+    each: shape.optional(shape.arrayOf(childShape, { maxLength: 16 })),
   })),
 });
 
 export type SmartModelSpec = shape.ReadResult<typeof modelShape>;
 export type SmartEnergySpec = shape.ReadResult<typeof energyShape>;
+export type SmartChildSpec = shape.ReadResult<typeof childShape>;
+
+/** What child `index` is: its own entry of `each`, else the children's common one. */
+export function childSpecOf(spec: SmartModelSpec, index: number): SmartChildSpec | undefined {
+  const children = spec.children;
+  if (!children) return undefined;
+  return children.each?.[index] ?? { category: children.category, avatar: children.avatar, components: children.components };
+}
 
 const MODELS_DIR = path.join(__dirname, 'models');
 
@@ -64,6 +77,8 @@ function loadModels(): ReadonlyMap<string, SmartModelSpec> {
   for (const file of readdirSync(MODELS_DIR).filter((f) => f.endsWith('.json')).sort()) {
     try {
       const spec = shape.read(modelShape, parseBoundedJson(readFileSync(path.join(MODELS_DIR, file), 'utf8')), '');
+      const each = spec.children?.each;
+      if (each && each.length !== spec.children?.count) throw new Error(`children.each lists ${each.length} children, count says ${spec.children?.count}`);
       models.set(spec.name.toUpperCase(), spec);
     } catch (error) {
       const why = error instanceof JsonShapeError ? error.message : String(error);

@@ -5,7 +5,7 @@
  * simulator uses, read in SMART's units).
  */
 import { EnergyMeter, localDay } from '../energy-meter';
-import type { SmartEnergySpec } from './models';
+import type { SmartChildSpec, SmartEnergySpec } from './models';
 
 export interface SmartOutletOptions {
   id: string;
@@ -19,6 +19,8 @@ export interface SmartOutletOptions {
   seed: number;
   offsetMs: number;
   historyDays?: number;
+  /** A child's category, avatar and components; undefined for the device's own relay. */
+  child?: SmartChildSpec;
 }
 
 export class SmartOutlet {
@@ -26,6 +28,7 @@ export class SmartOutlet {
   readonly position: number;
   readonly energy: SmartEnergySpec | undefined;
   readonly meter: EnergyMeter | undefined;
+  readonly child: SmartChildSpec | undefined;
   nickname: string;
   private relayOn: boolean;
   private onSince: number;
@@ -41,6 +44,7 @@ export class SmartOutlet {
     this.relayOn = options.on;
     this.onSince = options.now;
     this.energy = options.energy;
+    this.child = options.child;
     this.offsetMs = options.offsetMs;
     this.meter = options.energy
       ? new EnergyMeter({
