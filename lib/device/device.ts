@@ -14,8 +14,8 @@ import type { TrafficHook } from '../traffic';
 import { sumReadings, sumStats } from './energy';
 import { unknownOutlet } from './errors';
 import type { EnergyMeter, FamilyAdapter, FamilyFeatures, FamilyRead, FeatureContext } from './family';
-import { checkTransition, withLight } from './light';
-import { anyOutletOn, findOutlet } from './outlets';
+import { checkTransition, withLight, withOutlets } from './light';
+import { findOutlet } from './outlets';
 import type {
   AliasFeature, AntiTheftRule, CloudFeature, CountdownRule, DeviceFamily, DeviceFeatures, DeviceKind, DeviceState, DimmerFeature, EnergyFeature,
   LedFeature, LightFeature, LightState, OutletOption, OutletRef, OutletState, PowerOptions, RuleFeature, ScheduleFeature, SystemFeature,
@@ -255,8 +255,7 @@ function sameFeatures(a: readonly string[], b: readonly string[]): boolean {
 /** The state after a switch the device confirmed: the outlet, every outlet of a whole strip, or the device (a light as it reported). */
 function switched(state: DeviceState, on: boolean, outlet: OutletState | undefined, light: LightState | undefined): DeviceState {
   if (outlet !== undefined || state.outlets.length > 0) {
-    const outlets = state.outlets.map((o) => (outlet === undefined || o.index === outlet.index ? { ...o, on } : o));
-    return { ...state, outlets, on: anyOutletOn(outlets) };
+    return withOutlets(state, state.outlets.map((o) => (outlet === undefined || o.index === outlet.index ? { ...o, on } : o)));
   }
   if (light !== undefined) return withLight(state, light);
   if (state.light !== undefined) return withLight(state, { ...state.light, on });

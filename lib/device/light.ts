@@ -7,7 +7,8 @@
  */
 import type { DeviceAddress } from '../errors';
 import { checkInteger, unsupported } from './errors';
-import type { DeviceState, LightCapabilities, LightChange, LightState } from './types';
+import { anyOutletOn } from './outlets';
+import type { DeviceState, LightCapabilities, LightChange, LightState, OutletState } from './types';
 
 export const MAX_TRANSITION_MS = 3_600_000;
 
@@ -40,9 +41,25 @@ export function checkTransition(value: number, address: DeviceAddress): number {
   return checkInteger('transition', value, 0, MAX_TRANSITION_MS, address);
 }
 
-/** The state with a new light: on/off and brightness follow it. */
+/**
+ * The state with a new light: on/off and brightness follow it. A light that
+ * is one outlet of the device (lightOutlet) switches that outlet, and the
+ * device is on while any outlet is.
+ */
 export function withLight(state: DeviceState, light: LightState): DeviceState {
   const next: DeviceState = { ...state, on: light.on, light };
   if (light.brightness !== undefined) next.brightness = light.brightness;
+  if (state.lightOutlet !== undefined) {
+    next.outlets = state.outlets.map((o) => (o.index === state.lightOutlet ? { ...o, on: light.on } : o));
+    next.on = anyOutletOn(next.outlets);
+  }
+  return next;
+}
+
+/** The state after outlets switched: the device on while any outlet is, the light following the outlet that is it. */
+export function withOutlets(state: DeviceState, outlets: OutletState[]): DeviceState {
+  const next: DeviceState = { ...state, outlets, on: anyOutletOn(outlets) };
+  const lightOutlet = outlets.find((o) => o.index === state.lightOutlet);
+  if (lightOutlet !== undefined && state.light !== undefined) next.light = { ...state.light, on: lightOutlet.on };
   return next;
 }

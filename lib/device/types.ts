@@ -84,9 +84,25 @@ export interface DeviceState {
   /** Bulbs and light strips. */
   light?: LightState;
   lightCapabilities?: LightCapabilities;
+  /**
+   * The outlet that is the device's light, by index (a KS240's dimmer child): `light`, `brightness`
+   * and a light node's on and off are that outlet's. Absent when the device itself is the light.
+   */
+  lightOutlet?: number;
+  /**
+   * Lights and dimmers that have no fade per request (SMART firmware): a transition is taken and
+   * ignored, the change applies at once. Absent where a transition fades (or is refused).
+   */
+  ignoresTransition?: boolean;
   /** Features this device has, in FeatureName order. */
   features: FeatureName[];
 }
+
+/**
+ * A device as discovery knows it before anyone read it (a SMART device found on UDP 20002): what it
+ * is, but not its name nor whether it is on, which stay absent until it is read with its account.
+ */
+export type FoundDeviceState = Omit<DeviceState, 'alias' | 'on'> & { alias?: string; on?: boolean };
 
 /**
  * What a caller names an outlet by: its index (0-based number), its short

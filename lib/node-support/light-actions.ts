@@ -6,7 +6,10 @@
  * the colour as "#rrggbb" beside it for a colour picker (a white as the
  * colour it looks). A bulb or light
  * strip goes through its light feature, a dimmer through its dimmer
- * feature; what each takes is the device layer's to check.
+ * feature; what each takes is the device layer's to check. A device whose
+ * light is one of its outlets (a KS240's dimmer) is switched through that
+ * outlet, and a transition a device ignores (SMART lights switch at once)
+ * is reported, for the node to say so.
  */
 import type { EnergyReading } from '../classic/response';
 import type { DeviceConnection } from '../device/connection';
@@ -37,6 +40,8 @@ export interface LightReport {
   effect?: string;
   energy?: EnergyReading;
   state: DeviceState;
+  /** A transition was asked of a device that ignores it: the change applied at once. */
+  transitionIgnored?: boolean;
 }
 
 export interface LightSettings {
@@ -53,14 +58,17 @@ export async function runLightCommand(connection: DeviceConnection, command: Lig
       case 'read':
         return await readLight(device, { energy: true });
       case 'power': {
-        const options = transitionOption(command.transition ?? settings.transition);
+        const transition = command.transition ?? settings.transition;
+        const options = { ...transitionOption(transition), ...lightOutletOption(device) };
         if (command.state === 'toggle') await device.toggle(options);
         else await device.setPower(command.state, options);
-        return reportOf(device);
+        return withTransitionNote(reportOf(device), transition);
       }
-      case 'set':
-        await setLight(device, withDefaultTransition(command.change, settings.transition));
-        return reportOf(device);
+      case 'set': {
+        const change = withDefaultTransition(command.change, settings.transition);
+        await setLight(device, change);
+        return withTransitionNote(reportOf(device), change.transition);
+      }
     }
   } catch (error) {
     throw asLightInputError(error, device?.state.model ?? '');
@@ -100,7 +108,8 @@ export function reportOf(device: Device): LightReport {
 }
 
 export function payloadOf(state: DeviceState): LightPayload {
-  const payload: LightPayload = { on: state.on };
+  // A light that is one outlet of a switch (KS240) is on or off by itself, whatever the other outlets do.
+  const payload: LightPayload = { on: state.light?.on ?? state.on };
   const light = state.light;
   const can = state.lightCapabilities;
   if (!light || !can) {
@@ -157,6 +166,17 @@ async function readEnergyIfMetered(device: Device, ifIdle: boolean | undefined):
 
 function withDefaultTransition(change: LightChange, transition: number | undefined): LightChange {
   return change.transition === undefined && transition !== undefined ? { ...change, transition } : change;
+}
+
+/** The light's own outlet when it is one (a KS240's dimmer): switching the light leaves the fan alone. */
+function lightOutletOption(device: Device): { outlet?: number } {
+  const outlet = device.state.lightOutlet;
+  return outlet === undefined ? {} : { outlet };
+}
+
+function withTransitionNote(report: LightReport, transition: number | undefined): LightReport {
+  if (transition !== undefined && transition > 0 && report.state.ignoresTransition === true) report.transitionIgnored = true;
+  return report;
 }
 
 function transitionOption(transition: number | undefined): { transition?: number } {

@@ -57,6 +57,8 @@ export = function register(RED: NodeAPI): void {
     // What the flow last heard: polls send only what changed.
     let lastLight = '';
     let lastPower: number | undefined;
+    // A device that ignores transitions is told once per deploy, not on every message.
+    let toldTransitionIgnored = false;
 
     const show = (report: LightReport): void => this.status(lightStatus(viewOf(report)));
     watch.on('connecting', guarded(this, () => this.status({ fill: 'yellow', shape: 'ring', text: RED._('tplink-light.status.connecting') })));
@@ -89,6 +91,10 @@ export = function register(RED: NodeAPI): void {
           watch.observeSuccess();
           lastLight = JSON.stringify(report.payload);
           show(report);
+          if (report.transitionIgnored && !toldTransitionIgnored) {
+            toldTransitionIgnored = true;
+            this.warn(RED._('tplink-light.warnings.transition-ignored', { model: report.state.model || '?' }));
+          }
           send(toMessage(msg, report, command.kind === 'read' ? 'state' : 'light'));
         },
         failure: (error) => {

@@ -24,6 +24,16 @@ const EXPECTED: Record<string, { kind: DeviceKind; features: FeatureName[]; tran
   KS225: { kind: 'dimmer', features: ['power', 'dimmer', 'time', 'led', 'alias', 'system'], transport: 'klap', outlets: 0 },
   L530: { kind: 'bulb', features: ['power', 'light', 'time', 'alias', 'system'], transport: 'klap', outlets: 0 },
   L900: { kind: 'lightstrip', features: ['power', 'light', 'time', 'alias', 'system'], transport: 'klap', outlets: 0 },
+  P105: { kind: 'plug', features: ['power', 'time', 'led', 'alias', 'system'], transport: 'klap', outlets: 0 },
+  P115: { kind: 'plug', features: ['power', 'energy', 'time', 'led', 'alias', 'system'], transport: 'aes', outlets: 0 },
+  EP25: { kind: 'plug', features: ['power', 'energy', 'time', 'led', 'alias', 'system'], transport: 'aes', outlets: 0 },
+  EP40M: { kind: 'strip', features: ['power', 'time', 'led', 'alias', 'system'], transport: 'klap', outlets: 2 },
+  KS205: { kind: 'switch', features: ['power', 'time', 'led', 'alias', 'system'], transport: 'klap', outlets: 0 },
+  HS200v5: { kind: 'switch', features: ['power', 'time', 'led', 'alias', 'system'], transport: 'klap', outlets: 0 },
+  HS220v3: { kind: 'dimmer', features: ['power', 'dimmer', 'time', 'led', 'alias', 'system'], transport: 'aes', outlets: 0 },
+  KS240: { kind: 'switch', features: ['power', 'light', 'time', 'led', 'alias', 'system'], transport: 'klap', outlets: 2 },
+  L510: { kind: 'bulb', features: ['power', 'light', 'time', 'alias', 'system'], transport: 'klap', outlets: 0 },
+  L920: { kind: 'lightstrip', features: ['power', 'light', 'time', 'alias', 'system'], transport: 'klap', outlets: 0 },
 };
 
 const CLASSIC_ENERGY_KEYS = ['power', 'power_mw', 'voltage', 'voltage_mv', 'current', 'current_ma', 'total', 'total_wh'];
@@ -159,7 +169,7 @@ describe('device layer: SMART devices', function () {
     await assert.rejects(device.light?.set({ colorTemp: 4000 }) ?? Promise.resolve(), (e: unknown) => e instanceof DeviceInputError && e.reason === 'unsupported');
   });
 
-  it('dims a KS225: a level switches it on, 0 off; a transition is refused (SMART switches at once)', async function () {
+  it('dims a KS225: a level switches it on, 0 off; a transition is taken and ignored (SMART switches at once)', async function () {
     const { sim, device } = await open('KS225', { on: false });
     assert.equal(device.state.on, false);
     assert.equal(typeof device.state.brightness, 'number');
@@ -169,9 +179,12 @@ describe('device layer: SMART devices', function () {
     assert.equal(sim.device.main.on, true);
     await device.dimmer?.setBrightness(0);
     assert.equal(sim.device.main.on, false);
-    await assert.rejects(device.dimmer?.setBrightness(50, { transition: 1000 }) ?? Promise.resolve(), (e: unknown) => e instanceof DeviceInputError && e.reason === 'unsupported');
-    await assert.rejects(device.setPower(true, { transition: 500 }), DeviceInputError);
+    assert.equal(device.state.ignoresTransition, true);
+    await device.dimmer?.setBrightness(50, { transition: 1000 });
+    assert.deepEqual([sim.device.main.on, sim.device.light?.brightness], [true, 50], 'applied at once');
+    await device.setPower(false, { transition: 500 });
     assert.equal(sim.device.main.on, false);
+    await assert.rejects(device.setPower(true, { transition: -1 }), (e: unknown) => e instanceof DeviceInputError && e.reason === 'out-of-range');
   });
 
   it('renames the device and an outlet (base64 on the wire), switches the LED and reads the clock', async function () {

@@ -2,11 +2,17 @@
  * How the SMART family switches each kind and sets lights and dimmers: all
  * through set_device_info (device_on, brightness, color_temp, hue,
  * saturation), for an outlet through control_child. A strip's parent has no
- * relay of its own, so switching the whole strip switches every outlet.
- * set_device_info has no fade: a transition is refused before anything is
- * sent (the firmware's on_off_gradually is a setting of the device, not of a
- * request). The reply carries no state, so the light after a change is the
- * light before with the change applied.
+ * relay of its own, so switching the whole strip switches every outlet; a
+ * KS240's light is its dimming child (state.lightOutlet), reached through
+ * control_child.
+ * set_device_info has no fade. A flow written for a classic bulb or dimmer
+ * sends transitions, so a light or dimmer takes one and switches at once
+ * (its state says ignoresTransition; the light node tells the user once).
+ * on_off_gradually is no stand-in: it is a standing setting of the device,
+ * for switching on and off only, that the app and the wall button follow
+ * too. What is neither light nor dimmer refuses a transition, as a classic
+ * plug does. The reply carries no state, so the light after a change is
+ * the light before with the change applied.
  */
 import type { SmartClient } from '../../smart/client';
 import type { JsonObject } from '../../json';
@@ -16,14 +22,21 @@ import type { FeatureContext } from '../family';
 import { isSmartLight } from '../state/smart';
 import type { DeviceState, DimmerFeature, LightChange, LightFeature, LightState, OutletState } from '../types';
 
-function refuseTransition(transition: number | undefined, state: DeviceState, context: { address: FeatureContext['address'] }): void {
-  if (transition !== undefined) throw unsupported('transition (SMART devices switch at once)', state.model, context.address);
+/** Whether the switch reaches a light or dimmer, which takes a transition (and ignores it). */
+function switchesLight(state: DeviceState, outlet: OutletState | undefined): boolean {
+  if (outlet !== undefined) return outlet.index === state.lightOutlet;
+  return isSmartLight(state.kind) || state.kind === 'dimmer';
+}
+
+/** The outlet a light change goes to (a KS240's dimmer), or undefined for the device itself. */
+function lightChildId(state: DeviceState): string | undefined {
+  return state.lightOutlet === undefined ? undefined : state.outlets.find((o) => o.index === state.lightOutlet)?.id;
 }
 
 export async function switchPower(
   client: SmartClient, state: DeviceState, on: boolean, outlet: OutletState | undefined, transition: number | undefined,
 ): Promise<LightState | undefined> {
-  refuseTransition(transition, state, client);
+  if (transition !== undefined && !switchesLight(state, outlet)) throw unsupported('transition', state.model, client.address);
   if (outlet !== undefined) {
     await client.setDeviceOn(on, { childId: outlet.id });
     return undefined;
@@ -44,8 +57,7 @@ export function lightFeature(client: SmartClient, context: FeatureContext): Ligh
     set: async (change) => {
       const state = context.state();
       const checked = checkLightChange(change, state, context.address);
-      refuseTransition(checked.transition, state, context);
-      await client.setDeviceInfo(lightParams(checked));
+      await client.setDeviceInfo(lightParams(checked), { childId: lightChildId(state) });
       const next = lightAfter(state.light ?? { on: false }, checked);
       context.update((s) => withLight(s, next));
       return next;
@@ -84,7 +96,7 @@ export function dimmerFeature(client: SmartClient, context: FeatureContext): Dim
   return {
     setBrightness: async (brightness, options = {}) => {
       const level = checkInteger('brightness', brightness, 0, 100, context.address);
-      if (options.transition !== undefined) refuseTransition(checkTransition(options.transition, context.address), context.state(), context);
+      if (options.transition !== undefined) checkTransition(options.transition, context.address);
       await client.setDeviceInfo(level === 0 ? { device_on: false } : { brightness: level, device_on: true });
       context.update((s) => (level === 0 ? { ...s, on: false } : { ...s, on: true, brightness: level }));
       return context.state();

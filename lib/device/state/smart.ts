@@ -6,15 +6,27 @@
  *   - SMART.TAPOBULB: with `light_strip` a light strip (L900, L920), else a bulb (L510, L530);
  *   - SMART.KASASWITCH: with `brightness` a dimmer (KS225, HS220 3.26), else a
  *     wall switch (KS205, HS200 5.26); one with `control_child` (KS240) is a
- *     switch whose children are its outlets;
+ *     switch whose children are its outlets, in the order it lists them (a
+ *     KS240: the fan, then the light). A child that dims is the switch's
+ *     light (`lightOutlet`): the light feature and a light node drive it, a
+ *     plug node switches either child as an outlet; a fan's speed is not read;
  *   - plugs (SMART.TAPOPLUG, SMART.KASAPLUG): with `control_child` a power strip
  *     (P300, P304M, EP40M), else a plug (P100, P110, P115, KP125M, EP25).
- * Outlets keep the ids the device gave them: opaque strings, used as they are.
+ * SMART lights and dimmers have no fade per request (on_off_gradually is a
+ * standing setting of the device, for on and off only): their state says
+ * `ignoresTransition`. Outlets keep the ids the device gave them: opaque
+ * strings, used as they are.
+ *
+ * Discovery must name a kind before anyone logs in, from the type and model
+ * its UDP 20002 reply gives: smartKindByModel goes by the models whose
+ * components are known, and smartFoundState is such a device's state.
  */
 import type { SmartComponents } from '../../smart/components';
 import type { SmartDeviceInfo } from '../../smart/device-info';
 import { anyOutletOn } from '../outlets';
-import { FEATURE_ORDER, type DeviceKind, type DeviceState, type FeatureName, type LightCapabilities, type LightState, type OutletState } from '../types';
+import {
+  FEATURE_ORDER, type DeviceKind, type DeviceState, type FeatureName, type FoundDeviceState, type LightCapabilities, type LightState, type OutletState,
+} from '../types';
 
 export interface SmartReading {
   info: SmartDeviceInfo;
@@ -51,6 +63,12 @@ export function isSmartLight(kind: DeviceKind): boolean {
   return kind === 'bulb' || kind === 'lightstrip';
 }
 
+/** The first child that dims (a KS240's dimmer), by position among the children; undefined when none does. */
+function dimmingChild(reading: SmartReading): number | undefined {
+  const index = reading.children.findIndex((child) => reading.childComponents.get(child.deviceId)?.has(SMART_COMPONENT.brightness) === true);
+  return index < 0 ? undefined : index;
+}
+
 /** The energy_monitoring version of the device, or of one outlet; undefined where nothing meters. */
 export function energyVersionOf(reading: Pick<SmartReading, 'components' | 'childComponents'>, outletId?: string): number | undefined {
   const components = outletId === undefined ? reading.components : reading.childComponents.get(outletId);
@@ -62,7 +80,7 @@ function featuresOf(kind: DeviceKind, reading: SmartReading): FeatureName[] {
   const has = new Set<FeatureName>(['power', 'alias', 'system']);
   const outletsMeter = reading.children.some((child) => energyVersionOf(reading, child.deviceId) !== undefined);
   if (energyVersionOf(reading) !== undefined || outletsMeter) has.add('energy');
-  if (isSmartLight(kind)) has.add('light');
+  if (isSmartLight(kind) || dimmingChild(reading) !== undefined) has.add('light');
   if (kind === 'dimmer') has.add('dimmer');
   if (components.has(SMART_COMPONENT.time)) has.add('time');
   if (components.has(SMART_COMPONENT.led)) has.add('led');
@@ -97,7 +115,21 @@ export function smartState(reading: SmartReading): DeviceState {
   } else if (kind === 'dimmer' && info.brightness !== undefined) {
     state.brightness = info.brightness;
   }
+  const lightOutlet = dimmingChild(reading);
+  if (lightOutlet !== undefined) withOutletLight(state, reading, lightOutlet);
+  if (isSmartLight(kind) || kind === 'dimmer' || lightOutlet !== undefined) state.ignoresTransition = true;
   return state;
+}
+
+/** A switch whose light is one of its children (KS240): the light, its brightness and what it can do are that child's. */
+function withOutletLight(state: DeviceState, reading: SmartReading, index: number): void {
+  const child = reading.children[index];
+  const components = reading.childComponents.get(child.deviceId) ?? new Map<string, number>();
+  const light = smartLightState(child, components);
+  state.lightOutlet = index;
+  state.light = light;
+  state.lightCapabilities = smartLightCapabilities(child, components);
+  if (light.brightness !== undefined) state.brightness = light.brightness;
 }
 
 /** A light as get_device_info reports it: colour fields only for the components the light has; colour temperature 0 in colour mode. */
@@ -119,4 +151,37 @@ export function smartLightCapabilities(info: SmartDeviceInfo, components: SmartC
   const range = info.colorTempRange;
   if (components.has(SMART_COMPONENT.colorTemperature) && range && range[0] > 0 && range[0] < range[1]) capabilities.colorTempRange = [range[0], range[1]];
   return capabilities;
+}
+
+const LIGHT_STRIP_MODELS = new Set(['L900', 'L920', 'L930']);
+const STRIP_MODELS = new Set(['P210M', 'P300', 'P304M', 'P306', 'P316M', 'TP25', 'EP40M']);
+const DIMMER_MODELS = new Set(['KS225', 'HS220', 'S500D', 'S505D', 'S515D']);
+
+/** "P110(EU)" -> "P110", "L900-10(US)" -> "L900": the model without region and length. */
+export function baseModel(model: string): string {
+  return /^[A-Z0-9]+/.exec(model.trim().toUpperCase())?.[0] ?? '';
+}
+
+/**
+ * The kind of a SMART device from its type and model alone, before its
+ * components are read, by the models whose components are known (the
+ * strips list control_child, the light strips light_strip, the dimming
+ * switches brightness): every other bulb a bulb, plug a plug, switch a wall
+ * switch (KS205, KS240, HS200...). Undefined for types this pack does not
+ * drive (hubs, cameras, chimes, vacuums).
+ */
+export function smartKindByModel(deviceType: string, model: string): DeviceKind | undefined {
+  const type = deviceType.toUpperCase();
+  const base = baseModel(model);
+  if (type === 'SMART.TAPOBULB') return LIGHT_STRIP_MODELS.has(base) ? 'lightstrip' : 'bulb';
+  if (type === 'SMART.TAPOPLUG' || type === 'SMART.KASAPLUG') return STRIP_MODELS.has(base) ? 'strip' : 'plug';
+  if (type === 'SMART.KASASWITCH' || type === 'SMART.TAPOSWITCH') return DIMMER_MODELS.has(base) ? 'dimmer' : 'switch';
+  return undefined;
+}
+
+/** A SMART device found but not read: its kind by type and model; its name, whether it is on and its outlets unknown yet. */
+export function smartFoundState(found: { deviceType: string; model: string; deviceId: string; mac: string | undefined }): FoundDeviceState | undefined {
+  const kind = smartKindByModel(found.deviceType, found.model);
+  if (kind === undefined) return undefined;
+  return { family: 'smart', kind, model: found.model, deviceId: found.deviceId, mac: found.mac ?? '', outlets: [], features: [] };
 }
