@@ -7,9 +7,10 @@ import { decodeDatagram } from '../classic/framing';
 import { readSysInfo, type SysInfo } from '../classic/replies';
 import { JsonShapeError, parseBoundedJson, shape as s } from '../json';
 import { classicState } from '../device/state/classic';
-import type { DeviceState } from '../device/types';
-import { readSmartDiscoveryReply, type SmartDiscoveryReply } from './smart-reply';
-import { discoveredKindOf, smartKindOf } from './smart-kind';
+import { smartFoundState } from '../device/state/smart';
+import type { DeviceState, FoundDeviceState } from '../device/types';
+import { readSmartDiscoveryReply } from './smart-reply';
+import { discoveredKindOf } from './smart-kind';
 import type { DiscoveredChild, DiscoveredDevice, DiscoveredKind, KlapInfo } from './types';
 
 const PLUG_TYPES = new Set(['IOT.SMARTPLUGSWITCH', 'IOT.SMARTPLUG']);
@@ -56,7 +57,9 @@ const readSysInfoReply = s.object({ system: s.object({ get_sysinfo: readSysInfo 
  * behind KLAP; SMART.* types speak the SMART protocol, over KLAP or AES as
  * mgt_encrypt_schm says. encrypt_info is left sealed: nothing discovery
  * reports is in it, and opening it costs an RSA decryption per datagram
- * anyone can send.
+ * anyone can send. The reply names no alias and no relay state, so a
+ * SMART device's sysinfo has no alias and its state neither alias nor on:
+ * unknown until the device is read with its account, not "" and off.
  */
 export function parseTdpReply(datagram: Buffer, from: ReplySource): DiscoveredDevice | undefined {
   const read = readSmartDiscoveryReply(datagram);
@@ -64,8 +67,10 @@ export function parseTdpReply(datagram: Buffer, from: ReplySource): DiscoveredDe
   const reply = read.reply;
   const type = reply.deviceType;
   const smart = type.toUpperCase().startsWith('SMART.');
-  const sysinfo: SysInfo = { deviceId: reply.deviceId, alias: '', model: reply.deviceModel, mac: reply.mac ?? '', type };
-  const state = smart ? smartFoundState(reply) : classicFoundState(sysinfo);
+  const sysinfo: SysInfo = { deviceId: reply.deviceId, model: reply.deviceModel, mac: reply.mac ?? '', type };
+  const state = smart
+    ? smartFoundState({ deviceType: type, model: reply.deviceModel, deviceId: reply.deviceId, mac: reply.mac })
+    : classicFoundState(sysinfo);
   if (state === undefined) return undefined;
   const protocol = smart && reply.encryptType?.toUpperCase() !== 'KLAP' ? 'aes' : 'klap';
   const klap: KlapInfo = { port: from.port, deviceType: type };
@@ -78,16 +83,15 @@ export function parseTdpReply(datagram: Buffer, from: ReplySource): DiscoveredDe
   };
 }
 
-/** A classic device behind KLAP: plugs and bulbs only, read from the few sysinfo fields the reply gives. */
-function classicFoundState(sysinfo: SysInfo): DeviceState | undefined {
-  return kindOf(sysinfo) === undefined ? undefined : classicState(sysinfo);
-}
-
-/** A SMART device before anyone logged in: what its type and model say, not yet whether it is on. */
-function smartFoundState(reply: SmartDiscoveryReply): DeviceState | undefined {
-  const kind = smartKindOf(reply.deviceType, reply.deviceModel);
-  if (kind === undefined) return undefined;
-  return { family: 'smart', kind, model: reply.deviceModel, alias: '', deviceId: reply.deviceId, mac: reply.mac ?? '', on: false, outlets: [], features: [] };
+/**
+ * A classic device behind KLAP: plugs and bulbs only, read from the few
+ * sysinfo fields the reply gives; what those do not say (alias, on, the
+ * light) is left out rather than read as empty and off.
+ */
+function classicFoundState(sysinfo: SysInfo): FoundDeviceState | undefined {
+  if (kindOf(sysinfo) === undefined) return undefined;
+  const { alias: _alias, on: _on, light: _light, brightness: _brightness, ...known } = classicState(sysinfo);
+  return known;
 }
 
 /** A device that answered both probes keeps its sysinfo and gains the 20002 details. */
@@ -105,6 +109,6 @@ function kindOf(sysinfo: SysInfo): DiscoveredKind | undefined {
   return undefined;
 }
 
-function childrenOf(state: DeviceState): DiscoveredChild[] {
+function childrenOf(state: DeviceState | FoundDeviceState): DiscoveredChild[] {
   return state.outlets.map((outlet) => ({ id: outlet.id, alias: outlet.alias, state: outlet.on ? 1 : 0 }));
 }

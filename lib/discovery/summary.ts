@@ -3,9 +3,11 @@
  * tplink-discover node's messages: what it is (kind, from the device
  * layer's state model, so bulbs, dimmers and light strips read as
  * themselves), whether it is on, its outlets, and how to reach it: family,
- * transport, port, login version, and whether it wants an account.
+ * transport, port, login version, and whether it wants an account. What a
+ * device found only on UDP 20002/20004 did not say (its alias, whether it is
+ * on) is null: unknown until it is read with its account.
  */
-import type { DeviceFamily, DeviceKind, DeviceState, LightState } from '../device/types';
+import type { DeviceFamily, DeviceKind, DeviceState, FoundDeviceState, LightState } from '../device/types';
 import type { DiscoveredDevice } from './types';
 
 export interface OutletSummary {
@@ -19,7 +21,8 @@ export interface OutletSummary {
 export interface DeviceSummary {
   host: string;
   port: number;
-  alias: string;
+  /** null: not known yet (a device found on UDP 20002/20004 says no name until read with its account). */
+  alias: string | null;
   model: string;
   deviceId: string;
   mac: string;
@@ -32,8 +35,8 @@ export interface DeviceSummary {
   /** 'klap' and 'aes': give the TP-Link account the device is bound to. */
   needsCredentials: boolean;
   kind: DeviceKind;
-  /** Relay or light; for a strip, true when any outlet is on. */
-  state: boolean;
+  /** Relay or light; for a strip, true when any outlet is on. null: not known yet (found on UDP 20002/20004). */
+  state: boolean | null;
   outlets: OutletSummary[];
   /** Dimmers and dimmable lights. */
   brightness?: number;
@@ -41,7 +44,7 @@ export interface DeviceSummary {
   light?: LightState;
 }
 
-export function outletSummaries(state: DeviceState): OutletSummary[] {
+export function outletSummaries(state: DeviceState | FoundDeviceState): OutletSummary[] {
   return state.outlets.map((o) => ({ id: o.id, index: o.index, alias: o.alias, state: o.on }));
 }
 
@@ -50,7 +53,7 @@ export function summarizeDevice(found: DiscoveredDevice): DeviceSummary {
   const summary: DeviceSummary = {
     host: found.host,
     port: found.port,
-    alias: state.alias,
+    alias: state.alias ?? null,
     model: state.model,
     deviceId: found.deviceId,
     mac: state.mac,
@@ -58,7 +61,7 @@ export function summarizeDevice(found: DiscoveredDevice): DeviceSummary {
     transport: found.protocol === 'xor' ? 'tcp' : found.protocol,
     needsCredentials: found.needsCredentials,
     kind: state.kind,
-    state: state.on,
+    state: state.on ?? null,
     outlets: outletSummaries(state),
   };
   if (found.protocol !== 'xor' && found.loginVersion !== undefined) summary.loginVersion = found.loginVersion;

@@ -3,7 +3,7 @@
  * `discover()` and the continuous `DiscoveryScanner`.
  */
 import type { SysInfo } from '../classic/replies';
-import type { DeviceFamily, DeviceState } from '../device/types';
+import type { DeviceFamily, DeviceState, FoundDeviceState } from '../device/types';
 
 export type DiscoveredKind = 'plug' | 'bulb';
 
@@ -87,16 +87,17 @@ export interface DiscoveredDevice {
   kind: DiscoveredKind;
   /**
    * The get_sysinfo reply. A device found only on UDP 20002/20004 gets the
-   * few fields that reply carries (deviceId, model, mac, type; alias empty).
+   * few fields that reply carries (deviceId, model, mac, type; no alias).
    */
   sysinfo: SysInfo;
   /**
    * The sysinfo read by the device layer: kind (plug, strip, switch, dimmer,
    * bulb, light strip), outlets, light. A device found only on UDP
    * 20002/20004 gets what its type and model say (state.family, kind,
-   * model, mac); whether it is on and its outlets are known once it is read.
+   * model, mac); its alias, whether it is on, its light and its outlets are
+   * unknown until it is read (alias and on absent, outlets empty).
    */
-  state: DeviceState;
+  state: DeviceState | FoundDeviceState;
   /** Outlets of a power strip; empty for single devices. */
   children: DiscoveredChild[];
   /** Present when the device answered the UDP 20002/20004 probe. */

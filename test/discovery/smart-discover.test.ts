@@ -8,7 +8,7 @@
 import { strict as assert } from 'assert';
 import { discover, DiscoveryScanner, probeTdpDevices, summarizeDevice, type DiscoveredDevice } from '../../lib/discovery/index';
 import { parseTdpReply } from '../../lib/discovery/replies';
-import { baseModel, smartKindOf } from '../../lib/discovery/smart-kind';
+import { baseModel, smartKindByModel as smartKindOf } from '../../lib/device/state/smart';
 import { encodeDiscovery20002Reply } from '../../lib/discovery/tdp';
 import { startFleet, type RunningFleet } from '../../lib/simulator';
 import { plug, startPeer, waitFor, type FakePeer } from './fake-devices';
@@ -70,6 +70,8 @@ describe('discovery of SMART devices on UDP 20002 and 20004', function () {
       assert.equal(device.state.model, `${running.device.spec.model}(${running.device.spec.region})`);
       assert.equal(device.klap?.encryptType, transport.toUpperCase());
       assert.deepEqual(device.state.outlets, [], 'outlets are known once the device is read');
+      assert.deepEqual([device.state.alias, device.state.on, device.sysinfo.alias, 'alias' in device.sysinfo], [undefined, undefined, undefined, false],
+        'the reply names no alias and no relay state: unknown, not "" and off');
     }
     assert.equal(byModel(found, 'P100').klap?.loginVersion, undefined, 'the reply had no lv: version 1 is what to use');
   });
@@ -81,12 +83,13 @@ describe('discovery of SMART devices on UDP 20002 and 20004', function () {
     assert.deepEqual(
       { ...summary, deviceId: undefined },
       {
-        host: `${SUBNET}.2`, port: smart.devices[1].port, alias: '', model: 'P300(EU)', deviceId: undefined, mac: smart.devices[1].device.mac,
-        family: 'smart', transport: 'klap', loginVersion: 2, needsCredentials: true, kind: 'strip', state: false, outlets: [],
+        host: `${SUBNET}.2`, port: smart.devices[1].port, alias: null, model: 'P300(EU)', deviceId: undefined, mac: smart.devices[1].device.mac,
+        family: 'smart', transport: 'klap', loginVersion: 2, needsCredentials: true, kind: 'strip', state: null, outlets: [],
       },
     );
     const hs110 = summarizeDevice(found.find((d) => d.host === `${SUBNET}.10`) as DiscoveredDevice);
     assert.deepEqual([hs110.family, hs110.transport, hs110.needsCredentials, hs110.loginVersion], ['classic', 'tcp', false, undefined]);
+    assert.deepEqual([hs110.alias, hs110.state], ['Classic', true], 'a get_sysinfo reply says both');
   });
 
   it('leaves bulbs and light strips out unless asked for, and SMART probes out unless includeKlap', async () => {

@@ -76,6 +76,8 @@ describe('tplink-discover and the editor search listing SMART devices', function
     assert.deepEqual(found(messages.map((m) => m.payload as DeviceSummary)), expected(smart, classicPort));
     const p300 = messages.find((m) => (m.payload as DeviceSummary).model === 'P300(EU)');
     assert.deepEqual([p300?.topic, p300?.count, (p300?.sysinfo as { type?: string }).type], ['found', 6, 'SMART.TAPOPLUG']);
+    const summary = p300?.payload as DeviceSummary;
+    assert.deepEqual([summary.alias, summary.state, 'alias' in (p300?.sysinfo as object)], [null, null, false], 'unknown until read, not "" and off');
     await statusBecomes('disc', (s) => s.fill === 'green' && s.text === 'tplink-discover.status.found');
   });
 
@@ -97,6 +99,6 @@ describe('tplink-discover and the editor search listing SMART devices', function
     assert.equal(res.status, 200);
     assert.deepEqual(found(res.body as DeviceSummary[]), expected(smart, classicPort));
     const l530 = (res.body as DeviceSummary[]).find((d) => d.kind === 'bulb');
-    assert.deepEqual([l530?.alias, l530?.mac], ['', smart.devices[2].device.mac]);
+    assert.deepEqual([l530?.alias, l530?.state, l530?.mac], [null, null, smart.devices[2].device.mac]);
   });
 });
