@@ -8,10 +8,12 @@
  * set_device_info has no fade. A flow written for a classic bulb or dimmer
  * sends transitions, so a light or dimmer takes one and switches at once
  * (its state says ignoresTransition; the light node tells the user once).
- * on_off_gradually is no stand-in: it is a standing setting of the device,
- * for switching on and off only, that the app and the wall button follow
- * too. What is neither light nor dimmer refuses a transition, as a classic
- * plug does. The reply carries no state, so the light after a change is
+ * on_off_gradually is no stand-in: it is a standing setting of the device
+ * (gradual on and off, at most 60 s; version 1 without a duration), for
+ * switching on and off only, not for a new brightness or colour; setting it
+ * for one message would change how the device switches for everyone after.
+ * What is neither light nor dimmer refuses a transition, as a classic plug
+ * does. The reply carries no state, so the light after a change is
  * the light before with the change applied.
  */
 import type { SmartClient } from '../../smart/client';
