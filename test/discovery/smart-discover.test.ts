@@ -163,6 +163,16 @@ describe('SMART discovery replies read at the boundary', () => {
     assert.deepEqual([classic?.protocol, classic?.family, classic?.loginVersion, classic?.kind], ['klap', 'classic', 1, 'plug']);
   });
 
+  it('states no alias, on/off or light the reply does not give, for SMART and classic devices alike', () => {
+    for (const found of [device('SMART.TAPOBULB', 'L530(EU)'), device('IOT.SMARTBULB', 'KL130(US)'), device('IOT.SMARTPLUGSWITCH', 'HS100(UK)')]) {
+      assert.ok(found);
+      const what = `${found.state.model}: ${JSON.stringify(found.state)}`;
+      for (const key of ['alias', 'on', 'light', 'brightness'] as const) assert.equal(key in found.state, false, `${what} has ${key}`);
+      assert.equal('alias' in found.sysinfo, false, what);
+      assert.deepEqual([summarizeDevice(found).alias, summarizeDevice(found).state], [null, null], what);
+    }
+  });
+
   it('drops what is not a reply of a device it can drive, without throwing', () => {
     const packets = [
       Buffer.alloc(0), Buffer.from([2]), reply({}), reply({ device_id: '', device_type: 'SMART.TAPOPLUG', device_model: 'P110' }),
