@@ -371,10 +371,11 @@ function discovery(): Example {
     'const devices = context.get("devices") || {};',
     'const d = msg.payload;',
     'devices[d.deviceId || d.host] = {',
-    '    alias: d.alias,',
+    '    // Tapo and newer Kasa devices found on UDP 20002 say no alias or state until read with their account: null.',
+    '    alias: d.alias ?? "(" + d.model + ")",',
     '    model: d.model,',
     '    address: d.host,',
-    '    relay: d.state ? "on" : "off",',
+    '    relay: d.state === null ? "unknown" : d.state ? "on" : "off",',
     '    outlets: d.outlets.length,',
     '    network: msg.topic === "offline" ? "offline" : "online",',
     '};',
@@ -391,8 +392,8 @@ function discovery(): Example {
     name: 'offline?', property: 'topic', propertyType: 'msg',
     rules: [{ t: 'eq', v: 'offline', vt: 'str' }, { t: 'eq', v: 'online', vt: 'str' }], checkall: 'true', repair: false, outputs: 2,
   }, [['alert'], ['back']]);
-  ex.func('alert', 780, 240, 'offline alert', 'msg.payload = `${msg.payload.alias} (${msg.payload.host}) stopped answering`;\nreturn msg;', [['alerts']]);
-  ex.func('back', 780, 280, 'back online', 'msg.payload = `${msg.payload.alias} (${msg.payload.host}) is back`;\nreturn msg;', [['alerts']]);
+  ex.func('alert', 780, 240, 'offline alert', 'msg.payload = `${msg.payload.alias ?? msg.payload.model} (${msg.payload.host}) stopped answering`;\nreturn msg;', [['alerts']]);
+  ex.func('back', 780, 280, 'back online', 'msg.payload = `${msg.payload.alias ?? msg.payload.model} (${msg.payload.host}) is back`;\nreturn msg;', [['alerts']]);
   ex.debug('alerts', 980, 260, 'network alerts');
   return ex;
 }
