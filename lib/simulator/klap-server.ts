@@ -7,12 +7,12 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as dgram from 'node:dgram';
-import * as http from 'node:http';
 import { authHash, handshake1ServerHash, handshake2ClientHash, type KlapVersion } from '../klap/auth';
 import { deriveSessionKeys, openPayload, sealPayload, type SessionKeys } from '../klap/session';
 import { encodeDiscovery20002Reply, parseDiscovery20002Request } from '../discovery/tdp';
 import type { FaultSpec } from './faults';
-import { startHttpEndpoint, type EndpointReply } from './smart/http-endpoint';
+import { andThen, startHttpEndpoint, type EndpointReply, type HttpRequest } from './smart/http-endpoint';
+import { queryParam } from './smart/http-request';
 
 export interface KlapServerOptions {
   host?: string;
@@ -72,8 +72,8 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
     stats.rejected += 1;
     return { status };
   };
-  const sessionOf = (req: http.IncomingMessage): [string, Session] | undefined => {
-    const id = /(?:^|;\s*)TP_SESSIONID=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+  const sessionOf = (req: HttpRequest): [string, Session] | undefined => {
+    const id = /(?:^|;\s*)TP_SESSIONID=([^;]+)/.exec(req.headers.get('cookie') ?? '')?.[1];
     const session = id === undefined ? undefined : sessions.get(id);
     if (!id || !session) return undefined;
     if (Date.now() >= session.expiresAt) {
@@ -96,7 +96,7 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
     };
   };
 
-  const handshake2 = (req: http.IncomingMessage, body: Buffer): EndpointReply => {
+  const handshake2 = (req: HttpRequest, body: Buffer): EndpointReply => {
     const found = sessionOf(req);
     if (!found || found[1].open) return reject(403);
     const [id, session] = found;
@@ -112,34 +112,34 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
     return { status: 200 };
   };
 
-  const request = async (req: http.IncomingMessage, url: URL, body: Buffer): Promise<EndpointReply> => {
+  const request = (req: HttpRequest): EndpointReply | Promise<EndpointReply> => {
     const session = sessionOf(req)?.[1];
     if (!session?.keys) return reject(403);
-    const seqText = url.searchParams.get('seq') ?? '';
+    const keys = session.keys;
+    const seqText = queryParam(req.query, 'seq') ?? '';
     const seq = Number(seqText);
     if (!/^-?\d{1,10}$/.test(seqText) || seq !== (seq | 0)) return reject(400);
     // Replayed or out-of-order numbers are refused like a forged session.
     if (seq <= session.lastSeq) return reject(403);
-    const opened = openPayload(session.keys, seq, body, true);
+    const opened = openPayload(keys, seq, req.body, true);
     if (!opened.ok) return reject(opened.reason === 'signature mismatch' ? 403 : 400);
     session.lastSeq = seq;
     stats.requests += 1;
-    const reply = await handler(opened.plaintext.toString('utf8'));
-    return { status: 200, body: sealPayload(session.keys, seq, Buffer.from(reply, 'utf8')) };
+    return andThen(handler(opened.plaintext.toString('utf8')), (reply) => ({ status: 200, body: sealPayload(keys, seq, Buffer.from(reply, 'utf8')) }));
   };
 
   const endpoint = await startHttpEndpoint({
     host: options.host,
     port: options.port,
-    route: (req, url, body) => {
-      if (url.pathname === '/app/handshake1') return handshake1(body);
-      if (url.pathname === '/app/handshake2') return handshake2(req, body);
-      if (url.pathname === '/app' && options.refuseAesWith1003) return { status: 200, json: { error_code: 1003 } };
-      if (url.pathname === '/app/request') return request(req, url, body);
+    route: (req) => {
+      if (req.path === '/app/handshake1') return handshake1(req.body);
+      if (req.path === '/app/handshake2') return handshake2(req, req.body);
+      if (req.path === '/app' && options.refuseAesWith1003) return { status: 200, json: { error_code: 1003 } };
+      if (req.path === '/app/request') return request(req);
       return reject(404);
     },
     // Faults hit the replies to requests; the handshakes go through, as on a device whose trouble is in answering.
-    fault: (url) => (url.pathname === '/app/request' ? options.fault?.() : undefined),
+    fault: (req) => (req.path === '/app/request' ? options.fault?.() : undefined),
     onConnection: (socket) => {
       stats.connections += 1;
       stats.openConnections += 1;

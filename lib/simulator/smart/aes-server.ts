@@ -10,13 +10,13 @@
  * a client that tries KLAP first falls back, as against a real device.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import { isJsonObject, parseBoundedJson, type JsonObject } from '../../json';
 import { AesSessionCipher } from '../../smart/aes/cipher';
 import { encryptPkcs1 } from '../../smart/aes/rsa';
 import { JSON_DECODE_FAIL, LOGIN_ERROR, SESSION_TIMEOUT } from '../../smart/error-codes';
 import type { FaultSpec } from '../faults';
-import { startHttpEndpoint, type HttpEndpoint } from './http-endpoint';
+import { andThen, startHttpEndpoint, type EndpointReply, type HttpEndpoint, type HttpRequest } from './http-endpoint';
+import { queryParam } from './http-request';
 
 export interface AesServerOptions {
   host?: string;
@@ -78,8 +78,8 @@ export async function startAesServer(options: AesServerOptions): Promise<AesServ
     ? { username: b64(sha1Hex(account.username)), password2: b64(sha1Hex(account.password)) }
     : { username: b64(sha1Hex(account.username)), password: b64(account.password) };
 
-  const sessionOf = (req: IncomingMessage): [string, AesSession] | undefined => {
-    const id = /(?:^|;\s*)TP_SESSIONID=([^;]+)/.exec(req.headers.cookie ?? '')?.[1];
+  const sessionOf = (req: HttpRequest): [string, AesSession] | undefined => {
+    const id = /(?:^|;\s*)TP_SESSIONID=([^;]+)/.exec(req.headers.get('cookie') ?? '')?.[1];
     const session = id === undefined ? undefined : sessions.get(id);
     if (id === undefined || !session) return undefined;
     if (Date.now() >= session.expiresAt) {
@@ -117,7 +117,7 @@ export async function startAesServer(options: AesServerOptions): Promise<AesServ
     return { error_code: 0, result: { token: session.token } };
   };
 
-  const securePassthrough = async (req: IncomingMessage, url: URL, params: JsonObject): Promise<JsonObject> => {
+  const securePassthrough = (req: HttpRequest, params: JsonObject): JsonObject | Promise<JsonObject> => {
     const found = sessionOf(req);
     if (!found) {
       stats.sessionRefusals += 1;
@@ -133,41 +133,41 @@ export async function startAesServer(options: AesServerOptions): Promise<AesServ
     } catch {
       inner = undefined;
     }
-    let reply: string;
+    let reply: string | Promise<string>;
     if (!isJsonObject(inner)) {
       reply = JSON.stringify({ error_code: JSON_DECODE_FAIL });
     } else if (inner.method === 'login_device') {
       reply = JSON.stringify(loginDevice(id, session, inner.params));
-    } else if (session.token === undefined || url.searchParams.get('token') !== session.token) {
+    } else if (session.token === undefined || queryParam(req.query, 'token') !== session.token) {
       stats.sessionRefusals += 1;
       return { error_code: SESSION_TIMEOUT };
     } else {
       stats.requests += 1;
-      reply = await options.handler(text);
+      reply = options.handler(text);
     }
-    return { error_code: 0, result: { response: session.cipher.encrypt(Buffer.from(reply, 'utf8')) } };
+    return andThen(reply, (text) => ({ error_code: 0, result: { response: session.cipher.encrypt(Buffer.from(text, 'utf8')) } }));
   };
 
   const endpoint: HttpEndpoint = await startHttpEndpoint({
     host: options.host,
     port: options.port,
     fault: options.fault,
-    async route(req, url, body) {
-      if (url.pathname !== '/app') return { status: 404 };
+    route(req): EndpointReply | Promise<EndpointReply> {
+      if (req.path !== '/app') return { status: 404 };
       let outer: unknown;
       try {
-        outer = parseBoundedJson(body.toString('utf8'));
+        outer = parseBoundedJson(req.body.toString('utf8'));
       } catch {
         outer = undefined;
       }
       if (!isJsonObject(outer)) return { status: 200, json: { error_code: JSON_DECODE_FAIL } };
       const params = isJsonObject(outer.params) ? outer.params : {};
       if (outer.method === 'handshake') {
-        if (options.requireContentLength !== false && req.headers['content-length'] === undefined) return { status: 500 };
+        if (options.requireContentLength !== false && !req.headers.has('content-length')) return { status: 500 };
         const answer = handshake(params);
         return { status: answer.status, json: answer.body, headers: answer.headers };
       }
-      if (outer.method === 'securePassthrough') return { status: 200, json: await securePassthrough(req, url, params) };
+      if (outer.method === 'securePassthrough') return andThen(securePassthrough(req, params), (json) => ({ status: 200, json }));
       return { status: 200, json: { error_code: -1002 } };
     },
   });

@@ -1,16 +1,35 @@
 /**
- * The HTTP side of a simulated SMART device: one listener, request bodies
- * read within a cap, one routing function, and the device's fault modes
- * applied to every reply the way they apply to TCP frames on port 9999
- * (slow, no-reply, split, close-mid-frame, garbage). Shared by the AES
- * endpoint and the KLAP server so that both misbehave alike.
+ * The HTTP side of a simulated SMART device: one listener, requests read
+ * within caps (http-request.ts), one routing function, and the device's
+ * fault modes applied to every reply the way they apply to TCP frames on
+ * port 9999 (slow, no-reply, split, close-mid-frame, garbage). Shared by
+ * the AES endpoint and the KLAP server so that both misbehave alike.
+ *
+ * A small HTTP/1.1 server on node:net rather than node:http: requests on
+ * a kept-open connection are answered in order, one at a time, each reply
+ * written as one buffer (head and body in a single write), idle
+ * connections closed after a while as devices do. node:http's streams
+ * and per-request objects were most of the device's time per request.
  */
 import { randomBytes } from 'node:crypto';
-import * as http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { STATUS_CODES } from 'node:http';
+import * as net from 'node:net';
 import type { FaultSpec } from '../faults';
+import { HttpRequestReader, type HttpRequest } from './http-request';
 
-const MAX_BODY = 64 * 1024;
+export type { HttpRequest } from './http-request';
+
+/** `value`, or what a promise of it resolves to, given to `next`: synchronous when nothing needs waiting for. */
+export function andThen<T, U>(value: T | Promise<T>, next: (resolved: T) => U | Promise<U>): U | Promise<U> {
+  return value instanceof Promise ? value.then(next) : next(value);
+}
+
+/** Idle keep-alive connections are closed after this long, as Node's server (and devices) do. */
+export const IDLE_TIMEOUT_MS = 5000;
+/** A request whose bytes are still not all in after this long ends its connection. */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Unanswered bytes held per connection before reading pauses (pipelined requests, a client that does not read). */
+const MAX_BUFFERED = 256 * 1024;
 
 export interface EndpointReply {
   status: number;
@@ -22,11 +41,13 @@ export interface EndpointReply {
 export interface HttpEndpointOptions {
   host?: string | undefined;
   port?: number | undefined;
-  route(req: http.IncomingMessage, url: URL, body: Buffer): Promise<EndpointReply> | EndpointReply;
-  /** The fault to apply to the reply to this URL (KLAP applies faults to requests, not to its handshakes). */
-  fault?: ((url: URL) => FaultSpec | undefined) | undefined;
+  route(request: HttpRequest): Promise<EndpointReply> | EndpointReply;
+  /** The fault to apply to the reply to this request (KLAP applies faults to requests, not to its handshakes). */
+  fault?: ((request: HttpRequest) => FaultSpec | undefined) | undefined;
   /** Each accepted TCP connection (keep-alive checks count them). */
-  onConnection?: ((socket: Socket) => void) | undefined;
+  onConnection?: ((socket: net.Socket) => void) | undefined;
+  /** Closes a connection idle this long (default IDLE_TIMEOUT_MS). */
+  idleTimeoutMs?: number | undefined;
 }
 
 export interface HttpEndpoint {
@@ -36,27 +57,16 @@ export interface HttpEndpoint {
 }
 
 export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEndpoint> {
-  const timers = new Set<NodeJS.Timeout>();
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= MAX_BODY) chunks.push(chunk);
+  const connections = new Set<Connection>();
+  const server = net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
+    const connection = new Connection(socket, options);
+    connections.add(connection);
+    socket.once('close', () => {
+      connection.dispose();
+      connections.delete(connection);
     });
-    req.on('end', () => {
-      if (req.method !== 'POST') return void res.writeHead(405).end();
-      if (size > MAX_BODY) return void res.writeHead(413).end();
-      const url = new URL(req.url ?? '/', 'http://device');
-      Promise.resolve(options.route(req, url, Buffer.concat(chunks)))
-        .then((reply) => writeReply(res, reply, options.fault?.(url), timers))
-        .catch(() => {
-          if (!res.headersSent) res.writeHead(500);
-          res.end();
-        });
-    });
+    options.onConnection?.(socket);
   });
-  if (options.onConnection) server.on('connection', options.onConnection);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
@@ -64,18 +74,179 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
       resolve();
     });
   });
-  const address = server.address() as AddressInfo;
+  server.on('error', () => undefined); // an accept failure must not take the simulator down
+  const address = server.address() as net.AddressInfo;
   return {
     host: address.address,
     port: address.port,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const timer of timers) clearTimeout(timer);
-        timers.clear();
         server.close(() => resolve());
-        server.closeAllConnections();
+        for (const connection of connections) connection.destroy();
       }),
   };
+}
+
+/** One client connection: its reader, the request being answered, its timers. */
+class Connection {
+  private readonly reader = new HttpRequestReader();
+  /** A request is being answered (routed, delayed by a fault, or never: no-reply). */
+  private busy = false;
+  private peerEnded = false;
+  private closed = false;
+  private continued = false;
+  private requestSince = 0;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly idle: NodeJS.Timeout;
+  /** The last headers of a reply that keeps the connection open. */
+  private readonly keepAlive: string;
+
+  constructor(private readonly socket: net.Socket, private readonly options: HttpEndpointOptions) {
+    socket.on('error', () => undefined); // a reset by the client only ends this connection
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => {
+      this.peerEnded = true;
+      this.pump();
+    });
+    socket.on('drain', () => this.pump());
+    const idleMs = options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+    this.keepAlive = `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.max(1, Math.floor(idleMs / 1000))}\r\n\r\n`;
+    this.idle = setTimeout(() => this.onTimer(), idleMs);
+  }
+
+  destroy(): void {
+    this.dispose();
+    this.socket.destroy();
+  }
+
+  dispose(): void {
+    this.closed = true;
+    clearTimeout(this.idle);
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    if (this.reader.buffered === 0) this.requestSince = Date.now();
+    this.reader.push(chunk);
+    this.pump();
+  }
+
+  /** Answers every complete request in turn while the previous reply is out and the client keeps reading. */
+  private pump(): void {
+    while (!this.busy && !this.closed && this.socket.writableLength < MAX_BUFFERED) {
+      const progress = this.reader.next();
+      if (progress.state === 'refused') return this.refuse(progress.status);
+      if (progress.state === 'more') {
+        if (progress.expectsContinue && !this.continued) {
+          this.continued = true;
+          this.socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+        }
+        if (this.reader.buffered > MAX_BUFFERED) return this.refuse(413);
+        if (this.peerEnded) this.socket.end();
+        else if (this.socket.isPaused()) this.socket.resume();
+        return;
+      }
+      this.continued = false;
+      this.answer(progress.request);
+    }
+    // Busy or the client reads too slowly: stop reading until the reply is out.
+    if (!this.closed && this.reader.buffered > MAX_BUFFERED) this.socket.pause();
+  }
+
+  private answer(request: HttpRequest): void {
+    this.busy = true;
+    if (request.method !== 'POST') return this.finish(this.replyBytes({ status: 405 }, undefined, request.close), request.close);
+    let reply: Promise<EndpointReply> | EndpointReply;
+    try {
+      reply = this.options.route(request);
+    } catch {
+      reply = { status: 500 };
+    }
+    const send = (r: EndpointReply): void => this.send(request, r, this.options.fault?.(request));
+    if (reply instanceof Promise) reply.then(send, () => send({ status: 500 }));
+    else send(reply);
+  }
+
+  private send(request: HttpRequest, reply: EndpointReply, fault: FaultSpec | undefined): void {
+    if (this.closed) return;
+    const close = request.close;
+    switch (fault?.kind) {
+      case 'no-reply':
+        return; // the connection stays open and silent; the client's deadline ends it
+      case 'slow':
+        return this.later(fault.delayMs ?? 2000, () => this.send(request, reply, undefined));
+      case 'garbage': {
+        const body = randomBytes(Math.max(1, fault.length ?? bytesOf(reply).length));
+        body[0] = 0xff; // never the start of JSON
+        return this.finish(this.replyBytes(reply, body, close), close);
+      }
+      case 'close-mid-frame': {
+        const bytes = this.replyBytes(reply, bytesOf(reply), close);
+        const body = bytes.length - headLength(bytes);
+        const cut = Math.max(1, Math.min(body - 1, fault.bytes ?? Math.floor(body / 2)));
+        this.socket.write(bytes.subarray(0, bytes.length - body + cut));
+        return this.later(0, () => this.destroy());
+      }
+      case 'split':
+        return this.writeSplit(this.replyBytes(reply, bytesOf(reply), close), close, fault);
+    }
+    this.finish(this.replyBytes(reply, bytesOf(reply), close), close);
+  }
+
+  /** The head and the first chunk in one write, then one chunk every `intervalMs`. */
+  private writeSplit(bytes: Buffer, close: boolean, fault: { chunkSize?: number; intervalMs?: number }): void {
+    const size = Math.max(1, Math.floor(fault.chunkSize ?? 1));
+    const step = (from: number, to: number): void => {
+      if (to >= bytes.length) return this.finish(bytes.subarray(from), close);
+      this.socket.write(bytes.subarray(from, to));
+      this.later(fault.intervalMs ?? 1, () => step(to, to + size));
+    };
+    step(0, headLength(bytes) + size);
+  }
+
+  /** Writes the last bytes of a reply; then the next request, or the end the client asked for. */
+  private finish(bytes: Buffer, close: boolean): void {
+    if (this.closed) return;
+    this.socket.write(bytes);
+    this.busy = false;
+    if (close) {
+      this.closed = true;
+      this.socket.end();
+      return;
+    }
+    this.idle.refresh();
+    this.pump();
+  }
+
+  private refuse(status: number): void {
+    this.closed = true;
+    this.socket.end(this.replyBytes({ status }, undefined, true));
+  }
+
+  private replyBytes(reply: EndpointReply, body: Buffer | undefined, close: boolean): Buffer {
+    return replyBytes(reply, body, close ? CLOSE : this.keepAlive);
+  }
+
+  private later(ms: number, fn: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.closed) fn();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  /** Idle: closed; a request still coming in: closed once it took too long; a reply pending: wait on. */
+  private onTimer(): void {
+    if (this.closed) return;
+    const receiving = !this.busy && this.reader.buffered > 0;
+    if (this.busy || (receiving && Date.now() - this.requestSince < REQUEST_TIMEOUT_MS)) {
+      this.idle.refresh();
+      return;
+    }
+    this.destroy();
+  }
 }
 
 function bytesOf(reply: EndpointReply): Buffer {
@@ -83,52 +254,27 @@ function bytesOf(reply: EndpointReply): Buffer {
   return reply.json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(reply.json), 'utf8');
 }
 
-/** Writes a reply as the active fault wants it. */
-function writeReply(res: http.ServerResponse, reply: EndpointReply, fault: FaultSpec | undefined, timers: Set<NodeJS.Timeout>): void {
-  const later = (ms: number, fn: () => void): void => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, ms);
-    timers.add(timer);
-  };
-  let body = bytesOf(reply);
-  const type = reply.json === undefined ? 'application/octet-stream' : 'application/json';
-  switch (fault?.kind) {
-    case 'no-reply':
-      return; // the connection stays open and silent; the client's deadline ends it
-    case 'slow':
-      return later(fault.delayMs ?? 2000, () => writeReply(res, reply, undefined, timers));
-    case 'garbage':
-      body = randomBytes(Math.max(1, fault.length ?? body.length));
-      body[0] = 0xff; // never the start of JSON
-      break;
-    case 'close-mid-frame': {
-      res.writeHead(reply.status, { ...reply.headers, 'Content-Type': type, 'Content-Length': body.length });
-      const cut = Math.max(1, Math.min(body.length - 1, fault.bytes ?? Math.floor(body.length / 2)));
-      res.write(body.subarray(0, cut));
-      return later(0, () => res.destroy());
-    }
-    case 'split':
-      return writeSplit(res, reply, body, type, fault, later);
-  }
-  if (res.destroyed) return;
-  res.writeHead(reply.status, { ...reply.headers, 'Content-Type': type, 'Content-Length': body.length });
-  res.end(body);
+/**
+ * Status line, headers and body as one buffer. Route replies carry a
+ * Content-Type (JSON or octet-stream, as devices send); the endpoint's own
+ * refusals (`body` undefined) carry none.
+ */
+function replyBytes(reply: EndpointReply, body: Buffer | undefined, connection: string): Buffer {
+  let head = `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? 'Unknown'}\r\n`;
+  if (reply.headers) for (const [name, value] of Object.entries(reply.headers)) head += `${name}: ${value}\r\n`;
+  if (body !== undefined) head += `Content-Type: ${reply.json === undefined ? 'application/octet-stream' : 'application/json'}\r\n`;
+  const length = body?.length ?? 0;
+  head += `Content-Length: ${length}\r\n${connection}`;
+  const headBytes = Buffer.byteLength(head, 'latin1');
+  const bytes = Buffer.allocUnsafe(headBytes + length);
+  bytes.write(head, 0, 'latin1');
+  body?.copy(bytes, headBytes);
+  return bytes;
 }
 
-function writeSplit(
-  res: http.ServerResponse, reply: EndpointReply, body: Buffer, type: string,
-  fault: { chunkSize?: number; intervalMs?: number }, later: (ms: number, fn: () => void) => void,
-): void {
-  res.writeHead(reply.status, { ...reply.headers, 'Content-Type': type, 'Content-Length': body.length });
-  const size = Math.max(1, Math.floor(fault.chunkSize ?? 1));
-  const step = (offset: number): void => {
-    if (res.destroyed) return;
-    const end = Math.min(body.length, offset + size);
-    if (end >= body.length) return void res.end(body.subarray(offset));
-    res.write(body.subarray(offset, end));
-    later(fault.intervalMs ?? 1, () => step(end));
-  };
-  step(0);
+const CLOSE = 'Connection: close\r\n\r\n';
+const HEAD_END = Buffer.from('\r\n\r\n');
+
+function headLength(bytes: Buffer): number {
+  return bytes.indexOf(HEAD_END) + HEAD_END.length;
 }
