@@ -13,7 +13,7 @@ import { isJsonObject, parseBoundedJson, type JsonObject } from '../../json';
 import { JSON_DECODE_FAIL } from '../../smart/error-codes';
 import { childSpecOf, resolveSmartModel, type SmartModelSpec } from './models';
 import { SmartOutlet } from './outlet';
-import { answerMethod, type MethodTarget } from './methods';
+import { answerMethod, serializedJson, type MethodTarget } from './methods';
 
 export interface SmartSimulatedDeviceOptions {
   model: string;
@@ -49,6 +49,14 @@ export interface LightState {
 
 function hex(algorithm: 'sha1' | 'md5', text: string): string {
   return createHash(algorithm).update(text).digest('hex').toUpperCase();
+}
+
+/** JSON.stringify(reply), taking a kept answer's text when the reply is `{error_code: 0, result}` around one. */
+function replyText(reply: JsonObject): string {
+  const text = reply.error_code === 0 ? serializedJson(reply.result) : undefined;
+  if (text === undefined) return JSON.stringify(reply);
+  const keys = Object.keys(reply);
+  return keys.length === 2 && keys[0] === 'error_code' ? `{"error_code":0,"result":${text}}` : JSON.stringify(reply);
 }
 
 export class SmartSimulatedDevice {
@@ -132,7 +140,7 @@ export class SmartSimulatedDevice {
     } catch {
       return JSON.stringify({ error_code: JSON_DECODE_FAIL });
     }
-    return JSON.stringify(isJsonObject(request) ? this.handle(request) : { error_code: JSON_DECODE_FAIL });
+    return isJsonObject(request) ? replyText(this.handle(request)) : JSON.stringify({ error_code: JSON_DECODE_FAIL });
   }
 
   handle(request: JsonObject): JsonObject {

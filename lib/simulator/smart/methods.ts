@@ -25,7 +25,7 @@ type Handler = (target: MethodTarget, params: JsonObject, request: JsonObject, n
 
 const HANDLERS: Record<string, Handler> = {
   component_nego: (t) => ok({ component_list: componentList(componentsOf(t)) }),
-  get_device_info: (t, _p, _r, now) => ok(deviceInfo(t, now)),
+  get_device_info: (t, _p, _r, now) => ok(t.isChild ? childInfo(t.device, t.outlet, now) : deviceInfo(t, now)),
   set_device_info: (t, p, _r, now) => setDeviceInfo(t, p, now),
   get_device_time: (t, _p, _r, now) => ok({
     timestamp: Math.floor(now / 1000), time_diff: t.device.spec.timezone.timeDiffMinutes, region: t.device.spec.timezone.region,
@@ -97,8 +97,45 @@ function common(t: MethodTarget): JsonObject {
   };
 }
 
+/**
+ * get_device_info is what every client polls, often many times a second,
+ * and its answer moves only when one of the few things it reports does:
+ * the answer (and its JSON text, see serializedJson) is kept per outlet
+ * and made again only when one of those differs from when it was made.
+ * Everything else in it comes from the model and the device's identity,
+ * which never change.
+ */
+interface InfoMemo {
+  inputs: unknown[];
+  info: JsonObject;
+}
+
+const infoMemos = new WeakMap<SmartOutlet, InfoMemo>();
+/** JSON text of answers kept by infoMemos; those objects are never changed once made. */
+const serialized = new WeakMap<object, string>();
+
+/** The JSON text of `value` if it is a kept answer (the same as JSON.stringify gives), else undefined. */
+export function serializedJson(value: unknown): string | undefined {
+  return typeof value === 'object' && value !== null ? serialized.get(value) : undefined;
+}
+
+function memoizedInfo(outlet: SmartOutlet, inputs: unknown[], make: () => JsonObject): JsonObject {
+  const memo = infoMemos.get(outlet);
+  if (memo && memo.inputs.length === inputs.length && memo.inputs.every((input, i) => input === inputs[i])) return memo.info;
+  const info = make();
+  infoMemos.set(outlet, { inputs, info });
+  serialized.set(info, JSON.stringify(info));
+  return info;
+}
+
 function deviceInfo(t: MethodTarget, now: number): JsonObject {
-  if (t.isChild) return childInfo(t.device, t.outlet, now);
+  const { device, outlet } = t;
+  const light = device.light;
+  const inputs = [outlet.nickname, device.ssid, device.ip, outlet.on, outlet.onTime(now), light?.brightness, light?.colorTemp, light?.hue, light?.saturation];
+  return memoizedInfo(outlet, inputs, () => makeDeviceInfo(t, now));
+}
+
+function makeDeviceInfo(t: MethodTarget, now: number): JsonObject {
   const { device } = t;
   const info: JsonObject = {
     ...common(t), mac: device.mac, ip: device.ip, ssid: b64(device.ssid), rssi: device.rssi, signal_level: device.rssi > -50 ? 3 : 2,
@@ -127,17 +164,20 @@ function lightInfo(t: MethodTarget, light: NonNullable<SmartSimulatedDevice['lig
 
 function childInfo(device: SmartSimulatedDevice, outlet: SmartOutlet, now: number): JsonObject {
   const t: MethodTarget = { device, outlet, isChild: true };
-  const info: JsonObject = {
-    ...common(t), mac: device.mac.replace(/-/g, ''), avatar: outlet.child?.avatar ?? '',
-    category: outlet.child?.category ?? '', device_on: outlet.on, on_time: outlet.onTime(now), position: outlet.position,
-    slot_number: device.children.length, original_device_id: device.deviceId, bind_count: 1, status_follow_edge: true,
-    overheat_status: 'normal', auto_off_status: 'off', auto_off_remain_time: 0, default_states: { type: 'last_states' },
-  };
   const light = lightOf(t);
-  if (light) Object.assign(info, lightInfo(t, light));
-  // A KS240's fan child reports its speed; nothing here changes it.
-  if (has(t, 'fan_control')) Object.assign(info, { fan_speed_level: 2, fan_sleep_mode_on: false });
-  return info;
+  const inputs = [outlet.nickname, outlet.on, outlet.onTime(now), light?.brightness, light?.colorTemp, light?.hue, light?.saturation];
+  return memoizedInfo(outlet, inputs, () => {
+    const info: JsonObject = {
+      ...common(t), mac: device.mac.replace(/-/g, ''), avatar: outlet.child?.avatar ?? '',
+      category: outlet.child?.category ?? '', device_on: outlet.on, on_time: outlet.onTime(now), position: outlet.position,
+      slot_number: device.children.length, original_device_id: device.deviceId, bind_count: 1, status_follow_edge: true,
+      overheat_status: 'normal', auto_off_status: 'off', auto_off_remain_time: 0, default_states: { type: 'last_states' },
+    };
+    if (light) Object.assign(info, lightInfo(t, light));
+    // A KS240's fan child reports its speed; nothing here changes it.
+    if (has(t, 'fan_control')) Object.assign(info, { fan_speed_level: 2, fan_sleep_mode_on: false });
+    return info;
+  });
 }
 
 /** The device's own checks: known fields must have the right type and range, or -1008. */
