@@ -1,6 +1,7 @@
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
 import { DEFAULT_MAX_DEPTH, JsonShapeError, nestingDepth, parseBoundedJson } from '../../lib/json';
+import { fewOpeners } from '../../lib/json/bounded';
 
 /** The depth as a recursive walk of the parsed value sees it: the reference for the text scan. */
 function depthOf(value: unknown): number {
@@ -31,6 +32,40 @@ describe('bounded JSON', () => {
   it(`accepts ${DEFAULT_MAX_DEPTH} levels and refuses one more`, () => {
     assert.deepEqual(parseBoundedJson(nested(DEFAULT_MAX_DEPTH)) !== undefined, true);
     assert.throws(() => parseBoundedJson(nested(DEFAULT_MAX_DEPTH + 1)), /nests deeper than 32 levels/);
+  });
+
+  it('takes the few-openers shortcut only when it cannot change the answer', () => {
+    // Exactly at the limit, every opener nests: the shortcut accepts, one more level is refused.
+    assert.equal(fewOpeners(nested(DEFAULT_MAX_DEPTH), DEFAULT_MAX_DEPTH), true);
+    assert.equal(fewOpeners(nested(DEFAULT_MAX_DEPTH + 1), DEFAULT_MAX_DEPTH), false);
+    assert.throws(() => parseBoundedJson(`[${nested(DEFAULT_MAX_DEPTH)}]`), /nests deeper than 32 levels/);
+    // Openers inside strings count for the shortcut but not for the depth: the full scan decides.
+    const inStrings = JSON.stringify({ a: '{'.repeat(40), b: ['[', '"[', '\\[', '\\"{'.repeat(10)] });
+    assert.equal(fewOpeners(inStrings, DEFAULT_MAX_DEPTH), false);
+    assert.deepEqual(parseBoundedJson(inStrings), JSON.parse(inStrings));
+    // Many openers side by side, none deep.
+    const wide = JSON.stringify(Array.from({ length: 50 }, () => [{}]));
+    assert.equal(fewOpeners(wide, DEFAULT_MAX_DEPTH), false);
+    assert.equal((parseBoundedJson(wide) as unknown[]).length, 50);
+    // Escaped quotes must not end a string early: here the brackets after them are still inside it.
+    const escapes = `{"a":"\\\\\\"${'['.repeat(40)}","b":${nested(31)}}`;
+    assert.deepEqual(parseBoundedJson(escapes), JSON.parse(escapes));
+    assert.throws(() => parseBoundedJson(`{"a":"\\\\\\"${'['.repeat(40)}","b":${nested(32)}}`), /nests deeper/);
+  });
+
+  it('accepts exactly the texts whose parsed depth is within the limit, shortcut or not', () => {
+    const bracketText = fc.string({ unit: fc.constantFrom('[', ']', '{', '}', '"', '\\', 'a'), maxLength: 12 });
+    const value = fc.letrec((tie) => ({
+      node: fc.oneof({ depthSize: 'small', withCrossShrink: true }, bracketText, fc.integer(), tie('array'), tie('object')),
+      array: fc.array(tie('node'), { maxLength: 3 }),
+      object: fc.dictionary(bracketText, tie('node'), { maxKeys: 3 }),
+    })).node;
+    fc.assert(fc.property(value, fc.integer({ min: 0, max: 12 }), (parsed, limit) => {
+      const text = JSON.stringify(parsed);
+      const within = depthOf(parsed) <= limit;
+      if (within) assert.deepEqual(parseBoundedJson(text, { maxDepth: limit }), JSON.parse(text));
+      else assert.throws(() => parseBoundedJson(text, { maxDepth: limit }), /nests deeper/);
+    }), { numRuns: 1000 });
   });
 
   it('refuses a value nested 100,000 levels deep without recursing', () => {
