@@ -17,6 +17,7 @@ export const MAX_HEADER_BYTES = 16 * 1024;
 const MAX_CHUNK_LINE = 1024;
 const CRLF = Buffer.from('\r\n');
 const HEADER_END = Buffer.from('\r\n\r\n');
+const NOTHING = Buffer.alloc(0);
 
 export interface HttpReply {
   status: number;
@@ -47,7 +48,7 @@ interface Head {
 
 export class HttpReplyReader {
   private readonly maxBodySize: number;
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = NOTHING;
   private head: Head | undefined;
   private readonly bodyParts: Buffer[] = [];
   private bodySize = 0;
@@ -105,10 +106,13 @@ export class HttpReplyReader {
     const head = this.head as Head;
     const framing = head.framing;
     if (framing.kind === 'chunked') return this.readChunked();
-    const take = framing.kind === 'length' ? Math.min(framing.left, this.pending.length) : this.pending.length;
-    const failed = this.append(this.pending.subarray(0, take));
+    const pending = this.pending;
+    const take = framing.kind === 'length' ? Math.min(framing.left, pending.length) : pending.length;
+    // The usual reply arrives in one piece: its body is the rest of the chunk, taken without a copy or a new view.
+    const whole = take === pending.length;
+    const failed = this.append(whole ? pending : pending.subarray(0, take));
     if (failed) return failed;
-    this.pending = this.pending.subarray(take);
+    this.pending = whole ? NOTHING : pending.subarray(take);
     if (framing.kind === 'length') {
       framing.left -= take;
       if (framing.left === 0) return this.done(head.close);
@@ -169,38 +173,62 @@ function chunkSize(line: string): number | undefined {
   return parseInt(digits, 16);
 }
 
-/** Status line and headers; a string says what is wrong. */
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/;
+
+/**
+ * Status line and headers; a string says what is wrong. Lines are walked
+ * with indexOf rather than split, and a header's value is read only when
+ * its name has the length of one that matters: this runs once per request.
+ */
 function parseHead(text: string): Head | string {
-  const lines = text.split('\r\n');
-  const status = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/.exec(lines[0] ?? '');
-  if (!status) return `malformed status line ${JSON.stringify((lines[0] ?? '').slice(0, 40))}`;
-  const http10 = status[1] === '0';
-  const setCookie: string[] = [];
-  let length: number | undefined;
-  let chunked = false;
-  let connection = '';
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(':');
-    if (colon <= 0) return 'malformed header line';
-    const name = line.slice(0, colon).trim().toLowerCase();
-    const value = line.slice(colon + 1).trim();
-    if (name === 'content-length') {
-      if (!/^\d{1,10}$/.test(value) || (length !== undefined && length !== Number(value))) return 'malformed Content-Length';
-      length = Number(value);
-    } else if (name === 'transfer-encoding') {
-      chunked = value.toLowerCase().split(',').map((v) => v.trim()).includes('chunked');
-    } else if (name === 'set-cookie') {
-      setCookie.push(value);
-    } else if (name === 'connection') {
-      connection = value.toLowerCase();
-    }
+  const firstEnd = text.indexOf('\r\n');
+  const statusLine = firstEnd < 0 ? text : text.slice(0, firstEnd);
+  const status = STATUS_LINE.exec(statusLine);
+  if (!status) return `malformed status line ${JSON.stringify(statusLine.slice(0, 40))}`;
+  const fields: HeadFields = { setCookie: [], length: undefined, chunked: false, connection: '' };
+  for (let at = firstEnd < 0 ? text.length : firstEnd + 2; at < text.length;) {
+    const found = text.indexOf('\r\n', at);
+    const end = found < 0 ? text.length : found;
+    const colon = text.indexOf(':', at);
+    if (colon <= at || colon > end) return 'malformed header line';
+    const problem = readHeader(text.slice(at, colon).trim(), text, colon + 1, end, fields);
+    if (problem) return problem;
+    at = end + 2;
   }
+  const http10 = status[1] === '0';
   const code = Number(status[2]);
+  const { connection, length } = fields;
   const close = connection.includes('close') || (http10 && !connection.includes('keep-alive'));
   const noBody = code < 200 || code === 204 || code === 304;
   const framing: Framing = noBody ? { kind: 'length', left: 0 }
-    : chunked ? { kind: 'chunked' }
+    : fields.chunked ? { kind: 'chunked' }
       : length !== undefined ? { kind: 'length', left: length }
         : { kind: 'until-close' };
-  return { status: code, setCookie, close: close || framing.kind === 'until-close', framing };
+  return { status: code, setCookie: fields.setCookie, close: close || framing.kind === 'until-close', framing };
+}
+
+interface HeadFields {
+  setCookie: string[];
+  length: number | undefined;
+  chunked: boolean;
+  connection: string;
+}
+
+/** Reads one header into `fields` when it is one the framing or the session needs; a string says what is wrong. */
+function readHeader(rawName: string, text: string, from: number, to: number, fields: HeadFields): string | undefined {
+  // "set-cookie" and "connection" have 10 letters, "content-length" 14, "transfer-encoding" 17.
+  if (rawName.length !== 10 && rawName.length !== 14 && rawName.length !== 17) return undefined;
+  const name = rawName.toLowerCase();
+  const value = text.slice(from, to).trim();
+  if (name === 'content-length') {
+    if (!/^\d{1,10}$/.test(value) || (fields.length !== undefined && fields.length !== Number(value))) return 'malformed Content-Length';
+    fields.length = Number(value);
+  } else if (name === 'transfer-encoding') {
+    fields.chunked = value.toLowerCase().split(',').map((v) => v.trim()).includes('chunked');
+  } else if (name === 'set-cookie') {
+    fields.setCookie.push(value);
+  } else if (name === 'connection') {
+    fields.connection = value.toLowerCase();
+  }
+  return undefined;
 }
