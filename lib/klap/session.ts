@@ -102,11 +102,19 @@ export class KlapClientSession {
   private seq: number;
   // Private fields: util.inspect must not show what holds the key.
   readonly #cbc: ReusableCbc;
+  /** The IV prefix and room for a seq: each message writes its seq and hands it to the cipher, which only reads it. */
+  readonly #iv = Buffer.alloc(BLOCK);
 
   constructor(keys: SessionKeys) {
     this.keys = keys;
     this.seq = keys.initialSeq;
     this.#cbc = new ReusableCbc(keys.key);
+    keys.ivPrefix.copy(this.#iv, 0, 0, 12);
+  }
+
+  #ivFor(seq: number): Buffer {
+    this.#iv.writeInt32BE(seq, 12);
+    return this.#iv;
   }
 
   get exhausted(): boolean {
@@ -118,7 +126,7 @@ export class KlapClientSession {
     if (this.exhausted) throw new RangeError('KLAP sequence number space exhausted');
     this.seq += 1;
     const seq = this.seq;
-    const ciphertext = this.#cbc.encrypt(ivFor(this.keys, seq), plaintext);
+    const ciphertext = this.#cbc.encrypt(this.#ivFor(seq), plaintext);
     // What is signed (signing key, seq, ciphertext) is exactly as long as the body
     // (signature, ciphertext): it is laid out in the body, hashed in one call, and
     // the signature then takes the place of the signing key and seq.
@@ -136,7 +144,7 @@ export class KlapClientSession {
     if (body.length < SIGNATURE_LENGTH + BLOCK || ciphertext.length % BLOCK !== 0) {
       return { ok: false, reason: `body of ${body.length} bytes is not a signature and whole AES blocks` };
     }
-    const plaintext = this.#cbc.decrypt(ivFor(this.keys, seq), ciphertext);
+    const plaintext = this.#cbc.decrypt(this.#ivFor(seq), ciphertext);
     return plaintext ? { ok: true, plaintext } : { ok: false, reason: 'decryption failed (bad padding: wrong key or corrupted body)' };
   }
 }
