@@ -1,0 +1,28 @@
+/** The SMART envelope on the wire: encodeRequest joins it from its parts, so it is compared with JSON.stringify of the whole. */
+import { strict as assert } from 'assert';
+import fc from 'fast-check';
+import { encodeRequest } from '../../lib/smart/envelope';
+
+/** The envelope as the apps (and python-kasa) send it: JSON.stringify of the object, in this key order. */
+function reference(method: string, params: unknown, now: number, uuid: string): Buffer {
+  const body: Record<string, unknown> = { method };
+  if (params !== undefined) body.params = params;
+  body.request_time_milis = now;
+  body.terminal_uuid = uuid;
+  return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
+describe('SMART envelope', () => {
+  it('encodes any method, params, time and terminal UUID exactly as JSON.stringify of the envelope would', () => {
+    const params = fc.option(fc.dictionary(fc.string(), fc.jsonValue()), { nil: undefined });
+    fc.assert(fc.property(fc.string(), params, fc.integer({ min: 0, max: 2 ** 45 }), fc.string(), (method, p, now, uuid) => {
+      assert.deepEqual(encodeRequest({ method, params: p }, uuid, now), reference(method, p, now, uuid));
+    }), { numRuns: 500 });
+  });
+
+  it('leaves out params that JSON.stringify leaves out, as it would', () => {
+    const params = { toJSON: (): undefined => undefined };
+    assert.deepEqual(encodeRequest({ method: 'm', params }, 'u', 5), reference('m', params, 5, 'u'));
+    assert.equal(encodeRequest({ method: 'm', params }, 'u', 5).toString(), '{"method":"m","request_time_milis":5,"terminal_uuid":"u"}');
+  });
+});
