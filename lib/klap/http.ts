@@ -37,6 +37,12 @@ export interface HttpConnectionOptions {
 
 /** Bytes that must never reach a request line or header: a device-chosen cookie could otherwise inject headers. */
 const UNSAFE_HEADER_TEXT = /[^\x21-\x7e]/;
+const UNSAFE_COOKIE_TEXT = /[^\x20-\x7e]/;
+
+/** "POST /app/request", for error messages: the query (a seq, an AES token) is left out. */
+function describePost(path: string): string {
+  return `POST ${path.split('?')[0]}`;
+}
 
 /** The exchange in flight: what the socket's events go to. */
 interface Exchange {
@@ -64,21 +70,14 @@ export class HttpConnection {
     this.hostHeader = `${host}:${options.address.port}`;
   }
 
-  async post(request: PostRequest): Promise<PostReply> {
-    const where = `POST ${request.path.split('?')[0]}`;
-    if (this.current) throw new Error(`${where}: HttpConnection takes one request at a time`);
-    if (UNSAFE_HEADER_TEXT.test(request.path) || (request.cookie !== undefined && /[^\x20-\x7e]/.test(request.cookie))) {
-      throw new ProtocolError(`${where}: the request path or the device's cookie holds characters a header cannot carry`, this.address);
+  /** Never throws: every failure is a rejection. */
+  post(request: PostRequest): Promise<PostReply> {
+    const { path, cookie } = request;
+    if (this.current) return Promise.reject(new Error(`${describePost(path)}: HttpConnection takes one request at a time`));
+    if (UNSAFE_HEADER_TEXT.test(path) || (cookie !== undefined && UNSAFE_COOKIE_TEXT.test(cookie))) {
+      return Promise.reject(new ProtocolError(`${describePost(path)}: the request path or the device's cookie holds characters a header cannot carry`, this.address));
     }
-    const bytes = this.requestBytes(request);
-    try {
-      return await this.exchange(bytes, where, request.timeout);
-    } catch (error) {
-      // A kept-open socket the device closed while idle fails before the request
-      // reaches it; Node's documentation recommends one retry, as its agent does.
-      if (error instanceof StaleSocketError) return this.exchange(bytes, where, request.timeout);
-      throw error;
-    }
+    return this.exchange(this.requestBytes(request), path, request.timeout);
   }
 
   /** Drops the connection; a request in flight fails with ClientClosedError. */
@@ -92,18 +91,25 @@ export class HttpConnection {
     const head = `POST ${request.path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n` +
       `Content-Type: ${request.contentType ?? 'application/octet-stream'}\r\nContent-Length: ${request.body.length}\r\n` +
       `${request.cookie ? `Cookie: ${request.cookie}\r\n` : ''}\r\n`;
-    const headLength = Buffer.byteLength(head, 'latin1');
-    const bytes = Buffer.allocUnsafe(headLength + request.body.length);
+    // latin1 writes one byte per UTF-16 unit: the head's length is its byte length.
+    const bytes = Buffer.allocUnsafe(head.length + request.body.length);
     bytes.write(head, 0, 'latin1');
-    request.body.copy(bytes, headLength);
+    request.body.copy(bytes, head.length);
     return bytes;
   }
 
-  private exchange(bytes: Buffer, where: string, timeout: number): Promise<PostReply> {
-    const socket = this.openSocket();
-    const reused = this.socketReused;
-    const reader = new HttpReplyReader(this.maxResponseSize);
+  /**
+   * Writes the request and settles with its reply straight from the socket's
+   * events, without a further promise step. A kept-open socket the device
+   * closed while idle fails before the request reaches it; Node's
+   * documentation recommends one retry, as its agent does: the same bytes
+   * once more on a new socket, within the same deadline.
+   */
+  private exchange(bytes: Buffer, path: string, timeout: number): Promise<PostReply> {
     return new Promise<PostReply>((resolve, reject) => {
+      let reused = false;
+      let reader = new HttpReplyReader(this.maxResponseSize);
+      const where = (): string => describePost(path);
       const settle = (error: Error | undefined, reply?: PostReply, keepSocket = false): void => {
         if (this.current !== exchange) return;
         clearTimeout(timer);
@@ -112,6 +118,22 @@ export class HttpConnection {
         if (error) reject(error);
         else resolve(reply as PostReply);
       };
+      const send = (): void => {
+        try {
+          const socket = this.openSocket();
+          reused = this.socketReused;
+          reader = new HttpReplyReader(this.maxResponseSize);
+          socket.write(bytes);
+        } catch (error) {
+          settle(error instanceof Error ? error : new ConnectionError(`${where()}: ${String(error)}`, this.address));
+        }
+      };
+      /** Before any reply byte on a reused socket, the device had closed it while idle: the request never arrived. */
+      const staleOr = (error: Error): void => {
+        if (!reused || reader.started) return settle(error);
+        this.dropSocket();
+        send();
+      };
       const progress = (result: ReplyProgress): void => {
         if (result.state === 'more') return;
         if (result.state === 'done') {
@@ -119,26 +141,26 @@ export class HttpConnection {
           if (keep) this.socketReused = true;
           settle(undefined, { status: result.reply.status, body: result.reply.body, setCookie: result.reply.setCookie }, keep);
         } else if (result.tooBig !== undefined) {
-          settle(new ProtocolError(`${where}: reply of ${result.tooBig} bytes exceeds the limit of ${this.maxResponseSize} bytes`, this.address));
+          settle(new ProtocolError(`${where()}: reply of ${result.tooBig} bytes exceeds the limit of ${this.maxResponseSize} bytes`, this.address));
         } else if (result.reason === 'reply interrupted' || result.reason === 'connection closed before the reply') {
-          settle(reused && !reader.started ? new StaleSocketError() : new ConnectionError(`${where}: ${result.reason}`, this.address));
+          staleOr(new ConnectionError(`${where()}: ${result.reason}`, this.address));
         } else {
-          settle(new ProtocolError(`${where}: malformed HTTP reply (${result.reason})`, this.address));
+          settle(new ProtocolError(`${where()}: malformed HTTP reply (${result.reason})`, this.address));
         }
       };
       const exchange: Exchange = {
         data: (chunk) => progress(reader.push(chunk)),
         ended: () => progress(reader.end()),
         failed: (error) => {
-          if (reused && !reader.started && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return settle(new StaleSocketError());
-          const wrapped = new ConnectionError(`${where}: ${error.code ?? error.message}`, this.address, error);
-          settle(error.code === 'ECONNREFUSED' ? markRetriable(wrapped) : wrapped);
+          const wrapped = new ConnectionError(`${where()}: ${error.code ?? error.message}`, this.address, error);
+          if (error.code === 'ECONNRESET' || error.code === 'EPIPE') staleOr(wrapped);
+          else settle(error.code === 'ECONNREFUSED' ? markRetriable(wrapped) : wrapped);
         },
         aborted: () => settle(new ClientClosedError(this.address)),
       };
-      const timer = setTimeout(() => settle(new TimeoutError(`${where}: no reply within ${timeout} ms`, timeout, this.address)), timeout);
+      const timer = setTimeout(() => settle(new TimeoutError(`${where()}: no reply within ${timeout} ms`, timeout, this.address)), timeout);
       this.current = exchange;
-      socket.write(bytes);
+      send();
     });
   }
 
@@ -177,8 +199,6 @@ export class HttpConnection {
     socket?.destroy();
   }
 }
-
-class StaleSocketError extends Error {}
 
 /**
  * Reads `name=value` pairs from Set-Cookie headers. Devices send

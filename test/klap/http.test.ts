@@ -212,6 +212,38 @@ describe('HttpConnection', () => {
     assert.equal(server.connections, 2);
   });
 
+  it('the resend on a fresh connection keeps the request\'s deadline', async () => {
+    server = await rawServer((socket, count) => {
+      if (count === 0) socket.write(lengthReply(BODY));
+      // Found stale only after 250 ms: the request is sent once more, and never answered.
+      else if (count === 1) setTimeout(() => socket.destroy(), 250);
+    });
+    const c = open(server.port);
+    await post(c);
+    const started = performance.now();
+    const error = await post(c, 400).catch((e: unknown) => e);
+    assert.ok(error instanceof TimeoutError && /no reply within 400 ms/.test(error.message), String(error));
+    // A fresh deadline for the resend would end at 250 + 400 ms.
+    assert.ok(performance.now() - started < 600, `took ${Math.round(performance.now() - started)} ms, not 400`);
+    assert.equal(server.connections, 2);
+  });
+
+  it('a socket that cannot even be made is a rejection, and the connection takes the next request', async () => {
+    server = await rawServer((socket) => socket.write(lengthReply(BODY)));
+    const port = server.port;
+    let refuse = true;
+    connection = new HttpConnection({
+      address: { host: '127.0.0.1', port }, maxResponseSize: 1000,
+      createConnection: (options) => {
+        if (refuse) throw new RangeError('no socket for you');
+        return net.createConnection(options);
+      },
+    });
+    await assert.rejects(post(connection), /no socket for you/);
+    refuse = false;
+    assert.equal((await post(connection)).status, 200);
+  });
+
   it('a first connection closed before the reply is a ConnectionError, not resent', async () => {
     server = await rawServer((socket) => socket.destroy());
     const error = await post(open(server.port)).catch((e: unknown) => e);
