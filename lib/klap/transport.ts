@@ -41,7 +41,9 @@ export class KlapTransport implements Transport {
   private readonly connection: HttpConnection;
   // The session (key, IV, signing key) too: inspect must not show it.
   #state: HandshakeResult | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Requests asked and not yet finished, and the last one asked: the next one waits for it. */
+  private pending = 0;
+  private last: Promise<unknown> = Promise.resolve();
 
   constructor(options: KlapTransportOptions) {
     this.host = options.host;
@@ -64,8 +66,13 @@ export class KlapTransport implements Transport {
 
   send(request: Buffer, timeout: number): Promise<Buffer> {
     // One request at a time per device: the sequence numbers must arrive in order.
-    const run = this.queue.then(() => this.exchange(request, performance.now() + timeout, timeout));
-    this.queue = run.catch(() => undefined);
+    // An idle transport starts at once; a busy one chains after the last request asked.
+    const deadline = performance.now() + timeout;
+    const go = (): Promise<Buffer> => this.exchange(request, deadline, timeout);
+    const idle = this.pending === 0;
+    this.pending += 1;
+    const run = idle ? go() : this.last.then(go, go);
+    this.last = run;
     return run;
   }
 
@@ -75,14 +82,19 @@ export class KlapTransport implements Transport {
   }
 
   private async exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
-    let outcome: Outcome | undefined;
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      const state = this.openSession() ?? await this.handshake(deadline, timeout);
-      outcome = await this.requestOnce(state, request, deadline, timeout);
-      if (outcome.ok) return outcome.plaintext;
-      this.#state = undefined; // the device no longer knows this session
+    try {
+      let outcome: Outcome | undefined;
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const state = this.openSession() ?? await this.handshake(deadline, timeout);
+        const { seq, body } = state.session.seal(request);
+        outcome = this.outcomeOf(state, seq, await this.post(`/app/request?seq=${seq}`, body, state.cookie, deadline, timeout));
+        if (outcome.ok) return outcome.plaintext;
+        this.#state = undefined; // the device no longer knows this session
+      }
+      throw (outcome as { error: SmartHomeError }).error;
+    } finally {
+      this.pending -= 1;
     }
-    throw (outcome as { error: SmartHomeError }).error;
   }
 
   /** The session to use, while it lasts. */
@@ -110,9 +122,8 @@ export class KlapTransport implements Transport {
     }
   }
 
-  private async requestOnce(state: HandshakeResult, request: Buffer, deadline: number, timeout: number): Promise<Outcome> {
-    const { seq, body } = state.session.seal(request);
-    const reply = await this.post(`/app/request?seq=${seq}`, body, state.cookie, deadline, timeout);
+  /** What the device's reply to request `seq` means; an HTTP status other than 200 or 403 ends the session and throws. */
+  private outcomeOf(state: HandshakeResult, seq: number, reply: PostReply): Outcome {
     if (reply.status === 403) {
       // Rejected before execution: safe to resend on a fresh session.
       return { ok: false, error: markRetriable(new ProtocolError('device rejected the KLAP session (HTTP 403)', this.address)) };
