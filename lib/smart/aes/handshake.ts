@@ -66,9 +66,21 @@ export type PassthroughOutcome =
   | { ok: true; plaintext: Buffer }
   | { ok: false; error: Error; sessionLost: boolean; notRun: boolean };
 
+/**
+ * The securePassthrough request carrying `request`. Base64 needs no JSON
+ * escaping, so the envelope is joined around it (the text JSON.stringify
+ * would give): this runs for every request.
+ */
+export function passthroughBody(session: AesHandshake, request: Buffer): string {
+  return `{"method":"securePassthrough","params":{"request":"${session.cipher.encrypt(request)}"}}`;
+}
+
 export async function passthrough(post: JsonPost, session: AesHandshake, path: string, request: Buffer, address: DeviceAddress): Promise<PassthroughOutcome> {
-  const body = JSON.stringify({ method: 'securePassthrough', params: { request: session.cipher.encrypt(request) } });
-  const reply = await post(path, body, session.cookie);
+  return readPassthrough(await post(path, passthroughBody(session, request), session.cookie), session, address);
+}
+
+/** What a securePassthrough reply says: the decrypted inner reply, or why not. Never throws. */
+export function readPassthrough(reply: PostReply, session: AesHandshake, address: DeviceAddress): PassthroughOutcome {
   if (reply.status !== 200) {
     return { ok: false, error: new ProtocolError(`securePassthrough answered HTTP ${reply.status}`, address), sessionLost: true, notRun: false };
   }

@@ -21,7 +21,7 @@ import { markRetriable, type Transport } from '../../transport';
 import { describeSmartErrorCode } from '../error-codes';
 import { SmartAuthenticationError } from '../errors';
 import type { LoginVersion } from './envelope';
-import { login, passthrough, performAesHandshake, type AesHandshake, type JsonPost } from './handshake';
+import { login, passthroughBody, performAesHandshake, readPassthrough, type AesHandshake, type JsonPost } from './handshake';
 import { aesSessionKeySinkInScope } from './session-key-log';
 
 export const AES_DEFAULT_PORT = 80;
@@ -84,7 +84,9 @@ export class AesTransport implements Transport {
   #accepted: LoginCandidate | undefined;
   private readonly versions: readonly LoginVersion[];
   private readonly connection: HttpConnection;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Requests asked and not yet finished, and the last one asked: the next one waits for it. */
+  private pending = 0;
+  private last: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
 
   constructor(options: AesTransportOptions) {
@@ -109,9 +111,13 @@ export class AesTransport implements Transport {
 
   send(request: Buffer, timeout: number): Promise<Buffer> {
     // One exchange at a time: the handshake and login are shared state.
+    // An idle transport starts at once; a busy one chains after the last request asked.
     const deadline = performance.now() + timeout;
-    const run = this.queue.then(() => this.exchange(request, deadline, timeout));
-    this.queue = run.catch(() => undefined);
+    const go = (): Promise<Buffer> => this.exchange(request, deadline, timeout);
+    const idle = this.pending === 0;
+    this.pending += 1;
+    const run = idle ? go() : this.last.then(go, go);
+    this.last = run;
     return run;
   }
 
@@ -121,23 +127,31 @@ export class AesTransport implements Transport {
   }
 
   private async exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
-    const post = this.poster(deadline, timeout);
-    let lastError: Error | undefined;
-    for (let attempt = 0; attempt < 2; attempt += 1) {
-      const session = await this.establish(post);
-      const outcome = await passthrough(post, session, session.path, request, this.address);
-      if (outcome.ok) return outcome.plaintext;
-      if (outcome.sessionLost) this.#session = undefined;
-      if (!outcome.notRun) throw outcome.error;
-      lastError = outcome.error;
+    try {
+      let lastError: Error | undefined;
+      for (let attempt = 0; attempt < 2; attempt += 1) {
+        const session = this.openSession() ?? await this.establish(this.poster(deadline, timeout));
+        const body = Buffer.from(passthroughBody(session, request), 'latin1');
+        const outcome = readPassthrough(await this.postBytes(session.path, body, session.cookie, deadline, timeout), session, this.address);
+        if (outcome.ok) return outcome.plaintext;
+        if (outcome.sessionLost) this.#session = undefined;
+        if (!outcome.notRun) throw outcome.error;
+        lastError = outcome.error;
+      }
+      // Refused twice on fresh sessions: the request never ran.
+      throw lastError instanceof AuthenticationError ? lastError : markRetriable(lastError as Error);
+    } finally {
+      this.pending -= 1;
     }
-    // Refused twice on fresh sessions: the request never ran.
-    throw lastError instanceof AuthenticationError ? lastError : markRetriable(lastError as Error);
+  }
+
+  /** The logged-in session, while it lasts. */
+  private openSession(): Session | undefined {
+    const current = this.#session;
+    return current && this.now() < current.expiresAt ? current : undefined;
   }
 
   private async establish(post: JsonPost): Promise<Session> {
-    const current = this.#session;
-    if (current && this.now() < current.expiresAt) return current;
     this.#session = undefined;
     try {
       const session = await this.logIn(post);
@@ -196,10 +210,12 @@ export class AesTransport implements Transport {
   }
 
   private poster(deadline: number, timeout: number): JsonPost {
-    return (path: string, body: string, cookie: string | undefined): Promise<PostReply> => {
-      const left = Math.floor(deadline - performance.now());
-      if (left <= 0) return Promise.reject(new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address));
-      return this.connection.post({ path, body: Buffer.from(body, 'utf8'), cookie, timeout: left, contentType: 'application/json' });
-    };
+    return (path, body, cookie) => this.postBytes(path, Buffer.from(body, 'utf8'), cookie, deadline, timeout);
+  }
+
+  private postBytes(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number): Promise<PostReply> {
+    const left = Math.floor(deadline - performance.now());
+    if (left <= 0) return Promise.reject(new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address));
+    return this.connection.post({ path, body, cookie, timeout: left, contentType: 'application/json' });
   }
 }
