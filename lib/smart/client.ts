@@ -27,7 +27,7 @@ import {
 } from './envelope';
 import { describeSmartErrorCode, JSON_DECODE_FAIL, SUCCESS, UNKNOWN_METHOD } from './error-codes';
 import { SmartDeviceError, smartErrorFor, SmartAuthenticationError, SmartUnknownMethodError } from './errors';
-import { collectPages } from './paging';
+import { collectPages, pagedListKey } from './paging';
 import type { JsonObject } from '../json';
 
 export type SmartTransportName = 'aes' | 'klap';
@@ -78,6 +78,9 @@ interface Deadline {
   timeout: number;
 }
 const DEFAULT_BATCH_SIZE = 5;
+
+/** What the traffic hook needs to pair a reply with its request (undefined without a hook). */
+type SentRequest = ReturnType<TrafficReporter['request']>;
 
 export function createSmartTransport(options: SmartClientOptions): Transport {
   const common = { host: options.host, port: options.port, username: options.username, password: options.password, maxResponseSize: options.maxResponseSize };
@@ -239,6 +242,8 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
   private async callWithin(method: string, params: JsonObject | undefined, childId: string | undefined, deadline: Deadline): Promise<unknown> {
     const reply = await this.single({ method, params }, childId, deadline);
     if (reply.errorCode !== SUCCESS) throw this.errorFor(reply.errorCode, method, childId);
+    // Nearly every result is not a paged list: returned as it is, without the promise steps of collectPages.
+    if (pagedListKey(reply.result) === undefined) return reply.result;
     return collectPages(reply.result, (start) => this.page({ method, params }, start, childId, deadline));
   }
 
@@ -254,9 +259,16 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
     return smartErrorFor(code, { method, childId, address: this.address });
   }
 
-  /** One request, for the device or (through control_child) for one of its outlets; the reply unwrapped. */
-  private async single(request: SmartRequest, childId: string | undefined, deadline: Deadline): Promise<SmartReply> {
-    if (childId === undefined) return this.exchange(request, deadline);
+  /**
+   * One request, for the device or (through control_child) for one of its
+   * outlets; the reply unwrapped. Not async: the device's own requests,
+   * nearly all of them, take no promise step here.
+   */
+  private single(request: SmartRequest, childId: string | undefined, deadline: Deadline): Promise<SmartReply> {
+    return childId === undefined ? this.exchange(request, deadline) : this.childExchange(request, childId, deadline);
+  }
+
+  private async childExchange(request: SmartRequest, childId: string, deadline: Deadline): Promise<SmartReply> {
     const outer = await this.exchange(controlChild(childId, request), deadline);
     if (outer.errorCode !== SUCCESS) return outer;
     return readControlChildResult(outer.result, this.address);
@@ -269,36 +281,42 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
   }
 
   /**
-   * One envelope to the device and its reply. A reply saying the session
-   * is gone or the login no longer holds (9999, -1501, ...) means the
-   * request did not run: the session is dropped and the request sent once more.
+   * One envelope to the device and its reply, each reported to the traffic
+   * hook (the transport's session never is). A reply saying the session is
+   * gone or the login no longer holds (9999, -1501, ...) means the request
+   * did not run: the session is dropped and the request sent once more.
    */
   private async exchange(request: SmartRequest, deadline: Deadline): Promise<SmartReply> {
     for (let attempt = 0; ; attempt += 1) {
       const left = Math.floor(deadline.at - performance.now());
       if (left <= 0) throw new TimeoutError(`${request.method}: no reply within ${deadline.timeout} ms`, deadline.timeout, this.address);
-      const reply = await this.exchangeOnce(request, left);
+      const sent = this.traffic.request(request);
+      let bytes: Buffer;
+      try {
+        bytes = await this.transport.send(encodeRequest(request, this.terminalUuid), left);
+      } catch (error) {
+        throw this.sendFailed(sent, error);
+      }
+      const reply = this.replyOf(sent, request, bytes);
       const category = describeSmartErrorCode(reply.errorCode).category;
       if (attempt > 0 || (category !== 'session' && category !== 'auth')) return reply;
       await this.transport.close();
     }
   }
 
-  /** One envelope out and its reply read, each reported to the traffic hook (the transport's session never is). */
-  private async exchangeOnce(request: SmartRequest, timeLeft: number): Promise<SmartReply> {
-    const sent = this.traffic.request(request);
-    let bytes: Buffer;
-    try {
-      bytes = await this.transport.send(encodeRequest(request, this.terminalUuid), timeLeft);
-    } catch (error) {
-      this.traffic.error(sent, error);
-      if (error instanceof TimeoutError || error instanceof ConnectionError) this.setReachable(false, error);
-      throw error;
-    }
+  /** Reports a failed send; returns the error to throw. */
+  private sendFailed(sent: SentRequest, error: unknown): unknown {
+    this.traffic.error(sent, error);
+    if (error instanceof TimeoutError || error instanceof ConnectionError) this.setReachable(false, error);
+    return error;
+  }
+
+  /** The reply read at the boundary and reported; a reply that does not read is reported and thrown. */
+  private replyOf(sent: SentRequest, request: SmartRequest, bytes: Buffer): SmartReply {
     this.setReachable(true);
     try {
       const reply = readReply(bytes, request.method, this.address);
-      this.traffic.reply(sent, { error_code: reply.errorCode, result: reply.result });
+      if (sent) this.traffic.reply(sent, { error_code: reply.errorCode, result: reply.result });
       return reply;
     } catch (error) {
       this.traffic.error(sent, error);
