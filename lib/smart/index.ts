@@ -6,6 +6,7 @@
 export { SmartClient, createSmartTransport, type SmartClientOptions, type CallOptions, type SmartOutcome, type SmartTransportName } from './client';
 export { AesTransport, AES_DEFAULT_PORT, type AesTransportOptions, type AesSessionKeys } from './aes/transport';
 export type { LoginVersion } from './aes/envelope';
+export { withAesSessionKeyLog, type AesSessionKeySink } from './aes/session-key-log';
 export {
   encodeRequest, multipleRequest, controlChild, newTerminalUuid, readReply, readBatchResult, readControlChildResult,
   type SmartRequest, type SmartReply, type BatchEntry,
