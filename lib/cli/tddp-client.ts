@@ -24,7 +24,8 @@ Sends one TP-Link Device Debug Protocol (TDDP v2) request and prints the reply.
       --type <n>           packet type (default 3, special command)
       --data <hex>         data to send, as hex (encrypted before sending)
       --port <n>           device port (default ${TDDP_PORT})
-      --reply-port <n>     local port the reply comes back to (default ${TDDP_REPLY_PORT})
+      --reply-port <n>     local port the reply comes back to (default ${TDDP_REPLY_PORT};
+                           0: any free port, for a simulator that replies to the source port)
       --bind <address>     local address to send from and listen on (default all)
   -T, --timeout <s>        seconds to wait for the reply (default 5)
   -v, --verbose            print the key and the raw packets
@@ -91,7 +92,7 @@ function parseSettings(argv: string[]): Settings | 'help' {
     type: parseInteger('--type', values.type, 0, 0xff),
     data: Buffer.from(values.data, 'hex'),
     port: parseInteger('--port', values.port, 1, 0xffff),
-    replyPort: parseInteger('--reply-port', values['reply-port'], 1, 0xffff),
+    replyPort: parseInteger('--reply-port', values['reply-port'], 0, 0xffff),
     bindAddress: values.bind,
     timeout: Math.round(seconds * 1000),
     verbose: values.verbose,

@@ -69,7 +69,7 @@ ${modelList()}
       --tddp-port <n>       its port (default 1040)
       --tddp-username <u>   (default admin)
       --tddp-password <p>   (default admin)
-      --tddp-reply-port <n> port replies go to (default 61000)
+      --tddp-reply-port <n> port replies go to (default 61000; 0: the request's source port)
       --hostile <mode>      one hostile device instead, answering as an attacker on the LAN
                             might, to try that nothing it sends stops a client:
                             ${HOSTILE_MODES.join(', ')}
@@ -210,7 +210,7 @@ async function main(argv: string[]): Promise<number> {
         port: integer(values['tddp-port'], 'tddp-port', 1040, 0, 65535),
         username: values['tddp-username'] ?? 'admin',
         password: values['tddp-password'] ?? 'admin',
-        replyPort: integer(values['tddp-reply-port'], 'tddp-reply-port', 61000, 1, 65535),
+        replyPort: integer(values['tddp-reply-port'], 'tddp-reply-port', 61000, 0, 65535),
       });
     }
   } catch (error) {

@@ -37,7 +37,7 @@ export interface TddpResponderOptions {
   replies?: Record<string, TddpReplySetting>;
   /** Version of the replies; by default that of each request. */
   version?: TddpVersion;
-  /** Port replies are sent to on the requester's host (default 61000). */
+  /** Port replies are sent to on the requester's host (default 61000); 0: the port the request came from (a TddpClient on reply port 0). */
   replyPort?: number;
 }
 
@@ -124,8 +124,9 @@ export class TddpResponder extends EventEmitter<TddpResponderEvents> {
     const reply = this.replyFor(header, plain);
     if (reply.fault === 'drop') return;
     const packet = this.encodeReply(header, reply);
+    const replyPort = this.options.replyPort ?? TDDP_REPLY_PORT;
     const send = (): void => {
-      if (!this.closed) this.socket.send(packet, this.options.replyPort ?? TDDP_REPLY_PORT, from.address);
+      if (!this.closed) this.socket.send(packet, replyPort === 0 ? from.port : replyPort, from.address);
     };
     if (!reply.delayMs) return send();
     const timer = setTimeout(() => {

@@ -1,9 +1,12 @@
 /**
  * A TDDP client: one request datagram to the device's port, one reply on
- * the fixed reply port. The reply socket is bound before the request is
- * sent, because a device on the LAN answers within a millisecond.
+ * the fixed reply port. The request goes out from the reply socket itself,
+ * bound before it is sent because a device on the LAN answers within a
+ * millisecond: a device replies to the fixed port whatever the request's
+ * source, and a simulator on reply port 0 replies to the request's source,
+ * so tests and side-by-side runs never have to guess a free port.
  */
-import { createSocket, RemoteInfo, Socket } from 'dgram';
+import type { RemoteInfo } from 'dgram';
 import { lookup } from 'dns/promises';
 import { EventEmitter } from 'events';
 import { isIPv4 } from 'net';
@@ -11,7 +14,7 @@ import { TddpType, TDDP_PORT, TDDP_REPLY_PORT, TDDP_V2, TddpVersion } from './co
 import { deriveKey, encryptData } from './crypto';
 import { TddpAddress, TddpClosedError, TddpConnectionError, TddpError, TddpTimeoutError } from './errors';
 import { decodePacket, encodePacket, TddpHeader } from './packet';
-import { acquireReplyChannel, closeSocket, ReplyChannel } from './reply-channel';
+import { acquireReplyChannel, ReplyChannel } from './reply-channel';
 import { hex, judgeDatagram, readReply, TddpResponse } from './reply';
 
 export interface TddpClientOptions {
@@ -20,11 +23,11 @@ export interface TddpClientOptions {
   password?: string;
   /** Device port (default 1040). */
   port?: number;
-  /** Local port the device replies to (default 61000). */
+  /** Local port the device replies to (default 61000); 0: any free one, for a simulator that replies to the request's source port. */
   replyPort?: number;
   /** Milliseconds to wait for a reply once the request is sent (default 5000). */
   timeout?: number;
-  /** Local address for both sockets (default: all interfaces). */
+  /** Local address of the socket (default: all interfaces). */
   bindAddress?: string;
   /** Protocol version of requests (default 2). Version 1 sends and expects data unencrypted. */
   version?: TddpVersion;
@@ -66,7 +69,6 @@ export class TddpClient extends EventEmitter<TddpClientEvents> {
   private readonly bindAddress: string | undefined;
   private readonly checkDecryption: boolean;
   private channel: ReplyChannel | undefined;
-  private sender: Socket | undefined;
   private inFlight: InFlight | undefined;
   private closing: Promise<void> | undefined;
   private readonly closeWaiters = new Set<() => void>();
@@ -95,24 +97,18 @@ export class TddpClient extends EventEmitter<TddpClientEvents> {
     return channel.exclusive(() => this.exchange(channel, request));
   }
 
-  /** Fails the request in flight and releases the request socket and this client's share of the reply socket. */
+  /** Fails the request in flight and releases this client's share of the reply socket. */
   close(): Promise<void> {
     if (!this.closing) {
       this.inFlight?.fail(new TddpClosedError(this.address));
       for (const onClose of this.closeWaiters) onClose();
-      const sender = this.sender;
-      this.sender = undefined;
-      this.closing = Promise.all([
-        sender ? closeSocket(sender) : undefined,
-        this.channel?.release(),
-      ]).then(() => undefined);
+      this.closing = this.channel?.release() ?? Promise.resolve();
     }
     return this.closing;
   }
 
   private async exchange(channel: ReplyChannel, request: TddpRequest): Promise<TddpResponse> {
     await this.guard(() => channel.bind(), `cannot listen for replies on UDP ${channel.key}`);
-    const sender = await this.guard(() => this.openSender(), 'cannot open the request socket');
     const deviceAddress = await this.guard(() => this.resolveHost(), `cannot resolve ${this.host}`);
     if (this.closing) throw new TddpClosedError(this.address);
 
@@ -137,7 +133,7 @@ export class TddpClient extends EventEmitter<TddpClientEvents> {
       const timer = setTimeout(() => {
         const note = ignored > 0 ? `; ignored ${ignored} other datagram(s), last: ${lastIgnored}` : '';
         fail(new TddpTimeoutError(
-          `no reply to type ${hex(type, 2)} subtype ${hex(request.subtype, 2)} (packet id ${hex(id, 4)}) on reply port ${this.replyPort} within ${timeout} ms${note}`,
+          `no reply to type ${hex(type, 2)} subtype ${hex(request.subtype, 2)} (packet id ${hex(id, 4)}) on reply port ${channel.boundPort} within ${timeout} ms${note}`,
           timeout, this.address,
         ));
       }, timeout);
@@ -157,38 +153,12 @@ export class TddpClient extends EventEmitter<TddpClientEvents> {
         },
         onError: (error) => fail(new TddpConnectionError(`reply socket failed: ${error.message}`, this.address, error)),
       });
-      sender.send(packet, this.port, deviceAddress, (error) => {
-        if (error) fail(new TddpConnectionError(`cannot send the request: ${error.message}`, this.address, error));
+      channel.send(packet, this.port, deviceAddress, (error) => {
+        fail(new TddpConnectionError(`cannot send the request: ${error.message}`, this.address, error));
       });
       const sent = decodePacket(packet);
       if (sent.ok) this.emit('request', sent.packet.header, packet);
     });
-  }
-
-  private async openSender(): Promise<Socket> {
-    if (this.sender) return this.sender;
-    const socket = createSocket('udp4');
-    socket.on('error', (error) => {
-      this.inFlight?.fail(new TddpConnectionError(`request socket failed: ${error.message}`, this.address, error));
-    });
-    if (this.bindAddress !== undefined) {
-      await new Promise<void>((resolve, reject) => {
-        socket.once('error', reject);
-        socket.bind({ port: 0, address: this.bindAddress }, () => {
-          socket.off('error', reject);
-          resolve();
-        });
-      }).catch(async (error: unknown) => {
-        await closeSocket(socket);
-        throw error;
-      });
-    }
-    if (this.closing) {
-      await closeSocket(socket);
-      throw new TddpClosedError(this.address);
-    }
-    this.sender = socket;
-    return socket;
   }
 
   private async resolveHost(): Promise<string> {

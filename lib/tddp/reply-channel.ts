@@ -4,6 +4,8 @@
  * one socket, bound once, and take turns: one exchange at a time per port.
  * Turn-taking (rather than demultiplexing concurrent requests) is what makes
  * a reply unambiguous even from devices that answer with packet id 0.
+ * Requests go out from this socket too, so that port 0 (any free port) works
+ * with a responder that replies to the request's source.
  */
 import { createSocket, RemoteInfo, Socket } from 'dgram';
 
@@ -30,6 +32,7 @@ export class ReplyChannel {
   users = 0;
   private socket: Socket | undefined;
   private binding: Promise<void> | undefined;
+  private socketPort: number | undefined;
   private listener: ReplyListener | undefined;
   private tail: Promise<unknown> = Promise.resolve();
   private lastId = 0;
@@ -53,6 +56,7 @@ export class ReplyChannel {
         socket.once('error', onBindError);
         socket.bind({ port: this.port, address: this.bindAddress, exclusive: true }, () => {
           socket.off('error', onBindError);
+          this.socketPort = socket.address().port;
           socket.on('error', (error) => this.onSocketError(socket, error));
           socket.on('message', (message, from) => this.listener?.onMessage(message, from));
           resolve();
@@ -61,6 +65,19 @@ export class ReplyChannel {
       this.binding.catch(() => this.discard(socket));
     }
     return this.binding;
+  }
+
+  /** The port replies arrive on: the configured one, or the one the system chose for port 0 (0 until bound). */
+  get boundPort(): number {
+    return this.socketPort ?? this.port;
+  }
+
+  /** Sends from the reply socket (bound by bind()); `onError` hears of a datagram that could not be sent. */
+  send(packet: Buffer, port: number, address: string, onError: (error: Error) => void): void {
+    if (!this.socket) return onError(new Error('the reply socket is closed'));
+    this.socket.send(packet, port, address, (error) => {
+      if (error) onError(error);
+    });
   }
 
   /** Packet ids are per channel so that a late reply to one client is never taken for another's. Never 0. */
@@ -85,6 +102,7 @@ export class ReplyChannel {
     const socket = this.socket;
     this.socket = undefined;
     this.binding = undefined;
+    this.socketPort = undefined;
     this.listener = undefined;
     return socket ? closeSocket(socket) : Promise.resolve();
   }
@@ -98,6 +116,7 @@ export class ReplyChannel {
     if (this.socket !== socket) return;
     this.socket = undefined;
     this.binding = undefined;
+    this.socketPort = undefined;
     void closeSocket(socket);
   }
 }

@@ -38,7 +38,8 @@ export = function register(RED: NodeAPI): void {
       client = new TddpClient({
         host,
         port: numberSetting(def.port, 1040),
-        replyPort: numberSetting(def.replyPort, 61000),
+        // 0 (any free port) is for the simulator (tplink-simulator --tddp-reply-port 0), which replies to the request's source port.
+        replyPort: String(def.replyPort).trim() === '0' ? 0 : numberSetting(def.replyPort, 61000),
         timeout: Math.round(numberSetting(def.timeout, 5) * 1000),
         // Blank credentials fall back to the firmware's admin/admin.
         username: this.credentials?.username || undefined,

@@ -228,7 +228,7 @@ export async function startDemoFleet(base: string, tddpReplyPort: number): Promi
   for (const d of smartDevices) {
     entries.push({ host: d.host, port: d.port, model: `${d.device.spec.model}(${d.device.spec.region})`, alias: d.device.nickname, note: notes[d.device.nickname] });
   }
-  entries.push({ host: `${base}15`, port: 1040, model: 'TDDP', alias: 'TDDP responder', note: `replies to UDP ${tddpReplyPort}` });
+  entries.push({ host: `${base}15`, port: 1040, model: 'TDDP', alias: 'TDDP responder', note: tddpReplyPort === 0 ? 'replies to the request\'s source port' : `replies to UDP ${tddpReplyPort}` });
   entries.sort((a, b) => a.host.localeCompare(b.host, 'en', { numeric: true }));
 
   return {

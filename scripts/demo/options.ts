@@ -4,6 +4,7 @@
  *   --user-dir .node-red-demo  Node-RED user directory (relative to the repo root)
  *   --fleet-base 127.0.0.    first three octets of the simulated devices' addresses
  *   --tddp-reply-port 61040  where the simulated TDDP responder sends its replies
+ *                            (0: any free port, the responder answering the request's source)
  *   --reset                  replace a saved flows.json with the example flows
  */
 import * as path from 'path';
@@ -41,7 +42,7 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoOp
     };
     switch (flag) {
       case '--port': options.port = portNumber(flag, value()); break;
-      case '--tddp-reply-port': options.tddpReplyPort = portNumber(flag, value()); break;
+      case '--tddp-reply-port': options.tddpReplyPort = portNumber(flag, value(), 0); break;
       case '--user-dir': options.userDir = path.resolve(repoRoot, value()); break;
       case '--fleet-base': options.fleetBase = fleetBase(value()); break;
       case '--reset': options.reset = true; break;
@@ -52,9 +53,9 @@ export function parseDemoArgs(argv: readonly string[], repoRoot: string): DemoOp
   return options;
 }
 
-function portNumber(flag: string, text: string): number {
+function portNumber(flag: string, text: string, min = 1): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new Error(`${flag} must be a port number (1-65535), not ${text}`);
+  if (!Number.isInteger(n) || n < min || n > 65535) throw new Error(`${flag} must be a port number (${min}-65535), not ${text}`);
   return n;
 }
 

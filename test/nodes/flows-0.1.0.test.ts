@@ -7,7 +7,6 @@
  * editor saves the version the runtime migrates to.
  */
 import { strict as assert } from 'assert';
-import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as path from 'path';
 import { startFleet, type RunningFleet } from '../../lib/simulator';
@@ -57,18 +56,9 @@ function editorDefaults(type: string): { names: string[]; version: number | unde
   return { names, version };
 }
 
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
-
 describe('a flow exported from 0.1.0', function () {
   let fleet: RunningFleet;
   let tddp: TddpResponder;
-  let replyPort: number;
 
   before(async () => {
     await helper.startServer();
@@ -80,8 +70,8 @@ describe('a flow exported from 0.1.0', function () {
       samePort: true,
       broadcastListener: { host: '127.255.255.255' },
     });
-    replyPort = await freeUdpPort();
-    tddp = await startTddpResponder({ host: '127.0.0.1', port: 0, replyPort });
+    // Reply port 0 on both sides: the node takes any free port, the responder answers the request's source port.
+    tddp = await startTddpResponder({ host: '127.0.0.1', port: 0, replyPort: 0 });
   });
   after(async () => {
     await helper.unload();
@@ -96,7 +86,7 @@ describe('a flow exported from 0.1.0', function () {
       if (n.id === ID(10)) return { ...n, host: '127.0.4.11', port: String(port) };
       if (n.id === ID(11)) return { ...n, host: '127.0.4.14', port };
       if (n.type === 'tplink-discover') return { ...n, port: String(port) };
-      if (n.type === 'tplink-tddp') return { ...n, host: '127.0.0.1', port: String(tddp.port), replyPort: String(replyPort) };
+      if (n.type === 'tplink-tddp') return { ...n, host: '127.0.0.1', port: String(tddp.port), replyPort: '0' };
       return n;
     });
   }

@@ -1,5 +1,4 @@
 import { strict as assert } from 'assert';
-import * as dgram from 'dgram';
 import { startDevice, type RunningDevice } from '../../lib/simulator';
 import { startTddpResponder, type TddpResponder } from '../../lib/simulator/tddp-responder';
 import configNode from '../../nodes/tplink-config/tplink-config';
@@ -31,19 +30,18 @@ describe('deploy and close cycles', function () {
   let device: RunningDevice;
   let bulb: RunningDevice;
   let responder: TddpResponder;
-  let replyPort: number;
 
   before(async () => {
     await helper.startServer();
     device = await startDevice({ model: 'HS110', alias: 'Lamp', on: false });
     bulb = await startDevice({ model: 'KL130', alias: 'Bulb', on: false });
-    const probe = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => probe.bind(0, '127.0.0.1', resolve));
-    replyPort = probe.address().port;
-    await new Promise<void>((resolve) => probe.close(() => resolve()));
-    responder = await startTddpResponder({ host: '127.0.0.1', port: 0, replyPort });
+    // Reply port 0 on both sides: each deploy's tddp node takes any free port and the responder answers the
+    // request's source port. A port picked once and bound by every deploy could be taken by another process in between.
+    responder = await startTddpResponder({ host: '127.0.0.1', port: 0, replyPort: 0 });
   });
   after(async () => {
+    // A failed cycle leaves its flow deployed, polling: unloaded here, or its timers keep mocha from exiting.
+    await helper.unload();
     await responder.close();
     await device.close();
     await bulb.close();
@@ -55,7 +53,7 @@ describe('deploy and close cycles', function () {
       ...plugFlow(device.port, { interval: 0.05 }),
       { id: 'disc', type: 'tplink-discover', z: 'f1', broadcast: '127.255.255.255', port: device.port, iface: '', timeout: 0.1, interval: 0.1, wires: [['dout']] },
       { id: 'dout', type: 'helper', z: 'f1' },
-      { id: 'tddp', type: 'tplink-tddp', z: 'f1', host: '127.0.0.1', port: responder.port, replyPort, timeout: 1, packetType: 3, subtype: 10, wires: [['tout']] },
+      { id: 'tddp', type: 'tplink-tddp', z: 'f1', host: '127.0.0.1', port: responder.port, replyPort: 0, timeout: 1, packetType: 3, subtype: 10, wires: [['tout']] },
       { id: 'tout', type: 'helper', z: 'f1' },
       // A device that is down: its plug node keeps retrying until close.
       { id: 'cfg2', type: 'tplink-config', z: 'f1', host: '127.0.0.1', port: 1, transport: 'udp', timeout: 0.2 },

@@ -18,7 +18,7 @@ import tddpNode from '../../nodes/tplink-tddp/tplink-tddp';
 import type { NodeMessage } from '../../nodes/types';
 import { helper, nextMessage, node, statusBecomes, TAB } from '../nodes/support/node-red';
 import { runCli } from '../cli/support/run-cli';
-import { freeUdpPort, startRecordingProxy, waitUntil, type RecordingProxy } from './support';
+import { startRecordingProxy, waitUntil, type RecordingProxy } from './support';
 import { connect, openDevice, SmartFamily, type Device } from '../../lib/device';
 import { deriveSessionKeys } from '../../lib/klap/session';
 import type { RunningSmartDevice } from '../../lib/simulator/smart/server';
@@ -88,7 +88,6 @@ describe('reliability: credentials never appear in logs, errors, flows or output
   this.timeout(20_000);
   let klap: RunningKlapDevice;
   let responder: TddpResponder;
-  let replyPort: number;
   const seen = new Haystack();
 
   function flow(): object[] {
@@ -97,7 +96,7 @@ describe('reliability: credentials never appear in logs, errors, flows or output
       { id: 'cfg', type: 'tplink-config', z: 'f1', host: '127.0.0.1', port: klap.klapPort, transport: 'klap', timeout: 2 },
       { id: 'plug', type: 'tplink-plug', z: 'f1', device: 'cfg', outlet: '', interval: '', allowAdmin: false, wires: [['out']] },
       {
-        id: 'tddp', type: 'tplink-tddp', z: 'f1', host: '127.0.0.1', port: responder.port, replyPort, timeout: 0.5,
+        id: 'tddp', type: 'tplink-tddp', z: 'f1', host: '127.0.0.1', port: responder.port, replyPort: 0, timeout: 0.5,
         packetType: '0x03', subtype: '0x0a', wires: [['out']],
       },
       { id: 'out', type: 'helper', z: 'f1' },
@@ -106,7 +105,7 @@ describe('reliability: credentials never appear in logs, errors, flows or output
       // No Catch node on this tab: its errors go to the runtime log.
       { id: 'f2', type: 'tab', label: 'uncaught' },
       {
-        id: 'tddp2', type: 'tplink-tddp', z: 'f2', host: '127.0.0.1', port: responder.port, replyPort, timeout: 0.5,
+        id: 'tddp2', type: 'tplink-tddp', z: 'f2', host: '127.0.0.1', port: responder.port, replyPort: 0, timeout: 0.5,
         packetType: '0x03', subtype: '0x0a', wires: [[]],
       },
     ];
@@ -151,8 +150,7 @@ describe('reliability: credentials never appear in logs, errors, flows or output
   before(async () => {
     await helper.startServer();
     klap = await startKlapDevice({ model: 'KP115', alias: 'Secret plug', on: false, klap: { version: 2, username: KLAP_USER, password: KLAP_PASSWORD } });
-    replyPort = await freeUdpPort();
-    responder = await startTddpResponder({ host: '127.0.0.1', port: 0, username: TDDP_USER, password: TDDP_PASSWORD, replyPort });
+    responder = await startTddpResponder({ host: '127.0.0.1', port: 0, username: TDDP_USER, password: TDDP_PASSWORD, replyPort: 0 });
   });
   after(async () => {
     await helper.stopServer();
@@ -243,7 +241,7 @@ describe('reliability: credentials never appear in logs, errors, flows or output
     assert.equal(envKlap.code, 5, envKlap.stderr);
 
     const tddpArgs = (password: string): string[] => [
-      '-t', '127.0.0.1', '--port', String(responder.port), '--reply-port', String(replyPort), '-u', TDDP_USER, '-p', password, '-c', '0a', '-T', '1', '-v',
+      '-t', '127.0.0.1', '--port', String(responder.port), '--reply-port', '0', '-u', TDDP_USER, '-p', password, '-c', '0a', '-T', '1', '-v',
     ];
     const wrongTddp = await runCli('tddp-client', tddpArgs(TDDP_WRONG));
     assert.equal(wrongTddp.code, 4, wrongTddp.stderr);
@@ -267,7 +265,7 @@ describe('reliability: credentials never appear in logs, errors, flows or output
       klapTransport: new KlapTransport({ host: '127.0.0.1', port: klap.klapPort, username: KLAP_USER, password: KLAP_PASSWORD }),
       autoTransport: new AutoTransport({ host: '127.0.0.1', port: 1, username: KLAP_USER, password: KLAP_PASSWORD }),
       tddpDefault: new TddpClient({ host: '127.0.0.1' }),
-      tddpClient: new TddpClient({ host: '127.0.0.1', port: responder.port, replyPort, username: TDDP_USER, password: TDDP_PASSWORD, timeout: 500 }),
+      tddpClient: new TddpClient({ host: '127.0.0.1', port: responder.port, replyPort: 0, username: TDDP_USER, password: TDDP_PASSWORD, timeout: 500 }),
     };
     try {
       // Used once, so that sessions, keys and sockets are in place too.

@@ -3,7 +3,6 @@
  * received, a bound on how long a promise may stay unsettled, and a count
  * of open sockets and timers.
  */
-import * as dgram from 'dgram';
 import * as net from 'net';
 import type { RunningDevice } from '../../lib/simulator';
 import { waitFor } from '../support/wait';
@@ -78,15 +77,6 @@ export function tcpSocketCount(): number {
 /** Waits until this process has no more TCP sockets than `idle`: a device went offline and the client saw its kept-open connection end. */
 export async function connectionsClosedTo(idle: number, ms = 2000): Promise<void> {
   await waitFor(() => `${tcpSocketCount() - idle} TCP connection(s) still open`, () => tcpSocketCount() <= idle, ms);
-}
-
-/** A UDP port that was free a moment ago on 127.0.0.1 (for a TDDP reply port). */
-export async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
 }
 
 /** Resolves once `condition` holds; fails with `what` if it still does not after `ms` (see support/wait.ts). */

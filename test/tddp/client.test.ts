@@ -8,7 +8,7 @@ import {
 } from '../../lib/tddp';
 import { startTddpResponder, TddpResponder, TddpResponderOptions } from '../../lib/simulator/tddp-responder';
 import {
-  boundSocket, closeQuietly, eventually, freeUdpPort, LOOPBACK, rejectionOf, udpHandleCount,
+  boundSocket, closeQuietly, eventually, LOOPBACK, rejectionOf, udpHandleCount,
 } from './support';
 import { loopTurns, waitFor } from '../support/wait';
 
@@ -26,16 +26,20 @@ describe('TddpClient against the simulated responder', () => {
     sockets = [];
   });
 
+  /**
+   * A responder and a client on reply port 0: the client's one socket takes
+   * any free port and the responder answers the port a request came from, so
+   * no test guesses a free port that another process may take meanwhile.
+   */
   async function setup(responderOptions: TddpResponderOptions = {}, clientOptions: Partial<TddpClientOptions> = {}) {
-    const replyPort = clientOptions.replyPort ?? await freeUdpPort();
-    const responder = await startTddpResponder({ replyPort, ...responderOptions });
+    const responder = await startTddpResponder({ replyPort: 0, ...responderOptions });
     responders.push(responder);
-    const client = makeClient(responder, replyPort, clientOptions);
-    return { responder, client, replyPort };
+    const client = makeClient(responder, clientOptions);
+    return { responder, client };
   }
 
-  function makeClient(responder: TddpResponder, replyPort: number, options: Partial<TddpClientOptions> = {}): TddpClient {
-    const client = new TddpClient({ host: LOOPBACK, port: responder.port, replyPort, bindAddress: LOOPBACK, timeout: 1000, ...options });
+  function makeClient(responder: TddpResponder, options: Partial<TddpClientOptions> = {}): TddpClient {
+    const client = new TddpClient({ host: LOOPBACK, port: responder.port, replyPort: 0, bindAddress: LOOPBACK, timeout: 1000, ...options });
     clients.push(client);
     return client;
   }
@@ -84,8 +88,8 @@ describe('TddpClient against the simulated responder', () => {
     });
 
     it('resolves a host name', async () => {
-      const { responder, replyPort } = await setup();
-      const client = makeClient(responder, replyPort, { host: 'localhost' });
+      const { responder } = await setup();
+      const client = makeClient(responder, { host: 'localhost' });
       assert.equal((await client.request({ subtype: 0x0e })).data.toString(), 'wan_ph_link 1 0');
     });
 
@@ -119,8 +123,10 @@ describe('TddpClient against the simulated responder', () => {
     });
 
     it('times out naming host, port, subtype and reply port', async () => {
-      const { client, responder, replyPort } = await setup();
+      const { client, responder } = await setup();
       responder.setReply(3, 0x0e, { fault: 'drop' });
+      let replyPort = 0;
+      responder.once('request', ({ from }) => (replyPort = from.port));
       const started = Date.now();
       const error = await rejectionOf(client.request({ subtype: 0x0e, timeout: 150 }));
       assert.ok(error instanceof TddpTimeoutError);
@@ -196,7 +202,7 @@ describe('TddpClient against the simulated responder', () => {
 
   describe('unsolicited datagrams on the reply port', () => {
     it('ignores a flood of garbage, wrong ids, requests and wrong sources while a request is outstanding', async () => {
-      const { client, responder, replyPort } = await setup();
+      const { client, responder } = await setup();
       responder.setReply(3, 0x0e, { data: 'wan_ph_link 1 1', delayMs: 150 });
       const key = deriveKey('admin', 'admin');
       const sender = await boundSocket(LOOPBACK);
@@ -215,9 +221,10 @@ describe('TddpClient against the simulated responder', () => {
         fakeReply(0, 0x0f),
         encodePacket({ type: 3, code: TddpCode.REQUEST, id: 1, subtype: 0x0e }),
       ];
-      client.once('request', () => {
-        for (const datagram of flood) sender.send(datagram, replyPort, LOOPBACK);
-        otherHost?.send(fakeReply(1), replyPort, LOOPBACK);
+      // The request comes from the client's one socket: its port is the reply port.
+      responder.once('request', ({ from }) => {
+        for (const datagram of flood) sender.send(datagram, from.port, LOOPBACK);
+        otherHost?.send(fakeReply(1), from.port, LOOPBACK);
       });
       const reply = await client.request({ subtype: 0x0e });
       assert.equal(reply.data.toString(), 'wan_ph_link 1 1');
@@ -239,19 +246,22 @@ describe('TddpClient against the simulated responder', () => {
 
   describe('sharing the reply port', () => {
     it('queues concurrent requests of two clients on one reply port', async () => {
-      const { client, responder, replyPort } = await setup();
+      const { client, responder } = await setup();
       responder.setReply(3, 0x0e, { data: 'wan_ph_link 1 0', delayMs: 10 });
-      const other = makeClient(responder, replyPort);
+      const other = makeClient(responder);
+      const sources = new Set<number>();
+      responder.on('request', ({ from }) => sources.add(from.port));
       const subtypes = [0x0e, 0x0f, 0x0a, 0x0e, 0x0f];
       const expected = { 0x0e: 'wan_ph_link 1 0', 0x0f: 'wan_logic_link 1 0', 0x0a: 'ABCD0110' } as Record<number, string>;
       const replies = await Promise.all(subtypes.flatMap((subtype) => [client, other].map((c) => c.request({ subtype }))));
       assert.deepEqual(replies.map((r) => r.data.toString()), subtypes.flatMap((s) => [expected[s], expected[s]]));
       assert.equal(new Set(replies.map((r) => r.header.id)).size, replies.length, 'packet ids are unique per reply port');
+      assert.equal(sources.size, 1, 'both clients on one socket');
     });
 
     it('keeps the shared reply socket while another client uses it', async () => {
-      const { client, responder, replyPort } = await setup();
-      const other = makeClient(responder, replyPort);
+      const { client, responder } = await setup();
+      const other = makeClient(responder);
       await Promise.all([client.request({ subtype: 0x0e }), other.request({ subtype: 0x0e })]);
       await client.close();
       assert.equal((await other.request({ subtype: 0x0f })).data.toString(), 'wan_logic_link 1 0');
@@ -259,25 +269,26 @@ describe('TddpClient against the simulated responder', () => {
   });
 
   describe('close()', () => {
-    it('releases the request and the reply socket', async () => {
+    it('releases its socket', async () => {
       const { client } = await setup();
       await loopTurns(); // handles closed by earlier tests leave one loop turn after their callbacks
       const idle = udpHandleCount();
       await client.request({ subtype: 0x0e });
-      assert.equal(udpHandleCount(), idle + 2, 'a request socket and a reply socket');
+      assert.equal(udpHandleCount(), idle + 1, 'one socket: requests go out from the reply socket');
       await client.close();
       assert.ok(await eventually(() => udpHandleCount() === idle), `${udpHandleCount() - idle} UDP handles left`);
     });
 
     it('closes the shared reply socket only when its last client closes', async () => {
-      const { client, responder, replyPort } = await setup();
-      const other = makeClient(responder, replyPort);
+      const { client, responder } = await setup();
+      const other = makeClient(responder);
       await loopTurns();
       const idle = udpHandleCount();
       await Promise.all([client.request({ subtype: 0x0e }), other.request({ subtype: 0x0e })]);
-      assert.equal(udpHandleCount(), idle + 3, 'two request sockets, one shared reply socket');
+      assert.equal(udpHandleCount(), idle + 1, 'one shared reply socket');
       await client.close();
-      assert.ok(await eventually(() => udpHandleCount() === idle + 2));
+      await loopTurns();
+      assert.equal(udpHandleCount(), idle + 1, 'kept for the other client');
       await other.close();
       assert.ok(await eventually(() => udpHandleCount() === idle), `${udpHandleCount() - idle} UDP handles left`);
     });
@@ -295,9 +306,9 @@ describe('TddpClient against the simulated responder', () => {
     });
 
     it('fails a queued request of a closed client without sending it', async () => {
-      const { client, responder, replyPort } = await setup();
+      const { client, responder } = await setup();
       responder.setReply(3, 0x0e, { data: 'slow', delayMs: 100 });
-      const other = makeClient(responder, replyPort);
+      const other = makeClient(responder);
       let sent = 0;
       responder.on('request', () => sent++);
       const first = other.request({ subtype: 0x0e });

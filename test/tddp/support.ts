@@ -1,17 +1,8 @@
-/** Helpers for the TDDP tests: free loopback ports, socket counting, a bounded wait. */
+/** Helpers for the TDDP tests: bound loopback sockets, socket counting, a bounded wait. */
 import { createSocket, Socket } from 'dgram';
 import { waitFor } from '../support/wait';
 
 export const LOOPBACK = '127.0.0.1';
-
-/** Binds a throwaway socket to an ephemeral loopback port and returns that port, now free again. */
-export async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, LOOPBACK, resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
-}
 
 export async function boundSocket(address = LOOPBACK, port = 0): Promise<Socket> {
   const socket = createSocket('udp4');

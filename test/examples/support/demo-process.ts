@@ -5,7 +5,6 @@
  * test run. Killed by stop(), which after() hooks call even on failure.
  */
 import { spawn, type ChildProcess } from 'child_process';
-import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
@@ -44,17 +43,6 @@ export function freeTcpPort(): Promise<number> {
   });
 }
 
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket('udp4');
-    socket.once('error', reject);
-    socket.bind(0, '0.0.0.0', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
-
 /** A loopback /24 of its own: 127.<100-199>.<1-254>. */
 export function randomFleetBase(): string {
   return `127.${100 + Math.floor(Math.random() * 100)}.${1 + Math.floor(Math.random() * 254)}.`;
@@ -65,10 +53,9 @@ export async function startDemo(): Promise<RunningDemo> {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kasa-demo-'));
   const fleetBase = randomFleetBase();
   const port = await freeTcpPort();
-  const replyPort = await freeUdpPort();
   const child: ChildProcess = spawn(process.execPath, [
     path.join(root, 'scripts', 'start.js'),
-    '--port', String(port), '--user-dir', userDir, '--fleet-base', fleetBase, '--tddp-reply-port', String(replyPort),
+    '--port', String(port), '--user-dir', userDir, '--fleet-base', fleetBase, '--tddp-reply-port', '0',
   ], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
