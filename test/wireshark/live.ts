@@ -2,14 +2,20 @@
  * Live captures on lo for the dissector tests, without fixed sleeps: tshark
  * prints a line per captured packet (-P), and UDP "sentinel" datagrams to a
  * port of our own tell when the capture filter is live and when every packet
- * sent before the closing sentinel has been written.
+ * sent before the closing sentinel has been written. The two kinds differ in
+ * length: under load tshark prints late, and a start sentinel still on its
+ * way when the work ended once passed for the closing one, so the capture
+ * stopped before the last exchange was written.
  */
 import { spawn, type ChildProcess } from 'child_process';
 import * as dgram from 'dgram';
 import type { AddressInfo } from 'net';
 import { registerChild, stopCapture } from './tshark';
 
-const SENTINEL = Buffer.from('kasa-capture-sentinel');
+/** Sent until the capture shows one: the filter is live. */
+const LIVE_SENTINEL = Buffer.from('kasa-capture-live');
+/** Sent after the work until the capture shows one: everything sent before it is in the file. */
+const DRAINED_SENTINEL = Buffer.from('kasa-capture-drained-sentinel');
 
 export interface LoopbackCaptureOptions {
   /** The pcapng to write. */
@@ -37,12 +43,12 @@ export async function captureOnLoopback<T>(options: LoopbackCaptureOptions, work
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const sentinelsSeen = (): number => stdout.split('\n').filter((line) => line.includes(`→ ${port} `) || line.includes(`-> ${port} `)).length;
+  // A UDP summary line ends its Info column with "<source port> → <port> Len=<payload length>".
+  const seen = (sentinel: Buffer): boolean => new RegExp(`(→|->) ${port} Len=${sentinel.length}\\b`).test(stdout);
   try {
-    await sendUntil(socket, port, child, () => sentinelsSeen() > 0, timeoutMs, () => `capture did not start: ${stderr}`);
+    await sendUntil(socket, port, LIVE_SENTINEL, child, () => seen(LIVE_SENTINEL), timeoutMs, () => `capture did not start: ${stderr}`);
     const result = await work();
-    const before = sentinelsSeen();
-    await sendUntil(socket, port, child, () => sentinelsSeen() > before, timeoutMs, () => `capture did not drain: ${stderr}`);
+    await sendUntil(socket, port, DRAINED_SENTINEL, child, () => seen(DRAINED_SENTINEL), timeoutMs, () => `capture did not drain: ${stderr}`);
     return result;
   } finally {
     await stopCapture(child);
@@ -50,8 +56,8 @@ export async function captureOnLoopback<T>(options: LoopbackCaptureOptions, work
   }
 }
 
-/** Sends a sentinel every 50 ms until `done()` holds; rejects after `timeoutMs` or when tshark exits. */
-function sendUntil(socket: dgram.Socket, port: number, child: ChildProcess, done: () => boolean, timeoutMs: number,
+/** Sends `sentinel` every 50 ms until `done()` holds; rejects after `timeoutMs` or when tshark exits. */
+function sendUntil(socket: dgram.Socket, port: number, sentinel: Buffer, child: ChildProcess, done: () => boolean, timeoutMs: number,
   why: () => string): Promise<void> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
@@ -64,7 +70,7 @@ function sendUntil(socket: dgram.Socket, port: number, child: ChildProcess, done
         reject(new Error(why()));
         return;
       }
-      socket.send(SENTINEL, port, '127.0.0.1');
+      socket.send(sentinel, port, '127.0.0.1');
       setTimeout(tick, 50);
     };
     tick();
