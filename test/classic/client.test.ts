@@ -3,7 +3,7 @@ import * as dgram from 'dgram';
 import * as net from 'net';
 import { connect, SmartHomeClient, encodeFrame, encodeDatagram, decodeDatagram, TimeoutError, ConnectionError, ProtocolError, DeviceError, ClientClosedError } from '../../lib';
 import { startFrameServer, reply, SYSINFO, type FrameServer } from '../support/frame-server';
-import { freePort } from '../support/ports';
+import { CLOSED_PORT, heldPort } from '../support/ports';
 import { waitFor } from '../support/wait';
 import * as sinon from 'sinon';
 
@@ -126,7 +126,7 @@ describe('SmartHomeClient over TCP', () => {
   });
 
   it('retries a refused connection a bounded number of times, then reports it', async () => {
-    const port = await freePort();
+    const port = CLOSED_PORT;
     client = new SmartHomeClient({ host: '127.0.0.1', port, retries: 2, retryDelay: 10 });
     const offline: unknown[] = [];
     client.on('offline', (e) => offline.push(e));
@@ -138,20 +138,21 @@ describe('SmartHomeClient over TCP', () => {
   });
 
   it('recovers when the device comes up during the retries', async () => {
-    const port = await freePort();
+    const { host, port, release } = await heldPort();
     const attempts = sinon.spy(net.Socket.prototype, 'connect');
-    client = new SmartHomeClient({ host: '127.0.0.1', port, retries: 5, retryDelay: 40 });
+    client = new SmartHomeClient({ host, port, retries: 5, retryDelay: 40 });
     const pending = client.getSysInfo();
     // The device comes up once its absence was seen: the first attempt refused, the client retrying.
     await waitFor('a second connection attempt', () => attempts.callCount >= 2).finally(() => attempts.restore());
     const late = net.createServer((socket) => socket.on('data', () => reply(socket, SYSINFO)));
-    await new Promise<void>((resolve) => late.listen(port, '127.0.0.1', resolve));
     try {
+      await new Promise<void>((resolve) => late.listen(port, host, resolve));
       assert.equal((await pending).alias, 'Test plug');
       assert.equal(client.online, true);
     } finally {
       await client.close();
       await new Promise<void>((resolve) => late.close(() => resolve()));
+      await release();
     }
   });
 

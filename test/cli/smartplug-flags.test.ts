@@ -6,7 +6,7 @@ import { strict as assert } from 'assert';
 import { smartplugHere } from './support/in-process';
 import { runCli } from './support/run-cli';
 import { SimulatedDevice, simulated, startScriptedDevice, type Responder, type ScriptedDevice } from './support/scripted-device';
-import { freePort } from '../support/ports';
+import { CLOSED_PORT } from '../support/ports';
 import { runnable } from '../support/repo';
 
 const SYSINFO = '{"system":{"get_sysinfo":{}}}';
@@ -227,7 +227,7 @@ describe('tplink-smartplug exit codes', function () {
   });
 
   it('3 when nothing listens: one line naming host and port', async function () {
-    const port = await freePort();
+    const port = CLOSED_PORT;
     const result = await runCli('tplink-smartplug', ['-t', '127.0.0.1', '-p', String(port)]);
     assert.equal(result.code, 3);
     assert.equal(result.stdout, '');

@@ -12,7 +12,7 @@ import { SmartTransportMismatchError } from '../../lib/smart/errors';
 import { connect, type ConnectOptions, type Device } from '../../lib/device';
 import { startDevice, startKlapDevice, type RunningDevice, type RunningKlapDevice } from '../../lib/simulator';
 import { startSmartDevice, type RunningSmartDevice } from '../../lib/simulator/smart/server';
-import { freePort } from '../support/ports';
+import { CLOSED_PORT } from '../support/ports';
 
 const ACCOUNT = { username: 'owner@example.com', password: 'Right one 1' };
 
@@ -62,7 +62,7 @@ describe('device layer: choosing the family and transport', function () {
       handled.push(request);
       return original(request);
     };
-    const device = await open({ host: sim.host, port: await freePort(), klapPort: sim.klapPort, transport: 'auto', ...ACCOUNT });
+    const device = await open({ host: sim.host, port: CLOSED_PORT, klapPort: sim.klapPort, transport: 'auto', ...ACCOUNT });
     assert.deepEqual(handled, [{ system: { get_sysinfo: {} } }], 'one request: the classic read, kept as the first state');
     assert.equal(device.family, 'classic');
     assert.equal(device.transportName, 'klap');
@@ -120,6 +120,6 @@ describe('device layer: choosing the family and transport', function () {
   });
 
   it('nothing listening on either port is a ConnectionError', async function () {
-    await assert.rejects(connect({ host: '127.0.0.1', port: await freePort(), klapPort: await freePort(), transport: 'auto', timeout: 1000 }), ConnectionError);
+    await assert.rejects(connect({ host: '127.0.0.1', port: CLOSED_PORT, klapPort: CLOSED_PORT, transport: 'auto', timeout: 1000 }), ConnectionError);
   });
 });

@@ -14,7 +14,7 @@ import { startSmartDevice } from '../../lib/simulator/smart/server';
 import { SmartClient } from '../../lib/smart/client';
 import { smartplugHere } from '../cli/support/in-process';
 import { repoRoot } from '../support/repo';
-import { freePort } from '../support/ports';
+import { CLOSED_PORT } from '../support/ports';
 import { startSimulatorCli, stopSimulatorCli } from '../support/simulator-cli';
 import { tcpRequest } from '../simulator/wire';
 
@@ -75,7 +75,7 @@ describe('tplink-smartplug --dump and tplink-simulator --fixture', function () {
     const scanAlone = await smartplugHere(['-t', '127.0.0.1', '--wifi-scan']);
     assert.equal(scanAlone.code, 2);
     assert.match(scanAlone.stderr, /--wifi-scan goes with --dump/);
-    const port = await freePort();
+    const port = CLOSED_PORT;
     const nobody = await smartplugHere(['-t', '127.0.0.1', '-p', String(port), '--dump', path.join(dir, 'none.json'), '-T', '1']);
     assert.equal(nobody.code, 3, nobody.stderr);
     assert.throws(() => readFileSync(path.join(dir, 'none.json')));

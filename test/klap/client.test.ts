@@ -1,6 +1,5 @@
 /** KLAP and 'auto' through the transport factory and SmartHomeClient, on 127.0.0.1. */
 import { strict as assert } from 'assert';
-import * as net from 'net';
 import { SmartHomeClient } from '../../lib/classic/client';
 import { AuthenticationError } from '../../lib/errors';
 import { AutoTransport } from '../../lib/classic/transports/auto';
@@ -8,17 +7,9 @@ import type { KlapServer } from '../../lib/simulator/klap-server';
 import { reply, startFrameServer, SYSINFO, type FrameServer } from '../support/frame-server';
 import { startPlug, SYSINFO_REQUEST } from './support';
 import { setRelay } from '../support/relay';
+import { CLOSED_PORT } from '../support/ports';
 
 const USER = { username: 'owner@example.com', password: 'pw' };
-
-/** A port on 127.0.0.1 with nothing listening: connections to it are refused. */
-async function closedPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 describe('KLAP through SmartHomeClient', () => {
   let server: KlapServer | undefined;
@@ -55,7 +46,7 @@ describe('KLAP through SmartHomeClient', () => {
 
   it("transport: 'auto' falls back to KLAP when TCP 9999 is refused, and stays there", async () => {
     server = await startPlug({ version: 1, ...USER });
-    client = new SmartHomeClient({ host: '127.0.0.1', transport: 'auto', port: await closedPort(), klapPort: server.port, ...USER });
+    client = new SmartHomeClient({ host: '127.0.0.1', transport: 'auto', port: CLOSED_PORT, klapPort: server.port, ...USER });
     assert.equal((await client.getSysInfo()).model, 'KP115(EU)');
     assert.equal((await client.getSysInfo()).model, 'KP115(EU)');
     assert.equal(server.stats.handshakes, 1);
@@ -64,7 +55,7 @@ describe('KLAP through SmartHomeClient', () => {
 
   it("'auto' keeps TCP when the device answers on 9999", async () => {
     tcp = await startFrameServer((_request, socket) => reply(socket, SYSINFO));
-    const auto = new AutoTransport({ host: '127.0.0.1', port: tcp.port, klapPort: await closedPort() });
+    const auto = new AutoTransport({ host: '127.0.0.1', port: tcp.port, klapPort: CLOSED_PORT });
     try {
       await auto.send(SYSINFO_REQUEST, 2000);
       assert.equal(auto.kind, 'tcp');
@@ -76,7 +67,7 @@ describe('KLAP through SmartHomeClient', () => {
 
   it("'auto' reports the KLAP port and kind after switching", async () => {
     server = await startPlug({ version: 2 });
-    const auto = new AutoTransport({ host: '127.0.0.1', port: await closedPort(), klapPort: server.port });
+    const auto = new AutoTransport({ host: '127.0.0.1', port: CLOSED_PORT, klapPort: server.port });
     try {
       assert.equal(auto.kind, 'tcp');
       await auto.send(SYSINFO_REQUEST, 2000);

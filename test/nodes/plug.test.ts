@@ -4,6 +4,7 @@ import configNode from '../../nodes/tplink-config/tplink-config';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
 import type { TplinkConfigNode } from '../../nodes/tplink-config/device-config';
 import { caughtError, exchange, helper, nextMessage, node, plugFlow, statusBecomes, statuses } from './support/node-red';
+import { CLOSED_PORT } from '../support/ports';
 
 const NODES = [configNode, plugNode];
 
@@ -219,9 +220,7 @@ describe('tplink-plug with an unreachable device', function () {
   afterEach(() => helper.unload());
 
   it('sends the error to a Catch node and shows a red ring', async () => {
-    const probe = await startDevice({ model: 'HS100' });
-    const port = probe.port;
-    await probe.close();
+    const port = CLOSED_PORT;
     await helper.load(NODES, plugFlow(port));
     const message = await caughtError('plug', { payload: true });
     assert.match(message, new RegExp(`127\\.0\\.0\\.1:${port}`));

@@ -1,10 +1,33 @@
+/**
+ * Ports for tests that need nothing to listen on them. A port found free
+ * and released is no such thing: any process binding port 0 may get it a
+ * moment later (tests run side by side, and beside other runs), so these
+ * are ports that no one else is handed.
+ */
 import * as net from 'net';
 
-/** A port on 127.0.0.1 that nothing listens on (just released by the OS). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+/** Port 1 (tcpmux, long unused): nothing listens there, no test binds it and port 0 never hands it out. */
+export const CLOSED_PORT = 1;
+
+export interface HeldPort {
+  /** A loopback address no other test uses: nothing listens on `port` there until the caller does. */
+  host: string;
+  port: number;
+  /** Ends the hold (after the caller's own server is up, or when the test ends). */
+  release(): Promise<void>;
+}
+
+const QUIET_HOST = '127.0.0.77';
+
+/**
+ * A port for a server that comes up later in the test: refused until then.
+ * A listener on 127.0.0.1 holds the number, so no process binding port 0
+ * (or all addresses) can take it; the caller connects to, and later
+ * listens on, the same number on QUIET_HOST, where nothing listens.
+ */
+export async function heldPort(): Promise<HeldPort> {
+  const holder = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const { port } = holder.address() as net.AddressInfo;
+  return { host: QUIET_HOST, port, release: () => new Promise<void>((resolve) => holder.close(() => resolve())) };
 }
