@@ -7,7 +7,8 @@ import discoverNode from '../../nodes/tplink-discover/tplink-discover';
 import tddpNode from '../../nodes/tplink-tddp/tplink-tddp';
 import lightNode from '../../nodes/tplink-light/tplink-light';
 import { loopTurns, waitFor } from '../support/wait';
-import { exchange, helper, plugFlow } from './support/node-red';
+import type { NodeMessage } from '../../nodes/types';
+import { exchange, helper, node, plugFlow, statuses } from './support/node-red';
 
 const CYCLES = 50;
 const WATCHED = ['TCPSocketWrap', 'UDPWrap', 'Timeout', 'TCPServerWrap'];
@@ -23,6 +24,17 @@ async function backTo(baseline: Record<string, number>, timeout = 3000): Promise
   let now = openHandles();
   await waitFor('handles back to the baseline', () => !WATCHED.some((k) => (now = openHandles())[k] > baseline[k]), timeout).catch(() => undefined);
   return now;
+}
+
+/** exchange(), and when no answer comes, what the Catch node caught and the node's last statuses say why. */
+async function answered(to: string, msg: NodeMessage, at: string): Promise<void> {
+  const caught: string[] = [];
+  node('caught').on('input', (m) => caught.push(String((m.error as { message?: string } | undefined)?.message)));
+  try {
+    await exchange(to, msg, at);
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; caught: ${caught.join(' | ') || 'nothing'}; ${to}'s last statuses: ${JSON.stringify(statuses(to).slice(-4))}`);
+  }
 }
 
 describe('deploy and close cycles', function () {
@@ -71,9 +83,9 @@ describe('deploy and close cycles', function () {
     const baseline = openHandles();
     for (let i = 0; i < CYCLES; i++) {
       await helper.load(nodes, flow);
-      await exchange('plug', { payload: i % 2 === 0 });
-      await exchange('light', { payload: { brightness: 10 + i } }, 'lout');
-      await exchange('tddp', { payload: '' }, 'tout');
+      await answered('plug', { payload: i % 2 === 0 }, 'out');
+      await answered('light', { payload: { brightness: 10 + i } }, 'lout');
+      await answered('tddp', { payload: '' }, 'tout');
       await helper.unload();
     }
     const after = await backTo(baseline);
