@@ -1,20 +1,16 @@
 /**
- * Watches one device (or outlet) for a node: reads it at start (connecting
- * when it is not yet), polls it when asked, retries a device that is
- * unreachable until it answers, and reports what the node should show. One
- * timer at most, one read in flight at most, and a poll stands aside
- * (ifIdle) when commands wait for the device.
+ * What a tplink-plug node shows and reports of its device (or outlet): the
+ * on/off state, the power and a dimmer's brightness as its status, changes
+ * seen by polling and the meter's readings as messages. When to read
+ * (start, polls, retries, standing aside for commands) is DeviceWatch's.
  */
 import { EventEmitter } from 'events';
 import type { EnergyReading } from '../classic/response';
 import { DeviceBusyError } from '../errors';
-import type { DeviceConnection } from '../device/connection';
+import { DeviceWatch } from './device-watch';
 import type { Device } from '../device/device';
 import type { DeviceState, OutletOption } from '../device/types';
 import { asInputError, outletOption, topicOf, type PlugTarget } from './plug-actions';
-
-/** A poll that found the device busy tries again after 200 to 400 ms. */
-const BUSY_RETRY_MS = 200;
 
 export type PlugView =
   | { kind: 'connecting' }
@@ -40,114 +36,100 @@ export interface PlugMonitorEvents {
   unreachable: [error: Error];
 }
 
+/** One read of the plug: its state, and the meter when polling. */
+interface PlugReading {
+  on: boolean;
+  alias: string;
+  state: DeviceState;
+  sysinfo: unknown;
+  /** The reading is of the whole device, not an outlet: its brightness (a dimmer's) is the node's. */
+  whole: boolean;
+  brightness: number | undefined;
+  energy: EnergyReading | undefined;
+}
+
 export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
-  private readonly connection: DeviceConnection;
   private readonly options: PlugMonitorOptions;
-  private timer: NodeJS.Timeout | undefined;
-  private stopped = true;
-  private busy = false;
-  private failures = 0;
+  private readonly watch: DeviceWatch<PlugReading>;
   private lastOn: boolean | undefined;
   private lastPower: number | undefined;
   private lastBrightness: number | undefined;
-  private offline = false;
-  private readonly onOffline = (error?: Error): void => this.markOffline(error ?? new Error('offline'));
-  private readonly onOnline = (): void => {
-    // Another node's request reached the device: read it now rather than at the next retry.
-    if (this.offline && !this.busy) this.schedule(0);
-  };
 
   constructor(options: PlugMonitorOptions) {
     super();
-    this.connection = options.connection;
     this.options = options;
+    this.watch = new DeviceWatch<PlugReading>({
+      connection: options.connection,
+      pollInterval: options.pollInterval,
+      retryMin: options.retryMin,
+      retryMax: options.retryMax,
+      read: (device, how) => this.read(device, how),
+    });
+    this.watch.on('connecting', () => this.emit('view', { kind: 'connecting' }));
+    this.watch.on('reading', (reading) => this.report(reading));
+    this.watch.on('offline', (error, first) => {
+      this.emit('view', { kind: 'offline', error });
+      if (first) this.emit('unreachable', error);
+    });
   }
 
   start(): void {
-    this.stopped = false;
-    this.connection.on('offline', this.onOffline);
-    this.connection.on('online', this.onOnline);
-    this.emit('view', { kind: 'connecting' });
-    this.schedule(0);
+    this.watch.start();
   }
 
   stop(): void {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.connection.off('offline', this.onOffline);
-    this.connection.off('online', this.onOnline);
+    this.watch.stop();
   }
 
   /** A command's answer: the node shows it, and polling does not report it again as a change. */
   observe(on: boolean, state?: DeviceState): void {
     this.lastOn = on;
     if (state?.brightness !== undefined && this.options.outlet.trim() === '') this.lastBrightness = state.brightness;
-    this.offline = false;
+    this.watch.observeSuccess();
     this.showState();
   }
 
   /** A meter reading from a command: shown next to the state. */
   observePower(watts: number): void {
     this.lastPower = watts;
-    this.offline = false;
+    this.watch.observeSuccess();
     this.showState();
   }
 
   /** A command's failure to reach the device. */
   observeFailure(error: Error): void {
-    this.markOffline(error);
+    this.watch.observeFailure(error);
   }
 
-  private schedule(delay: number): void {
-    if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.tick();
-    }, delay);
-  }
-
-  private async tick(): Promise<void> {
-    if (this.stopped || this.busy) return;
-    this.busy = true;
-    const polling = this.options.pollInterval > 0;
+  private async read(device: Device, how: { fresh: boolean; polling: boolean }): Promise<PlugReading> {
     try {
       // A device just connected was read by the connect itself.
-      const connected = this.connection.device !== undefined;
-      const device = await this.connection.get();
-      const state = connected ? await device.refresh({ ifIdle: true }) : device.state;
+      const state = how.fresh ? device.state : await device.refresh({ ifIdle: true });
       const option = outletOption(device, this.options.outlet);
-      const on = device.isOn(option);
-      const alias = topicOf(device, option);
-      const changed = on !== this.lastOn;
-      this.lastOn = on;
-      if (option.outlet === undefined) this.lastBrightness = state.brightness;
-      let energy: EnergyReading | undefined;
-      if (polling && device.energy) energy = await this.readEnergyUnlessBusy(device, option);
-      if (this.stopped) return;
-      this.failures = 0;
-      this.offline = false;
-      if (energy) this.lastPower = energy.power;
-      this.showState();
-      if (polling && changed) this.emit('state', { on, alias, sysinfo: device.info, state });
-      if (energy) this.emit('energy', { power: energy.power, alias, energy });
-      if (polling) this.schedule(this.options.pollInterval);
+      const energy = how.polling && device.energy ? await this.readEnergyUnlessBusy(device, option) : undefined;
+      return {
+        on: device.isOn(option),
+        alias: topicOf(device, option),
+        state,
+        sysinfo: device.info,
+        whole: option.outlet === undefined,
+        brightness: state.brightness,
+        energy,
+      };
     } catch (error) {
-      if (this.stopped) return;
-      if (error instanceof DeviceBusyError && error.skipped) {
-        // Commands (or another node's poll) have the device: try again soon, at a
-        // random moment so that the outlets of one strip do not keep colliding.
-        this.schedule(polling ? Math.min(this.options.pollInterval, BUSY_RETRY_MS + Math.random() * BUSY_RETRY_MS) : this.retryDelay());
-        return;
-      }
-      const failure = asInputError(error);
-      this.markOffline(failure instanceof Error ? failure : new Error(String(failure)));
-      this.failures++;
-      this.schedule(polling ? this.options.pollInterval : this.retryDelay());
-    } finally {
-      this.busy = false;
+      throw asInputError(error);
     }
+  }
+
+  private report(reading: PlugReading): void {
+    const changed = reading.on !== this.lastOn;
+    this.lastOn = reading.on;
+    if (reading.whole) this.lastBrightness = reading.brightness;
+    if (reading.energy) this.lastPower = reading.energy.power;
+    this.showState();
+    const polling = this.options.pollInterval > 0;
+    if (polling && changed) this.emit('state', { on: reading.on, alias: reading.alias, sysinfo: reading.sysinfo, state: reading.state });
+    if (reading.energy) this.emit('energy', { power: reading.energy.power, alias: reading.alias, energy: reading.energy });
   }
 
   /** The meter, or undefined when a command got in between the state and the meter reads. */
@@ -157,25 +139,6 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
     } catch (error) {
       if (error instanceof DeviceBusyError && error.skipped) return undefined;
       throw error;
-    }
-  }
-
-  private retryDelay(): number {
-    const min = this.options.retryMin ?? 1000;
-    const max = this.options.retryMax ?? 30_000;
-    return Math.min(max, min * 2 ** Math.min(this.failures - 1, 16));
-  }
-
-  private markOffline(error: Error): void {
-    if (this.stopped) return;
-    const wasOffline = this.offline;
-    this.offline = true;
-    this.emit('view', { kind: 'offline', error });
-    if (!wasOffline) this.emit('unreachable', error);
-    // Without polling nothing else would notice the device coming back.
-    if (this.options.pollInterval <= 0 && !this.timer && !this.busy) {
-      this.failures = Math.max(this.failures, 1);
-      this.schedule(this.retryDelay());
     }
   }
 
