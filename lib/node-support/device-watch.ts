@@ -11,7 +11,7 @@ import { DeviceBusyError } from '../errors';
 import type { DeviceConnection } from '../device/connection';
 import type { Device } from '../device/device';
 
-/** A poll that found the device busy tries again after 200 to 400 ms. */
+/** A read that found the device busy tries again after 200 to 400 ms (a poll: no later than its next poll). */
 const BUSY_RETRY_MS = 200;
 
 export interface DeviceWatchOptions<Reading> {
@@ -107,8 +107,10 @@ export class DeviceWatch<Reading> extends EventEmitter<DeviceWatchEvents<Reading
       if (this.stopped) return;
       if (error instanceof DeviceBusyError && error.skipped) {
         // Commands (or another node's poll) have the device: try again soon, at a
-        // random moment so that nodes on one device do not keep colliding.
-        this.schedule(polling ? Math.min(this.options.pollInterval, BUSY_RETRY_MS + Math.random() * BUSY_RETRY_MS) : this.retryDelay());
+        // random moment so that nodes on one device do not keep colliding. Not the
+        // back-off, polling or not: a device busy with commands is not failing.
+        const aside = BUSY_RETRY_MS + Math.random() * BUSY_RETRY_MS;
+        this.schedule(polling ? Math.min(this.options.pollInterval, aside) : aside);
         return;
       }
       this.markOffline(error instanceof Error ? error : new Error(String(error)));

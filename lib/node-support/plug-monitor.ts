@@ -46,6 +46,8 @@ interface PlugReading {
   whole: boolean;
   brightness: number | undefined;
   energy: EnergyReading | undefined;
+  /** The meter read failed after the state was read: the state is still reported, then the failure. */
+  meterFailure: Error | undefined;
 }
 
 export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
@@ -54,6 +56,7 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
   private lastOn: boolean | undefined;
   private lastPower: number | undefined;
   private lastBrightness: number | undefined;
+  private meterFailing = false;
 
   constructor(options: PlugMonitorOptions) {
     super();
@@ -106,7 +109,16 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
       // A device just connected was read by the connect itself.
       const state = how.fresh ? device.state : await device.refresh({ ifIdle: true });
       const option = outletOption(device, this.options.outlet);
-      const energy = how.polling && device.energy ? await this.readEnergyUnlessBusy(device, option) : undefined;
+      let energy: EnergyReading | undefined;
+      let meterFailure: Error | undefined;
+      if (how.polling && device.energy) {
+        try {
+          energy = await this.readEnergyUnlessBusy(device, option);
+        } catch (error) {
+          const failure = asInputError(error);
+          meterFailure = failure instanceof Error ? failure : new Error(String(failure));
+        }
+      }
       return {
         on: device.isOn(option),
         alias: topicOf(device, option),
@@ -115,6 +127,7 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
         whole: option.outlet === undefined,
         brightness: state.brightness,
         energy,
+        meterFailure,
       };
     } catch (error) {
       throw asInputError(error);
@@ -130,6 +143,21 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
     const polling = this.options.pollInterval > 0;
     if (polling && changed) this.emit('state', { on: reading.on, alias: reading.alias, sysinfo: reading.sysinfo, state: reading.state });
     if (reading.energy) this.emit('energy', { power: reading.energy.power, alias: reading.alias, energy: reading.energy });
+    this.showMeterFailure(reading.meterFailure);
+  }
+
+  /**
+   * After the state: a change the poll saw is reported even when the meter
+   * read then failed (a device whose meter always fails would otherwise never
+   * report one). The failure shows as the status, and is warned of once
+   * while the meter keeps failing; the device answered, so it is not offline.
+   */
+  private showMeterFailure(failure: Error | undefined): void {
+    const wasFailing = this.meterFailing;
+    this.meterFailing = failure !== undefined;
+    if (!failure) return;
+    this.emit('view', { kind: 'offline', error: failure });
+    if (!wasFailing) this.emit('unreachable', failure);
   }
 
   /** The meter, or undefined when a command got in between the state and the meter reads. */

@@ -93,6 +93,22 @@ describe('DeviceWatch', function () {
     assert.deepEqual(events, ['connecting', 'reading read']);
   });
 
+  it('without polling too, a read that finds the device busy tries again soon, not after the back-off', async () => {
+    let reads = 0;
+    watch = new DeviceWatch({
+      connection, pollInterval: 0, retryMin: 60_000,
+      read: async () => {
+        reads++;
+        if (reads === 1) throw new DeviceBusyError('busy', { host: sim.host, port: sim.port }, true);
+        return 'read';
+      },
+    });
+    const events = record(watch);
+    watch.start();
+    await until(() => events.includes('reading read'), 'the read after standing aside', 2000);
+    assert.deepEqual(events, ['connecting', 'reading read']);
+  });
+
   it('reads at once when another user of the connection finds the device back', async () => {
     await sim.offline();
     watch = new DeviceWatch({ connection, pollInterval: 0, retryMin: 60_000, read: async (device) => device.state.alias });
