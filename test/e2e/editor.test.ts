@@ -363,6 +363,8 @@ describe('the editor and the dashboard in Chromium', function () {
     }, lightId);
     // The deploy restarts the light, whose first read then draws its state: a refusal shown before that
     // read ends would be drawn over, so the click waits for the first state status after the deploy.
+    // Subscribing hands over the light's last status at once (comms retain it): that one is from before
+    // the deploy, so the state that counts is one after the restarted light's 'connecting'.
     await page.evaluate((id) => {
       const g = globalThis as unknown as PageGlobals & { lightStatuses?: string[] };
       const seen: string[] = [];
@@ -370,8 +372,10 @@ describe('the editor and the dashboard in Chromium', function () {
       g.RED.comms.subscribe(`status/${id}`, (_topic, message) => { seen.push(message?.text ?? ''); });
     }, lightId);
     await deploy(page);
-    await page.waitForFunction(() => ((globalThis as unknown as { lightStatuses?: string[] }).lightStatuses ?? [])
-      .some((text) => text !== '' && text !== 'connecting'), undefined, { timeout: STEP_TIMEOUT_MS });
+    await page.waitForFunction(() => {
+      const seen = (globalThis as unknown as { lightStatuses?: string[] }).lightStatuses ?? [];
+      return seen.slice(seen.indexOf('connecting') + 1).some((text) => text !== '' && text !== 'connecting') && seen.includes('connecting');
+    }, undefined, { timeout: STEP_TIMEOUT_MS });
     await page.locator('#red-ui-tab-debug-link-button').click();
     await page.locator(`${nodeSel('e2ebad0000000001')} .red-ui-flow-node-button-button`).first().click();
     await statusBecomes(page, lightId, 'message refused');
