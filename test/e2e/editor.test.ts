@@ -348,6 +348,8 @@ describe('the editor and the dashboard in Chromium', function () {
 
   it('shows a refused message as a red status and a readable line in the debug sidebar', async () => {
     // An inject sending a colour temperature, which the LB110 (one fixed white) cannot take, wired to the light.
+    // touchImport: placed where it says; a plain import follows the mouse until the next click, so the click
+    // meant for its button dropped it wherever the mouse was (moved: the flow undeployed, nothing injected).
     await page.evaluate((target) => {
       const { RED } = globalThis as unknown as PageGlobals;
       // Below the first inject, clear of the plug further down.
@@ -356,7 +358,7 @@ describe('the editor and the dashboard in Chromium', function () {
         id: 'e2ebad0000000001', type: 'inject', z: RED.workspaces.active(), name: 'a white', props: [{ p: 'payload' }],
         payload: '{"color_temp":2700}', payloadType: 'json', repeat: '', crontab: '', once: false, onceDelay: 0.1, topic: '',
         x: (light?.x ?? 450) - 290, y: (light?.y ?? 200) + 60, wires: [[]],
-      }], { generateIds: false });
+      }], { generateIds: false, touchImport: true });
       RED.nodes.addLink({ source: RED.nodes.node('e2ebad0000000001'), sourcePort: 0, target: RED.nodes.node(target) });
       RED.nodes.dirty(true);
       RED.view.redraw(true);
@@ -389,7 +391,7 @@ describe('the editor and the dashboard in Chromium', function () {
 
   it('imports a flow saved by 0.1.0: every node valid, and saved in the current shape once edited', async () => {
     const fixture = JSON.parse(fs.readFileSync(path.join(repoRoot(), 'test', 'fixtures', 'flows', 'export-0.1.0.json'), 'utf8')) as object[];
-    await page.evaluate((nodes) => (globalThis as unknown as PageGlobals).RED.view.importNodes(nodes, { generateIds: true }), fixture);
+    await page.evaluate((nodes) => (globalThis as unknown as PageGlobals).RED.view.importNodes(nodes, { generateIds: true, touchImport: true }), fixture);
     // The fixture brings its own tab ("Kasa 0.1.0") and two config nodes.
     const imported = await page.evaluate(() => {
       const { RED } = globalThis as unknown as PageGlobals;
