@@ -86,10 +86,26 @@ export interface SmartDeviceInfo {
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+/**
+ * Texts already decoded, by their base64: a device sends the same nickname
+ * and SSID in every reply, and decoding them was a third of reading one.
+ * Bounded in entries and in the length of what is kept.
+ */
+const decodedTexts = new Map<string, string>();
+const MAX_DECODED_TEXTS = 256;
+const MAX_DECODED_LENGTH = 256;
+
 /** Nicknames and SSIDs are base64 of UTF-8; a value that is not stays as sent. */
 export function decodeBase64Text(value: string | undefined): string | undefined {
-  if (value === undefined || !BASE64.test(value)) return value;
-  return Buffer.from(value, 'base64').toString('utf8');
+  if (value === undefined) return value;
+  const known = decodedTexts.get(value);
+  if (known !== undefined) return known;
+  const text = BASE64.test(value) ? Buffer.from(value, 'base64').toString('utf8') : value;
+  if (value.length <= MAX_DECODED_LENGTH) {
+    if (decodedTexts.size >= MAX_DECODED_TEXTS) decodedTexts.clear();
+    decodedTexts.set(value, text);
+  }
+  return text;
 }
 
 export function readDeviceInfo(result: unknown, what: string, address?: DeviceAddress): SmartDeviceInfo {
