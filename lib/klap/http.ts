@@ -38,6 +38,7 @@ export interface HttpConnectionOptions {
 /** Bytes that must never reach a request line or header: a device-chosen cookie could otherwise inject headers. */
 const UNSAFE_HEADER_TEXT = /[^\x21-\x7e]/;
 const UNSAFE_COOKIE_TEXT = /[^\x20-\x7e]/;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** "POST /app/request", for error messages: the query (a seq, an AES token) is left out. */
 function describePost(path: string): string {
@@ -46,10 +47,13 @@ function describePost(path: string): string {
 
 /** The exchange in flight: what the socket's events go to. */
 interface Exchange {
+  /** performance.now() ms by which the whole reply must be in. */
+  deadline: number;
   data(chunk: Buffer): void;
   ended(): void;
   failed(error: NodeJS.ErrnoException): void;
   aborted(): void;
+  timedOut(): void;
 }
 
 export class HttpConnection {
@@ -60,6 +64,12 @@ export class HttpConnection {
   /** The socket has carried a whole exchange: a failure before any reply byte means the device closed it while idle. */
   private socketReused = false;
   private current: Exchange | undefined;
+  /**
+   * The deadline timer (see watch()), and when it fires (performance.now() ms).
+   * Private fields: a Timeout is circular, and JSON.stringify of a client must still work.
+   */
+  #watchdog: NodeJS.Timeout | undefined;
+  #watchdogAt = 0;
   private readonly hostHeader: string;
 
   constructor(options: HttpConnectionOptions) {
@@ -83,6 +93,8 @@ export class HttpConnection {
   /** Drops the connection; a request in flight fails with ClientClosedError. */
   close(): void {
     const exchange = this.current;
+    clearTimeout(this.#watchdog);
+    this.#watchdog = undefined;
     this.dropSocket();
     exchange?.aborted();
   }
@@ -112,8 +124,8 @@ export class HttpConnection {
       const where = (): string => describePost(path);
       const settle = (error: Error | undefined, reply?: PostReply, keepSocket = false): void => {
         if (this.current !== exchange) return;
-        clearTimeout(timer);
         this.current = undefined;
+        this.#watchdog?.unref(); // an idle connection must not keep the process alive
         if (!keepSocket) this.dropSocket();
         if (error) reject(error);
         else resolve(reply as PostReply);
@@ -157,11 +169,40 @@ export class HttpConnection {
           else settle(error.code === 'ECONNREFUSED' ? markRetriable(wrapped) : wrapped);
         },
         aborted: () => settle(new ClientClosedError(this.address)),
+        timedOut: () => settle(new TimeoutError(`${where()}: no reply within ${timeout} ms`, timeout, this.address)),
+        deadline: performance.now() + timeout,
       };
-      const timer = setTimeout(() => settle(new TimeoutError(`${where()}: no reply within ${timeout} ms`, timeout, this.address)), timeout);
       this.current = exchange;
+      this.watch(exchange.deadline);
       send();
     });
+  }
+
+  /**
+   * Arms the watchdog for an exchange due by `deadline`. One timer serves
+   * every exchange on the connection: it is set again only when it would
+   * fire too late, and when it fires before the exchange in flight is due
+   * (it was armed for an earlier one) it sets itself for the rest. A timer
+   * per exchange, set and cleared each time, cost more than the rest of
+   * writing the request.
+   */
+  private watch(deadline: number): void {
+    if (this.#watchdog && this.#watchdogAt <= deadline) {
+      this.#watchdog.ref();
+      return;
+    }
+    clearTimeout(this.#watchdog);
+    this.#watchdogAt = deadline;
+    // setTimeout takes at most 2^31-1 ms; a later deadline is reached by setting it again.
+    this.#watchdog = setTimeout(() => this.onWatchdog(), Math.min(MAX_TIMER_MS, Math.max(1, Math.ceil(deadline - performance.now()))));
+  }
+
+  private onWatchdog(): void {
+    this.#watchdog = undefined;
+    const exchange = this.current;
+    if (!exchange) return;
+    if (performance.now() >= exchange.deadline) exchange.timedOut();
+    else this.watch(exchange.deadline);
   }
 
   private openSocket(): net.Socket {

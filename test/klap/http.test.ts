@@ -279,6 +279,25 @@ describe('HttpConnection', () => {
     assert.equal(server.connections, 2);
   });
 
+  it('times each request by its own deadline, earlier or later than the one before', async () => {
+    server = await rawServer((socket, count) => {
+      if (count % 2 === 0) socket.write(lengthReply(BODY)); // every second request is never answered
+    });
+    const c = open(server.port);
+    const timed = async (timeout: number): Promise<number> => {
+      const started = performance.now();
+      const error = await post(c, timeout).catch((e: unknown) => e);
+      assert.ok(error instanceof TimeoutError && new RegExp(`no reply within ${timeout} ms`).test(error.message), String(error));
+      return performance.now() - started;
+    };
+    await post(c, 10_000);
+    const short = await timed(150); // due long before the timer the first request left
+    assert.ok(short >= 140 && short < 2000, `short: ${Math.round(short)} ms`);
+    await post(c, 100);
+    const long = await timed(400); // due after the timer the 100 ms request left
+    assert.ok(long >= 390 && long < 2000, `long: ${Math.round(long)} ms`);
+  });
+
   it('refuses an oversized reply and a malformed one with ProtocolErrors', async () => {
     server = await rawServer((socket, count) => socket.write(count === 0 ? lengthReply(Buffer.alloc(2000)) : Buffer.from('garbage\r\n\r\n')));
     const c = open(server.port, 1000);
