@@ -45,6 +45,24 @@ export function readHandshakeReply(text: string, address: DeviceAddress): { erro
   return { errorCode: reply.error_code, key: reply.result?.key };
 }
 
+const SUCCESS_HEAD = Buffer.from('{"error_code":0,"result":{"response":"', 'latin1');
+const SUCCESS_TAIL = Buffer.from('"}}', 'latin1');
+
+/**
+ * The response of a successful securePassthrough reply written exactly as
+ * devices write it, without parsing the JSON around it; undefined for any
+ * other text. The caller must still find the response to be base64 (the
+ * session cipher checks it): base64 needs no escapes, so then the text is
+ * that JSON object and nothing else, and the full reader would give the same.
+ */
+export function plainSuccessResponse(body: Buffer): string | undefined {
+  const end = body.length - SUCCESS_TAIL.length;
+  if (end < SUCCESS_HEAD.length) return undefined;
+  if (body.compare(SUCCESS_HEAD, 0, SUCCESS_HEAD.length, 0, SUCCESS_HEAD.length) !== 0) return undefined;
+  if (body.compare(SUCCESS_TAIL, 0, SUCCESS_TAIL.length, end) !== 0) return undefined;
+  return body.toString('latin1', SUCCESS_HEAD.length, end);
+}
+
 export function readPassthroughReply(text: string, address: DeviceAddress): { errorCode: number; response: string | undefined } {
   const reply = readEnvelope(passthroughReply, text, 'securePassthrough reply', address);
   return { errorCode: reply.error_code, response: reply.result?.response };

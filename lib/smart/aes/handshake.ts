@@ -10,7 +10,7 @@ import type { KlapCredentials } from '../../klap/auth';
 import { describeSmartErrorCode, SUCCESS, TRANSPORT_UNKNOWN_CREDENTIALS } from '../error-codes';
 import { smartErrorFor, SmartTransportMismatchError } from '../errors';
 import { AesSessionCipher } from './cipher';
-import { loginParams, readHandshakeReply, readLoginReply, readPassthroughReply, type LoginVersion } from './envelope';
+import { loginParams, plainSuccessResponse, readHandshakeReply, readLoginReply, readPassthroughReply, type LoginVersion } from './envelope';
 import { createHandshakeKeyPair, decryptPkcs1, type HandshakeKeyPair } from './rsa';
 
 /** Posts a JSON body to a path of the device; `cookie` is "TP_SESSIONID=...". */
@@ -81,6 +81,10 @@ export async function passthrough(post: JsonPost, session: AesHandshake, path: s
 
 /** What a securePassthrough reply says: the decrypted inner reply, or why not. Never throws. */
 export function readPassthrough(reply: PostReply, session: AesHandshake, address: DeviceAddress): PassthroughOutcome {
+  // The everyday reply, read without parsing its envelope; anything else takes the full reader below.
+  const plain = reply.status === 200 ? plainSuccessResponse(reply.body) : undefined;
+  const decrypted = plain === undefined ? undefined : session.cipher.decrypt(plain);
+  if (decrypted) return { ok: true, plaintext: decrypted };
   if (reply.status !== 200) {
     return { ok: false, error: new ProtocolError(`securePassthrough answered HTTP ${reply.status}`, address), sessionLost: true, notRun: false };
   }
