@@ -11,6 +11,7 @@ import { readMethodResult, readSysInfo } from '../../classic/replies';
 import type { JsonObject } from '../../json';
 import type { TrafficHook } from '../../traffic';
 import { classicState } from '../state/classic';
+import { ChannelFamily } from '../channel-family';
 import type { FamilyAdapter, FamilyFeatures, FamilyRead, FeatureContext, RawRequestOptions } from '../family';
 import type { DeviceState, LightState, OutletState } from '../types';
 import { ClassicCalls } from './calls';
@@ -22,45 +23,17 @@ import { modulesFor } from './modules';
 
 const GET_SYSINFO = system.getSysinfo();
 
-export class ClassicFamily implements FamilyAdapter {
+export class ClassicFamily extends ChannelFamily<SmartHomeClient> implements FamilyAdapter {
   readonly family = 'classic' as const;
-  private readonly client: SmartHomeClient;
   private readonly calls: ClassicCalls;
 
   constructor(client: SmartHomeClient) {
-    this.client = client;
+    super(client);
     this.calls = new ClassicCalls(client);
   }
 
   static open(options: SmartHomeClientOptions): ClassicFamily {
     return new ClassicFamily(new SmartHomeClient(options));
-  }
-
-  get host(): string {
-    return this.client.host;
-  }
-
-  get port(): number {
-    return this.client.port;
-  }
-
-  get transportName(): string {
-    return this.client.transportKind;
-  }
-
-  get online(): boolean | undefined {
-    return this.client.online;
-  }
-
-  onReachability(listener: (online: boolean, error?: Error) => void): () => void {
-    const up = (): void => listener(true);
-    const down = (error?: Error): void => listener(false, error);
-    this.client.on('online', up);
-    this.client.on('offline', down);
-    return () => {
-      this.client.off('online', up);
-      this.client.off('offline', down);
-    };
   }
 
   /** One get_sysinfo, read by its reader into the state model (a poll's whole cost above the client: one promise step). */

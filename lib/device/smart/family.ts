@@ -12,6 +12,7 @@ import { readChildList, readDeviceInfo, decodeBase64Text, type SmartDeviceInfo }
 import type { SmartOutcome } from '../../smart/client';
 import { isJsonObject, type JsonObject } from '../../json';
 import type { TrafficHook } from '../../traffic';
+import { ChannelFamily } from '../channel-family';
 import type { FamilyAdapter, FamilyFeatures, FamilyRead, FeatureContext, RawRequestOptions } from '../family';
 import { SMART_COMPONENT, smartState, type SmartReading } from '../state/smart';
 import type { DeviceState, LightState, OutletState } from '../types';
@@ -25,42 +26,14 @@ interface Known {
   childComponents?: ReadonlyMap<string, SmartComponents>;
 }
 
-export class SmartFamily implements FamilyAdapter {
+export class SmartFamily extends ChannelFamily<SmartClient> implements FamilyAdapter {
   readonly family = 'smart' as const;
-  private readonly client: SmartClient;
   private readonly known: Known;
 
   /** `components`: a component_nego already read (by the transport probe), so it is not asked again. */
   constructor(client: SmartClient, known: { components?: SmartComponents } = {}) {
-    this.client = client;
+    super(client);
     this.known = { ...known };
-  }
-
-  get host(): string {
-    return this.client.host;
-  }
-
-  get port(): number {
-    return this.client.port;
-  }
-
-  get transportName(): string {
-    return this.client.transportKind;
-  }
-
-  get online(): boolean | undefined {
-    return this.client.online;
-  }
-
-  onReachability(listener: (online: boolean, error?: Error) => void): () => void {
-    const up = (): void => listener(true);
-    const down = (error: Error): void => listener(false, error);
-    this.client.on('online', up);
-    this.client.on('offline', down);
-    return () => {
-      this.client.off('online', up);
-      this.client.off('offline', down);
-    };
   }
 
   async read(options: { ifIdle?: boolean } = {}): Promise<FamilyRead> {
