@@ -20,6 +20,7 @@ import { DeviceError } from '../errors';
 import type { LightCommand } from './light-command';
 import { LightInputError } from './light-command';
 import { hsvToHex, whiteToHex } from './light-colour';
+import { transitionIgnoredBy } from './transition-note';
 
 /** The light as msg.payload carries it: the fields a light object takes. */
 export interface LightPayload {
@@ -175,7 +176,7 @@ function lightOutletOption(device: Device): { outlet?: number } {
 }
 
 function withTransitionNote(report: LightReport, transition: number | undefined): LightReport {
-  if (transition !== undefined && transition > 0 && report.state.ignoresTransition === true) report.transitionIgnored = true;
+  if (transitionIgnoredBy(report.state, transition)) report.transitionIgnored = true;
   return report;
 }
 

@@ -9,6 +9,7 @@
 import { parseLightCommand, LightInputError } from '../../lib/node-support/light-command';
 import { readLight, runLightCommand, viewOf, type LightReport, type LightView } from '../../lib/node-support/light-actions';
 import { DeviceWatch } from '../../lib/node-support/device-watch';
+import { TransitionNotice } from '../../lib/node-support/transition-note';
 import type { Node, NodeAPI, NodeMessage, NodeStatus } from '../types';
 import { numberSetting, type TplinkConfigNode } from '../tplink-config/device-config';
 import { isUnreachable, reasonKey } from '../tplink-plug/plug-status';
@@ -57,8 +58,7 @@ export = function register(RED: NodeAPI): void {
     // What the flow last heard: polls send only what changed.
     let lastLight = '';
     let lastPower: number | undefined;
-    // A device that ignores transitions is told once per deploy, not on every message.
-    let toldTransitionIgnored = false;
+    const transitionNotice = new TransitionNotice();
 
     const show = (report: LightReport): void => this.status(lightStatus(viewOf(report)));
     watch.on('connecting', guarded(this, () => this.status({ fill: 'yellow', shape: 'ring', text: RED._('tplink-light.status.connecting') })));
@@ -91,10 +91,8 @@ export = function register(RED: NodeAPI): void {
           watch.observeSuccess();
           lastLight = JSON.stringify(report.payload);
           show(report);
-          if (report.transitionIgnored && !toldTransitionIgnored) {
-            toldTransitionIgnored = true;
-            this.warn(RED._('tplink-light.warnings.transition-ignored', { model: report.state.model || '?' }));
-          }
+          const model = transitionNotice.modelToTell(report);
+          if (model !== undefined) this.warn(RED._('tplink-light.warnings.transition-ignored', { model }));
           send(toMessage(msg, report, command.kind === 'read' ? 'state' : 'light'));
         },
         failure: (error) => {
