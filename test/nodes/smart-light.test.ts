@@ -6,12 +6,11 @@
  * switches and dims it and leaves the fan alone.
  */
 import { strict as assert } from 'assert';
-import type { SinonSpy } from 'sinon';
 import { startSmartDevice, type RunningSmartDevice } from '../../lib/simulator/smart/server';
 import configNode from '../../nodes/tplink-config/tplink-config';
 import lightNode from '../../nodes/tplink-light/tplink-light';
 import type { NodeMessage } from '../../nodes/types';
-import { caughtError, exchange, helper, statusBecomes, TAB } from './support/node-red';
+import { caughtError, exchange, helper, statusBecomes, TAB, warnings } from './support/node-red';
 
 const NODES = [configNode, lightNode];
 const ACCOUNT = { username: 'lights@example.com', password: 'Light secret 9' };
@@ -25,13 +24,6 @@ function smartLightFlow(sim: RunningSmartDevice, light: Record<string, unknown> 
     { id: 'catcher', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
     { id: 'caught', type: 'helper', z: 'f1' },
   ];
-}
-
-/** What node `id` said with node.warn() since the flow was loaded. */
-function warnings(id: string): string[] {
-  const target = helper.getNode(id);
-  const spy = (helper._NodePrototype as unknown as { warn: SinonSpy }).warn;
-  return spy.getCalls().filter((c) => c.thisValue === target).map((c) => String(c.args[0]));
 }
 
 const payloadOf = (msg: NodeMessage): Record<string, unknown> => msg.payload as Record<string, unknown>;

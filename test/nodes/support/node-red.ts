@@ -27,7 +27,7 @@ export interface TestHelper {
   unload(): Promise<void>;
   getNode(id: string): TestNode | null;
   request(): Supertest;
-  _NodePrototype: { status: SinonSpy; send: SinonSpy };
+  _NodePrototype: { status: SinonSpy; send: SinonSpy; warn: SinonSpy; error: SinonSpy };
   _redNodes: { getFlows(): { flows: Array<Record<string, unknown>> }; getCredentials(id: string): Record<string, string> | undefined };
 }
 
@@ -72,6 +72,18 @@ export async function caughtError(to: string, msg: NodeMessage, at = 'caught', t
 export function statuses(id: string): NodeStatus[] {
   const target = helper.getNode(id);
   return helper._NodePrototype.status.getCalls().filter((c) => c.thisValue === target).map((c) => c.args[0] as NodeStatus);
+}
+
+/** What node `id` said with node.warn() since the flow was loaded. */
+export function warnings(id: string): string[] {
+  const target = helper.getNode(id);
+  return helper._NodePrototype.warn.getCalls().filter((c) => c.thisValue === target).map((c) => String(c.args[0]));
+}
+
+/** What node `id` reported with node.error() since the flow was loaded (done(error) ends there too). */
+export function errorsOf(id: string): string[] {
+  const target = helper.getNode(id);
+  return helper._NodePrototype.error.getCalls().filter((c) => c.thisValue === target).map((c) => String(c.args[0]));
 }
 
 /**
