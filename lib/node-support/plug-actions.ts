@@ -12,6 +12,7 @@ import type { Device } from '../device/device';
 import { DeviceInputError } from '../device/errors';
 import type { DeviceState, OutletOption, ScheduleRule } from '../device/types';
 import { describe, parsePowerValue, PlugInputError, type PlugAction, type PlugCommand } from './plug-command';
+import { transitionIgnoredBy } from './transition-note';
 
 export interface PlugResult {
   /** The action that ran: 'power', 'raw' or a PlugAction. */
@@ -25,6 +26,8 @@ export interface PlugResult {
   state?: DeviceState;
   energy?: EnergyReading;
   reply?: unknown;
+  /** A brightness was set with a transition the device ignores (a SMART dimmer): the change applied at once. */
+  transitionIgnored?: boolean;
 }
 
 /** What a plug node addresses: the device (or a whole strip), or one outlet of a strip. */
@@ -196,7 +199,10 @@ async function runAdmin(device: Device, option: OutletOption, action: PlugAction
   }
 }
 
-/** A dimmer's level, or a light's brightness: a number, or { brightness, transition }. */
+/**
+ * A dimmer's level, or a light's brightness: a number, or { brightness, transition }.
+ * A SMART dimmer or light takes the transition and applies the level at once; the result says so.
+ */
 async function setBrightness(device: Device, option: OutletOption, arg: unknown): Promise<PlugResult> {
   const { brightness, transition } = brightnessArgument(arg);
   const options = transition === undefined ? {} : { transition };
@@ -204,7 +210,9 @@ async function setBrightness(device: Device, option: OutletOption, arg: unknown)
   // As on a dimmer, 0 switches a light off.
   else if (device.light) await device.light.set(brightness === 0 ? { on: false, ...options } : { brightness, ...options });
   else need(device, undefined, 'brightness');
-  return withState(device, option, 'brightness');
+  const result = await withState(device, option, 'brightness');
+  if (result.state && transitionIgnoredBy(result.state, transition)) result.transitionIgnored = true;
+  return result;
 }
 
 export function brightnessArgument(arg: unknown): { brightness: number; transition?: number } {

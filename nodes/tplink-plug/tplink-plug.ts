@@ -9,6 +9,7 @@
 import { adminMethodsIn, isAdministrative, parsePlugCommand, PlugInputError } from '../../lib/node-support/plug-command';
 import { runPlugCommand, type PlugResult } from '../../lib/node-support/plug-actions';
 import { PlugMonitor, type PlugView } from '../../lib/node-support/plug-monitor';
+import { TransitionNotice } from '../../lib/node-support/transition-note';
 import type { Node, NodeAPI, NodeDef, NodeMessage, NodeStatus } from '../types';
 import { numberSetting, type TplinkConfigNode } from '../tplink-config/device-config';
 import { isUnreachable, reasonKey } from './plug-status';
@@ -67,6 +68,7 @@ export = function register(RED: NodeAPI): void {
     const pollInterval = def.interval === '' || Number(def.interval) === 0 ? 0 : numberSetting(def.interval, 0) * 1000;
     const monitor = new PlugMonitor({ connection, outlet, pollInterval: Math.max(pollInterval, pollInterval > 0 ? 100 : 0) });
     let closed = false;
+    const transitionNotice = new TransitionNotice();
 
     monitor.on('view', guarded(this, (view) => this.status(statusOf(view))));
     monitor.on('unreachable', guarded(this, (error) => this.warn(error.message)));
@@ -91,6 +93,8 @@ export = function register(RED: NodeAPI): void {
           if (closed) return;
           if (typeof result.payload === 'boolean' && result.state) monitor.observe(result.payload, result.state);
           else if (result.energy) monitor.observePower(result.energy.power);
+          const model = transitionNotice.modelToTell(result);
+          if (model !== undefined) this.warn(RED._('tplink-plug.warnings.transition-ignored', { model }));
           send(toMessage(msg, result));
         },
         failure: (error) => {
