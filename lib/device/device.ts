@@ -12,9 +12,9 @@ import type { DeviceAddress } from '../errors';
 import type { JsonObject } from '../json';
 import type { TrafficHook } from '../traffic';
 import { sumReadings, sumStats } from './energy';
-import { unknownOutlet } from './errors';
+import { unknownOutlet, unsupported } from './errors';
 import type { EnergyMeter, FamilyAdapter, FamilyFeatures, FamilyRead, FeatureContext } from './family';
-import { checkTransition, withLight, withOutlets } from './light';
+import { checkTransition, dimmingOutlet, withLight, withOutlets } from './light';
 import { findOutlet } from './outlets';
 import type {
   AliasFeature, AntiTheftRule, CloudFeature, CountdownRule, DeviceFamily, DeviceFeatures, DeviceKind, DeviceState, DimmerFeature, EnergyFeature,
@@ -166,6 +166,31 @@ export class Device extends EventEmitter<DeviceEvents> implements DeviceFeatures
     const transition = options.transition === undefined ? undefined : checkTransition(options.transition, this.address);
     const light = await this.adapter.setPower(this.current, on, outlet, transition === undefined ? {} : { transition });
     this.current = switched(this.current, on, outlet, light);
+    return this.current;
+  }
+
+  /**
+   * What a brightness asked of `options` sets: {} for the device itself, or
+   * the outlet that dims (a whole KS240: its dimmer child); a
+   * DeviceInputError where nothing there dims (light.ts dimmingOutlet).
+   */
+  dimmingTarget(options: OutletOption = {}): OutletOption {
+    const outlet = dimmingOutlet(this.current, this.targetOf(options), this.address);
+    return outlet === undefined ? {} : { outlet: outlet.index };
+  }
+
+  /**
+   * Sets a brightness where dimmingTarget says it goes, through the dimmer
+   * or the light; 0 switches that off, as a dimmer does. Refused before
+   * anything is sent where nothing dims. Resolves to the state after.
+   */
+  async setBrightness(brightness: number, options: PowerOptions = {}): Promise<DeviceState> {
+    const outlet = dimmingOutlet(this.current, this.targetOf(options), this.address);
+    const transition = options.transition === undefined ? {} : { transition: options.transition };
+    // A dimmer is the device itself; a light that is an outlet is reached only through the light feature.
+    if (outlet === undefined && this.features.dimmer) await this.features.dimmer.setBrightness(brightness, transition);
+    else if (this.features.light) await this.features.light.set(brightness === 0 ? { on: false, ...transition } : { brightness, ...transition });
+    else throw unsupported('brightness', this.current.model, this.address);
     return this.current;
   }
 

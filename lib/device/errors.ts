@@ -5,8 +5,9 @@
  * it in the user's language and the CLI can call it a usage error.
  */
 import { SmartHomeError, type DeviceAddress } from '../errors';
+import type { OutletState } from './types';
 
-export type DeviceInputReason = 'unknown-outlet' | 'unsupported' | 'out-of-range' | 'bad-request';
+export type DeviceInputReason = 'unknown-outlet' | 'outlet-not-dimmable' | 'unsupported' | 'out-of-range' | 'bad-request';
 
 export class DeviceInputError extends SmartHomeError {
   readonly reason: DeviceInputReason;
@@ -25,6 +26,18 @@ export function unknownOutlet(ref: string | number, count: number, address?: Dev
     ? `outlet ${JSON.stringify(ref)}: the device has no outlets (it is not a power strip)`
     : `outlet ${JSON.stringify(ref)} is not on this device (it has ${count} outlets)`;
   return new DeviceInputError('unknown-outlet', { outlet: String(ref), count: String(count) }, message, address);
+}
+
+/**
+ * A brightness asked of an outlet that does not dim (a KS240's fan) on a
+ * device where another one does: names that outlet, so the user knows
+ * where the brightness goes.
+ */
+export function outletNotDimmable(outlet: OutletState, dimmer: OutletState, model: string, address?: DeviceAddress): DeviceInputError {
+  const details = { outlet: String(outlet.index), alias: outlet.alias, dimmer: String(dimmer.index), dimmerAlias: dimmer.alias, model };
+  return new DeviceInputError('outlet-not-dimmable', details,
+    `outlet ${outlet.index} (${JSON.stringify(outlet.alias)}) of ${model || 'this device'} has no brightness: outlet ${dimmer.index} (${JSON.stringify(dimmer.alias)}) is the one that dims`,
+    address);
 }
 
 /** The device cannot do `what` ("brightness", "colour", "energy"...); `model` names it. */

@@ -6,7 +6,7 @@
  * a transition of 0 to an hour.
  */
 import type { DeviceAddress } from '../errors';
-import { checkInteger, unsupported } from './errors';
+import { checkInteger, outletNotDimmable, unsupported } from './errors';
 import { anyOutletOn } from './outlets';
 import type { DeviceState, LightCapabilities, LightChange, LightState, OutletState } from './types';
 
@@ -39,6 +39,27 @@ function checkColorTemp(value: number, capabilities: LightCapabilities, model: s
 
 export function checkTransition(value: number, address: DeviceAddress): number {
   return checkInteger('transition', value, 0, MAX_TRANSITION_MS, address);
+}
+
+/**
+ * Where a brightness goes, the one rule for every family and every caller:
+ * asked of the whole device, a dimmer or dimmable light is itself, and a
+ * switch whose light is one of its outlets (a KS240's dimmer child) dims
+ * that outlet; asked of one outlet, only the outlet that is the light dims.
+ * Any other outlet (a KS240's fan, an HS300's socket) is refused before
+ * anything is sent: the light feature would otherwise dim the light behind
+ * the back of a message meant for the fan. Resolves to the outlet that
+ * dims, or undefined for the device itself.
+ */
+export function dimmingOutlet(state: DeviceState, outlet: OutletState | undefined, address: DeviceAddress): OutletState | undefined {
+  const light = state.outlets.find((o) => o.index === state.lightOutlet);
+  if (outlet === undefined) {
+    if (light !== undefined || state.features.includes('dimmer') || state.lightCapabilities?.dimmable === true) return light;
+    throw unsupported('brightness', state.model, address);
+  }
+  if (light === undefined) throw unsupported('outlet that dims', state.model, address);
+  if (outlet.index !== light.index) throw outletNotDimmable(outlet, light, state.model, address);
+  return outlet;
 }
 
 /**
