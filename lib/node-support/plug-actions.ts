@@ -24,6 +24,11 @@ export interface PlugResult {
   sysinfo?: unknown;
   /** The device after a command that read or changed it. */
   state?: DeviceState;
+  /**
+   * With state: whether what the node addresses (device or outlet) is on, for its status.
+   * Not always the payload: a brightness on a whole KS240 reports the dimmer it set.
+   */
+  on?: boolean;
   energy?: EnergyReading;
   reply?: unknown;
   /** A brightness was set with a transition the device ignores (a SMART dimmer): the change applied at once. */
@@ -81,7 +86,8 @@ async function switchPower(device: Device, option: OutletOption, wanted: boolean
 /** Reads the device after a command and reports the state it shows. */
 async function withState(device: Device, option: OutletOption, command: string): Promise<PlugResult> {
   const state = await device.refresh();
-  return { command, payload: device.isOn(option), alias: topicOf(device, option), sysinfo: device.info, state, reply: device.info };
+  const on = device.isOn(option);
+  return { command, payload: on, alias: topicOf(device, option), sysinfo: device.info, state, on, reply: device.info };
 }
 
 async function runRaw(device: Device, option: OutletOption, request: SmartHomeRequest): Promise<PlugResult> {
@@ -201,16 +207,18 @@ async function runAdmin(device: Device, option: OutletOption, action: PlugAction
 
 /**
  * A dimmer's level, or a light's brightness: a number, or { brightness, transition }.
+ * Where it goes is the device layer's rule (Device.dimmingTarget): an outlet
+ * that does not dim is refused before anything is sent. The answer reports
+ * what was dimmed, as a node for it would: on a whole KS240, its dimmer
+ * outlet (payload and topic), while the node's status stays the switch's.
  * A SMART dimmer or light takes the transition and applies the level at once; the result says so.
  */
 async function setBrightness(device: Device, option: OutletOption, arg: unknown): Promise<PlugResult> {
   const { brightness, transition } = brightnessArgument(arg);
-  const options = transition === undefined ? {} : { transition };
-  if (device.dimmer) await device.dimmer.setBrightness(brightness, options);
-  // As on a dimmer, 0 switches a light off.
-  else if (device.light) await device.light.set(brightness === 0 ? { on: false, ...options } : { brightness, ...options });
-  else need(device, undefined, 'brightness');
-  const result = await withState(device, option, 'brightness');
+  const target = device.dimmingTarget(option);
+  await device.setBrightness(brightness, transition === undefined ? target : { ...target, transition });
+  const result = await withState(device, target, 'brightness');
+  result.on = device.isOn(option);
   if (result.state && transitionIgnoredBy(result.state, transition)) result.transitionIgnored = true;
   return result;
 }

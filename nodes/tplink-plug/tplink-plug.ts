@@ -91,7 +91,7 @@ export = function register(RED: NodeAPI): void {
       settleInput(this, done, () => runPlugCommand({ connection, outlet }, command), {
         result: (result) => {
           if (closed) return;
-          if (typeof result.payload === 'boolean' && result.state) monitor.observe(result.payload, result.state);
+          if (result.on !== undefined && result.state) monitor.observe(result.on, result.state);
           else if (result.energy) monitor.observePower(result.energy.power);
           const model = transitionNotice.modelToTell(result);
           if (model !== undefined) this.warn(RED._('tplink-plug.warnings.transition-ignored', { model }));
