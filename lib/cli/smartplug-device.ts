@@ -70,11 +70,15 @@ export async function runDeviceCommand(device: Device, options: SmartplugOptions
 async function setLight(device: Device, command: string | undefined, flags: LightFlags, outlet: OutletOption): Promise<void> {
   const on = command === 'on' ? true : command === 'off' ? false : undefined;
   const transition = flags.transition === undefined ? {} : { transition: flags.transition };
-  if (device.light) {
+  const colour = flags.hue !== undefined || flags.saturation !== undefined || flags.colorTemp !== undefined;
+  const lightChange = colour || flags.brightness !== undefined;
+  // The light feature drives the device's light whatever -o named: with -o, a brightness or colour goes only where the
+  // device layer says the outlet dims (a KS240's fan is refused), and a switch with a transition goes to the outlet named.
+  if (outlet.outlet !== undefined && lightChange) device.dimmingTarget(outlet);
+  if (device.light && (outlet.outlet === undefined || lightChange)) {
     await device.light.set({ ...flags, ...(on === undefined ? {} : { on }) });
     return;
   }
-  const colour = flags.hue !== undefined || flags.saturation !== undefined || flags.colorTemp !== undefined;
   if (device.dimmer && !colour && flags.brightness !== undefined) {
     // A dimmer's level is set by switching it on at that level (a light keeps a level while off; a dimmer cannot be told one).
     if (on === false) throw new UsageError('--brightness switches a dimmer on: it cannot go with -c off');

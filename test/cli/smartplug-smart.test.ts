@@ -74,6 +74,25 @@ describe('tplink-smartplug on SMART devices (Tapo, newer Kasa firmware)', functi
     assert.match(missing.stderr, /no outlet '7'/);
   });
 
+  it('KS240: --brightness with -o 0 (the fan) is refused before sending, naming the dimmer; -o 1 and the whole switch dim the dimmer; -o 0 with a fade switches no light', async function () {
+    const sim = await start('KS240', { on: true });
+    const [fan, dimmer] = sim.device.children;
+    const fanDimmed = await here(sim, '-v', '-o', '0', '--brightness', '40');
+    assert.equal(fanDimmed.code, 2, fanDimmed.stderr);
+    assert.match(fanDimmed.stderr, /outlet 0 .* has no brightness: outlet 1 .* is the one that dims/);
+    assert.doesNotMatch(fanDimmed.stderr, /set_device_info/, 'nothing set');
+    assert.equal(sim.device.light?.brightness, 100);
+    assert.match((await here(sim, '-v', '-o', '1', '--brightness', '30')).stderr, /set_device_info/);
+    assert.deepEqual([fan.on, dimmer.on, sim.device.light?.brightness], [true, true, 30]);
+    assert.equal((await here(sim, '--brightness', '20')).code, 0);
+    assert.equal(sim.device.light?.brightness, 20);
+    const fanFaded = await here(sim, '-o', '0', '-c', 'off', '--transition', '500');
+    assert.equal(fanFaded.code, 2, 'the fan takes no transition');
+    assert.deepEqual([fan.on, dimmer.on], [true, true]);
+    assert.equal((await here(sim, '-o', '1', '-c', 'off', '--transition', '500')).code, 0);
+    assert.deepEqual([fan.on, dimmer.on], [true, false]);
+  });
+
   it('-j sends a SMART request as written and exits 1 on a non-zero error_code', async function () {
     const sim = await start('P110', { on: true });
     const set = await here(sim, '-j', '{"method":"set_device_info","params":{"device_on":false}}');
