@@ -18,6 +18,11 @@ const MAX_CHUNK_LINE = 1024;
 const CRLF = Buffer.from('\r\n');
 const HEADER_END = Buffer.from('\r\n\r\n');
 const NOTHING = Buffer.alloc(0);
+/** Shared results: a reply read in pieces would otherwise allocate one per piece. */
+const MORE: ReplyProgress = Object.freeze({ state: 'more' });
+const AFTER_REPLY: ReplyProgress = Object.freeze({ state: 'failed', reason: 'bytes after the reply' });
+/** The state before a chunk-size line; never mutated (only a data state's `left` is). */
+const AT_SIZE: ChunkState = Object.freeze({ at: 'size' });
 
 export interface HttpReply {
   status: number;
@@ -46,17 +51,31 @@ interface Head {
   framing: Framing;
 }
 
+/**
+ * One reader per connection: reset() makes it new for the next reply,
+ * so a kept-open connection does not allocate a reader per request.
+ */
 export class HttpReplyReader {
   private readonly maxBodySize: number;
   private pending: Buffer = NOTHING;
   private head: Head | undefined;
   private readonly bodyParts: Buffer[] = [];
   private bodySize = 0;
-  private chunk: ChunkState = { at: 'size' };
+  private chunk: ChunkState = AT_SIZE;
   private finished = false;
 
   constructor(maxBodySize: number) {
     this.maxBodySize = maxBodySize;
+  }
+
+  /** Forgets everything read so far, as a fresh reader would be. */
+  reset(): void {
+    this.pending = NOTHING;
+    this.head = undefined;
+    this.bodyParts.length = 0;
+    this.bodySize = 0;
+    this.chunk = AT_SIZE;
+    this.finished = false;
   }
 
   /** True once any byte of the reply arrived (a connection that ends before that never answered). */
@@ -65,7 +84,7 @@ export class HttpReplyReader {
   }
 
   push(chunk: Buffer): ReplyProgress {
-    if (this.finished) return { state: 'failed', reason: 'bytes after the reply' };
+    if (this.finished) return AFTER_REPLY;
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
     for (;;) {
       if (!this.head) {
@@ -79,7 +98,7 @@ export class HttpReplyReader {
 
   /** The connection ended: a reply framed by the end is complete now; any other is cut short. */
   end(): ReplyProgress {
-    if (this.finished) return { state: 'failed', reason: 'bytes after the reply' };
+    if (this.finished) return AFTER_REPLY;
     if (this.head?.framing.kind === 'until-close') return this.done(true);
     return { state: 'failed', reason: this.started ? 'reply interrupted' : 'connection closed before the reply' };
   }
@@ -87,7 +106,7 @@ export class HttpReplyReader {
   private readHead(): ReplyProgress | { state: 'done' } {
     const end = this.pending.indexOf(HEADER_END);
     if (end < 0) {
-      return this.pending.length > MAX_HEADER_BYTES ? { state: 'failed', reason: `headers longer than ${MAX_HEADER_BYTES} bytes` } : { state: 'more' };
+      return this.pending.length > MAX_HEADER_BYTES ? { state: 'failed', reason: `headers longer than ${MAX_HEADER_BYTES} bytes` } : MORE;
     }
     if (end > MAX_HEADER_BYTES) return { state: 'failed', reason: `headers longer than ${MAX_HEADER_BYTES} bytes` };
     const parsed = parseHead(this.pending.toString('latin1', 0, end));
@@ -117,7 +136,7 @@ export class HttpReplyReader {
       framing.left -= take;
       if (framing.left === 0) return this.done(head.close);
     }
-    return { state: 'more' };
+    return MORE;
   }
 
   private readChunked(): ReplyProgress {
@@ -133,12 +152,12 @@ export class HttpReplyReader {
         continue;
       }
       const lineEnd = this.pending.indexOf(CRLF);
-      if (lineEnd < 0) return this.pending.length > MAX_CHUNK_LINE ? { state: 'failed', reason: 'chunk line too long' } : { state: 'more' };
+      if (lineEnd < 0) return this.pending.length > MAX_CHUNK_LINE ? { state: 'failed', reason: 'chunk line too long' } : MORE;
       const line = this.pending.toString('latin1', 0, lineEnd);
       this.pending = this.pending.subarray(lineEnd + CRLF.length);
       if (chunk.at === 'data-end') {
         if (line !== '') return { state: 'failed', reason: 'chunk data not followed by CRLF' };
-        this.chunk = { at: 'size' };
+        this.chunk = AT_SIZE;
       } else if (chunk.at === 'trailers') {
         if (line === '') return this.done((this.head as Head).close);
       } else {
@@ -148,7 +167,7 @@ export class HttpReplyReader {
         this.chunk = size === 0 ? { at: 'trailers' } : { at: 'data', left: size };
       }
     }
-    return { state: 'more' };
+    return MORE;
   }
 
   private append(part: Buffer): ReplyProgress | undefined {
@@ -173,30 +192,32 @@ function chunkSize(line: string): number | undefined {
   return parseInt(digits, 16);
 }
 
-const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: .*)?$/;
+const STATUS_LINE = /^HTTP\/1\.[01] [1-9]\d\d(?: .*)?$/;
 
 /**
  * Status line and headers; a string says what is wrong. Lines are walked
- * with indexOf rather than split, and a header's value is read only when
- * its name has the length of one that matters: this runs once per request.
+ * with indexOf rather than split, the status line is tested rather than
+ * matched, and a header's name and value are cut out of the text only when
+ * the name has the length of one that matters: this runs once per request,
+ * and every string cut here was garbage a moment later.
  */
 function parseHead(text: string): Head | string {
   const firstEnd = text.indexOf('\r\n');
   const statusLine = firstEnd < 0 ? text : text.slice(0, firstEnd);
-  const status = STATUS_LINE.exec(statusLine);
-  if (!status) return `malformed status line ${JSON.stringify(statusLine.slice(0, 40))}`;
+  if (!STATUS_LINE.test(statusLine)) return `malformed status line ${JSON.stringify(statusLine.slice(0, 40))}`;
   const fields: HeadFields = { setCookie: [], length: undefined, chunked: false, connection: '' };
   for (let at = firstEnd < 0 ? text.length : firstEnd + 2; at < text.length;) {
     const found = text.indexOf('\r\n', at);
     const end = found < 0 ? text.length : found;
     const colon = text.indexOf(':', at);
     if (colon <= at || colon > end) return 'malformed header line';
-    const problem = readHeader(text.slice(at, colon).trim(), text, colon + 1, end, fields);
+    const problem = readHeader(text, at, colon, end, fields);
     if (problem) return problem;
     at = end + 2;
   }
-  const http10 = status[1] === '0';
-  const code = Number(status[2]);
+  // The status line is "HTTP/1.x NNN...": the digits stand at fixed places.
+  const http10 = statusLine.charCodeAt(7) === 0x30;
+  const code = (statusLine.charCodeAt(9) - 0x30) * 100 + (statusLine.charCodeAt(10) - 0x30) * 10 + (statusLine.charCodeAt(11) - 0x30);
   const { connection, length } = fields;
   const close = connection.includes('close') || (http10 && !connection.includes('keep-alive'));
   const noBody = code < 200 || code === 204 || code === 304;
@@ -214,21 +235,50 @@ interface HeadFields {
   connection: string;
 }
 
-/** Reads one header into `fields` when it is one the framing or the session needs; a string says what is wrong. */
-function readHeader(rawName: string, text: string, from: number, to: number, fields: HeadFields): string | undefined {
-  // "set-cookie" and "connection" have 10 letters, "content-length" 14, "transfer-encoding" 17.
-  if (rawName.length !== 10 && rawName.length !== 14 && rawName.length !== 17) return undefined;
-  const name = rawName.toLowerCase();
-  const value = text.slice(from, to).trim();
-  if (name === 'content-length') {
-    if (!/^\d{1,10}$/.test(value) || (fields.length !== undefined && fields.length !== Number(value))) return 'malformed Content-Length';
+/** What String.prototype.trim removes, among the characters a latin1 text can hold. */
+function isTrimmed(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d) || code === 0xa0;
+}
+
+/**
+ * True when text[start, end) is `lower` in any case. `lower` is lowercase
+ * ASCII letters and dashes: a letter matches only itself or its capital
+ * (setting bit 0x20 maps nothing else onto a lowercase letter), as toLowerCase
+ * would find, since no other latin1 character lowers to an ASCII letter.
+ */
+function nameIs(text: string, start: number, end: number, lower: string): boolean {
+  if (end - start !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    const want = lower.charCodeAt(i);
+    const got = text.charCodeAt(start + i);
+    if (got !== want && (want === 0x2d || (got | 0x20) !== want)) return false;
+  }
+  return true;
+}
+
+const DECIMAL = /^\d{1,10}$/;
+
+/**
+ * Reads the header in text[from, to) (its colon at `colon`) into `fields`
+ * when it is one the framing or the session needs; a string says what is
+ * wrong. The name is compared in place: cutting and lowering it made two
+ * strings per header.
+ */
+function readHeader(text: string, from: number, colon: number, to: number, fields: HeadFields): string | undefined {
+  let nameStart = from;
+  let nameEnd = colon;
+  while (nameStart < nameEnd && isTrimmed(text.charCodeAt(nameStart))) nameStart++;
+  while (nameEnd > nameStart && isTrimmed(text.charCodeAt(nameEnd - 1))) nameEnd--;
+  if (nameIs(text, nameStart, nameEnd, 'content-length')) {
+    const value = text.slice(colon + 1, to).trim();
+    if (!DECIMAL.test(value) || (fields.length !== undefined && fields.length !== Number(value))) return 'malformed Content-Length';
     fields.length = Number(value);
-  } else if (name === 'transfer-encoding') {
-    fields.chunked = value.toLowerCase().split(',').map((v) => v.trim()).includes('chunked');
-  } else if (name === 'set-cookie') {
-    fields.setCookie.push(value);
-  } else if (name === 'connection') {
-    fields.connection = value.toLowerCase();
+  } else if (nameIs(text, nameStart, nameEnd, 'connection')) {
+    fields.connection = text.slice(colon + 1, to).trim().toLowerCase();
+  } else if (nameIs(text, nameStart, nameEnd, 'set-cookie')) {
+    fields.setCookie.push(text.slice(colon + 1, to).trim());
+  } else if (nameIs(text, nameStart, nameEnd, 'transfer-encoding')) {
+    fields.chunked = text.slice(colon + 1, to).toLowerCase().split(',').map((v) => v.trim()).includes('chunked');
   }
   return undefined;
 }

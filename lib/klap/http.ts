@@ -45,16 +45,7 @@ function describePost(path: string): string {
   return `POST ${path.split('?')[0]}`;
 }
 
-/** The exchange in flight: what the socket's events go to. */
-interface Exchange {
-  /** performance.now() ms by which the whole reply must be in. */
-  deadline: number;
-  data(chunk: Buffer): void;
-  ended(): void;
-  failed(error: NodeJS.ErrnoException): void;
-  aborted(): void;
-  timedOut(): void;
-}
+const NO_BYTES = Buffer.alloc(0);
 
 export class HttpConnection {
   private readonly address: DeviceAddress;
@@ -63,13 +54,37 @@ export class HttpConnection {
   private socket: net.Socket | undefined;
   /** The socket has carried a whole exchange: a failure before any reply byte means the device closed it while idle. */
   private socketReused = false;
-  private current: Exchange | undefined;
+  /**
+   * The exchange in flight, at most one, lives in the fields below rather
+   * than in closures made per request: the socket's events and the
+   * watchdog reach it through the connection. `#resolve` and `#reject`, its
+   * promise's, are set while one is in flight.
+   */
+  #resolve: ((reply: PostReply) => void) | undefined;
+  #reject: ((error: Error) => void) | undefined;
+  /** Its request bytes, kept for the one resend after a stale socket. */
+  private bytes: Buffer = NO_BYTES;
+  private path = '';
+  private timeout = 0;
+  /** performance.now() ms by which the whole reply must be in. */
+  private deadline = 0;
+  /** It went out on a socket that had carried an exchange before. */
+  private sentOnReused = false;
+  /** One reader for every reply on the connection, reset for each exchange. */
+  private readonly reader: HttpReplyReader;
+  /** Stores the settle functions of a new exchange's promise; made once, not per request. */
+  readonly #capture = (resolve: (reply: PostReply) => void, reject: (error: Error) => void): void => {
+    this.#resolve = resolve;
+    this.#reject = reject;
+  };
   /**
    * The deadline timer (see watch()), and when it fires (performance.now() ms).
    * Private fields: a Timeout is circular, and JSON.stringify of a client must still work.
    */
   #watchdog: NodeJS.Timeout | undefined;
   #watchdogAt = 0;
+  /** The request head from after the path up to the Content-Length value, per content type. */
+  private readonly headMiddles = new Map<string, string>();
   private readonly hostHeader: string;
 
   constructor(options: HttpConnectionOptions) {
@@ -78,12 +93,13 @@ export class HttpConnection {
     this.createConnection = options.createConnection ?? ((o) => net.connect(o));
     const host = options.address.host.includes(':') ? `[${options.address.host}]` : options.address.host;
     this.hostHeader = `${host}:${options.address.port}`;
+    this.reader = new HttpReplyReader(options.maxResponseSize);
   }
 
   /** Never throws: every failure is a rejection. */
   post(request: PostRequest): Promise<PostReply> {
     const { path, cookie } = request;
-    if (this.current) return Promise.reject(new Error(`${describePost(path)}: HttpConnection takes one request at a time`));
+    if (this.#resolve) return Promise.reject(new Error(`${describePost(path)}: HttpConnection takes one request at a time`));
     if (UNSAFE_HEADER_TEXT.test(path) || (cookie !== undefined && UNSAFE_COOKIE_TEXT.test(cookie))) {
       return Promise.reject(new ProtocolError(`${describePost(path)}: the request path or the device's cookie holds characters a header cannot carry`, this.address));
     }
@@ -92,22 +108,48 @@ export class HttpConnection {
 
   /** Drops the connection; a request in flight fails with ClientClosedError. */
   close(): void {
-    const exchange = this.current;
     clearTimeout(this.#watchdog);
     this.#watchdog = undefined;
     this.dropSocket();
-    exchange?.aborted();
+    if (this.#resolve) this.settle(new ClientClosedError(this.address), undefined, false);
   }
 
+  /**
+   * The head written piece by piece into the request's buffer: joining it
+   * as one string first made a string per piece, and only the path, the
+   * length and the cookie change between requests.
+   */
   private requestBytes(request: PostRequest): Buffer {
-    const head = `POST ${request.path} HTTP/1.1\r\nHost: ${this.hostHeader}\r\n` +
-      `Content-Type: ${request.contentType ?? 'application/octet-stream'}\r\nContent-Length: ${request.body.length}\r\n` +
-      `${request.cookie ? `Cookie: ${request.cookie}\r\n` : ''}\r\n`;
-    // latin1 writes one byte per UTF-16 unit: the head's length is its byte length.
-    const bytes = Buffer.allocUnsafe(head.length + request.body.length);
-    bytes.write(head, 0, 'latin1');
-    request.body.copy(bytes, head.length);
+    const { path, cookie, body } = request;
+    const middle = this.headMiddle(request.contentType ?? 'application/octet-stream');
+    const length = String(body.length);
+    const headLength = 5 + path.length + middle.length + length.length + 2 + (cookie ? 10 + cookie.length : 0) + 2;
+    // latin1 writes one byte per UTF-16 unit: each piece's length is its byte length.
+    const bytes = Buffer.allocUnsafe(headLength + body.length);
+    let at = bytes.write('POST ', 0, 'latin1');
+    at += bytes.write(path, at, 'latin1');
+    at += bytes.write(middle, at, 'latin1');
+    at += bytes.write(length, at, 'latin1');
+    at += bytes.write('\r\n', at, 'latin1');
+    if (cookie) {
+      at += bytes.write('Cookie: ', at, 'latin1');
+      at += bytes.write(cookie, at, 'latin1');
+      at += bytes.write('\r\n', at, 'latin1');
+    }
+    at += bytes.write('\r\n', at, 'latin1');
+    body.copy(bytes, at);
     return bytes;
+  }
+
+  private headMiddle(contentType: string): string {
+    let middle = this.headMiddles.get(contentType);
+    if (middle === undefined) {
+      middle = ` HTTP/1.1\r\nHost: ${this.hostHeader}\r\nContent-Type: ${contentType}\r\nContent-Length: `;
+      // Callers use one or two content types; a bound keeps a caller that varies them from growing the map.
+      if (this.headMiddles.size >= 4) this.headMiddles.clear();
+      this.headMiddles.set(contentType, middle);
+    }
+    return middle;
   }
 
   /**
@@ -118,64 +160,66 @@ export class HttpConnection {
    * once more on a new socket, within the same deadline.
    */
   private exchange(bytes: Buffer, path: string, timeout: number): Promise<PostReply> {
-    return new Promise<PostReply>((resolve, reject) => {
-      let reused = false;
-      let reader = new HttpReplyReader(this.maxResponseSize);
-      const where = (): string => describePost(path);
-      const settle = (error: Error | undefined, reply?: PostReply, keepSocket = false): void => {
-        if (this.current !== exchange) return;
-        this.current = undefined;
-        this.#watchdog?.unref(); // an idle connection must not keep the process alive
-        if (!keepSocket) this.dropSocket();
-        if (error) reject(error);
-        else resolve(reply as PostReply);
-      };
-      const send = (): void => {
-        try {
-          const socket = this.openSocket();
-          reused = this.socketReused;
-          reader = new HttpReplyReader(this.maxResponseSize);
-          socket.write(bytes);
-        } catch (error) {
-          settle(error instanceof Error ? error : new ConnectionError(`${where()}: ${String(error)}`, this.address));
-        }
-      };
-      /** Before any reply byte on a reused socket, the device had closed it while idle: the request never arrived. */
-      const staleOr = (error: Error): void => {
-        if (!reused || reader.started) return settle(error);
-        this.dropSocket();
-        send();
-      };
-      const progress = (result: ReplyProgress): void => {
-        if (result.state === 'more') return;
-        if (result.state === 'done') {
-          const keep = !result.reply.close && result.extra === 0;
-          if (keep) this.socketReused = true;
-          settle(undefined, { status: result.reply.status, body: result.reply.body, setCookie: result.reply.setCookie }, keep);
-        } else if (result.tooBig !== undefined) {
-          settle(new ProtocolError(`${where()}: reply of ${result.tooBig} bytes exceeds the limit of ${this.maxResponseSize} bytes`, this.address));
-        } else if (result.reason === 'reply interrupted' || result.reason === 'connection closed before the reply') {
-          staleOr(new ConnectionError(`${where()}: ${result.reason}`, this.address));
-        } else {
-          settle(new ProtocolError(`${where()}: malformed HTTP reply (${result.reason})`, this.address));
-        }
-      };
-      const exchange: Exchange = {
-        data: (chunk) => progress(reader.push(chunk)),
-        ended: () => progress(reader.end()),
-        failed: (error) => {
-          const wrapped = new ConnectionError(`${where()}: ${error.code ?? error.message}`, this.address, error);
-          if (error.code === 'ECONNRESET' || error.code === 'EPIPE') staleOr(wrapped);
-          else settle(error.code === 'ECONNREFUSED' ? markRetriable(wrapped) : wrapped);
-        },
-        aborted: () => settle(new ClientClosedError(this.address)),
-        timedOut: () => settle(new TimeoutError(`${where()}: no reply within ${timeout} ms`, timeout, this.address)),
-        deadline: performance.now() + timeout,
-      };
-      this.current = exchange;
-      this.watch(exchange.deadline);
-      send();
-    });
+    const promise = new Promise<PostReply>(this.#capture);
+    this.bytes = bytes;
+    this.path = path;
+    this.timeout = timeout;
+    this.deadline = performance.now() + timeout;
+    this.watch(this.deadline);
+    this.send();
+    return promise;
+  }
+
+  private send(): void {
+    try {
+      const socket = this.openSocket();
+      this.sentOnReused = this.socketReused;
+      this.reader.reset();
+      socket.write(this.bytes);
+    } catch (error) {
+      this.settle(error instanceof Error ? error : new ConnectionError(`${describePost(this.path)}: ${String(error)}`, this.address), undefined, false);
+    }
+  }
+
+  /** Ends the exchange in flight, if any, with its reply or error. */
+  private settle(error: Error | undefined, reply: PostReply | undefined, keepSocket: boolean): void {
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    if (!resolve || !reject) return;
+    this.#resolve = this.#reject = undefined;
+    this.bytes = NO_BYTES;
+    this.#watchdog?.unref(); // an idle connection must not keep the process alive
+    if (!keepSocket) this.dropSocket();
+    if (error) reject(error);
+    else resolve(reply as PostReply);
+  }
+
+  /** Before any reply byte on a reused socket, the device had closed it while idle: the request never arrived. */
+  private staleOr(error: Error): void {
+    if (!this.sentOnReused || this.reader.started) return this.settle(error, undefined, false);
+    this.dropSocket();
+    this.send();
+  }
+
+  private progress(result: ReplyProgress): void {
+    if (result.state === 'more') return;
+    if (result.state === 'done') {
+      const keep = !result.reply.close && result.extra === 0;
+      if (keep) this.socketReused = true;
+      this.settle(undefined, result.reply, keep);
+    } else if (result.tooBig !== undefined) {
+      this.settle(new ProtocolError(`${describePost(this.path)}: reply of ${result.tooBig} bytes exceeds the limit of ${this.maxResponseSize} bytes`, this.address), undefined, false);
+    } else if (result.reason === 'reply interrupted' || result.reason === 'connection closed before the reply') {
+      this.staleOr(new ConnectionError(`${describePost(this.path)}: ${result.reason}`, this.address));
+    } else {
+      this.settle(new ProtocolError(`${describePost(this.path)}: malformed HTTP reply (${result.reason})`, this.address), undefined, false);
+    }
+  }
+
+  private failed(error: NodeJS.ErrnoException): void {
+    const wrapped = new ConnectionError(`${describePost(this.path)}: ${error.code ?? error.message}`, this.address, error);
+    if (error.code === 'ECONNRESET' || error.code === 'EPIPE') this.staleOr(wrapped);
+    else this.settle(error.code === 'ECONNREFUSED' ? markRetriable(wrapped) : wrapped, undefined, false);
   }
 
   /**
@@ -199,10 +243,12 @@ export class HttpConnection {
 
   private onWatchdog(): void {
     this.#watchdog = undefined;
-    const exchange = this.current;
-    if (!exchange) return;
-    if (performance.now() >= exchange.deadline) exchange.timedOut();
-    else this.watch(exchange.deadline);
+    if (!this.#resolve) return;
+    if (performance.now() >= this.deadline) {
+      this.settle(new TimeoutError(`${describePost(this.path)}: no reply within ${this.timeout} ms`, this.timeout, this.address), undefined, false);
+    } else {
+      this.watch(this.deadline);
+    }
   }
 
   private openSocket(): net.Socket {
@@ -214,20 +260,20 @@ export class HttpConnection {
     const mine = (): boolean => this.socket === socket;
     socket.on('data', (chunk: Buffer) => {
       if (!mine()) return;
-      if (this.current) this.current.data(chunk);
+      if (this.#resolve) this.progress(this.reader.push(chunk));
       else this.dropSocket(); // bytes nobody asked for: the connection cannot be trusted any more
     });
     socket.on('end', () => {
       if (!mine()) return;
-      if (this.current) this.current.ended();
+      if (this.#resolve) this.progress(this.reader.end());
       else this.dropSocket();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (mine() && this.current) this.current.failed(error);
+      if (mine() && this.#resolve) this.failed(error);
     });
     socket.on('close', () => {
       if (!mine()) return;
-      if (this.current) this.current.ended();
+      if (this.#resolve) this.progress(this.reader.end());
       this.dropSocket();
     });
     return socket;

@@ -6,6 +6,7 @@
  * silence, bytes nobody asked for).
  */
 import { strict as assert } from 'assert';
+import fc from 'fast-check';
 import * as net from 'net';
 import { ClientClosedError, ConnectionError, ProtocolError, TimeoutError } from '../../lib/errors';
 import { HttpConnection } from '../../lib/klap/http';
@@ -117,6 +118,78 @@ describe('HTTP reply reader', () => {
   });
 });
 
+/** Feeds `bytes` to `reader` cut at `cuts`, then (optionally) the end of the connection. */
+function feedCut(reader: HttpReplyReader, bytes: Buffer, cuts: number[], end: boolean): ReplyProgress {
+  let last: ReplyProgress = { state: 'more' };
+  let at = 0;
+  for (const cut of [...cuts.filter((c) => c <= bytes.length).sort((a, b) => a - b), bytes.length]) {
+    if (last.state !== 'more') break;
+    if (cut > at) last = reader.push(bytes.subarray(at, cut));
+    at = Math.max(at, cut);
+  }
+  return end && last.state === 'more' ? reader.end() : last;
+}
+
+/** A reply as a device might write it (or not): any framing, odd spacing and case, sometimes garbage or cut short. */
+const replyBytes = fc.record({
+  version: fc.constantFrom('1.1', '1.0', '1.2'),
+  status: fc.constantFrom('200 OK', '403 Forbidden', '100 Continue', '204 No Content', '2000', '200'),
+  name: fc.constantFrom('Content-Length', 'content-length', ' CONTENT-LENGTH\t', '\xa0Content-Length', 'Content-Lengthx'),
+  cookie: fc.option(fc.stringMatching(/^[A-Z_]{1,8}=[a-z0-9;=]{0,12}$/)),
+  connection: fc.constantFrom('', 'Connection: close\r\n', 'Connection: keep-alive\r\n'),
+  chunked: fc.boolean(),
+  body: fc.uint8Array({ maxLength: 80 }).map((a) => Buffer.from(a)),
+  tail: fc.uint8Array({ maxLength: 4 }).map((a) => Buffer.from(a)),
+  truncate: fc.option(fc.nat()),
+}).map((r) => {
+  const head = `HTTP/${r.version} ${r.status}\r\n${r.cookie === null ? '' : `Set-Cookie: ${r.cookie}\r\n`}${r.connection}`;
+  const bytes = r.chunked
+    ? Buffer.concat([Buffer.from(`${head}Transfer-Encoding: chunked\r\n\r\n${r.body.length.toString(16)}\r\n`, 'latin1'), r.body, Buffer.from('\r\n0\r\n\r\n'), r.tail])
+    : Buffer.concat([Buffer.from(`${head}${r.name}: ${r.body.length}\r\n\r\n`, 'latin1'), r.body, r.tail]);
+  return r.truncate === null ? bytes : bytes.subarray(0, r.truncate % (bytes.length + 1));
+});
+
+describe('HTTP reply reader, reused', () => {
+  it('reads every reply after reset() exactly as a fresh reader does, whatever the replies before it left behind', () => {
+    const exchange = fc.record({ bytes: replyBytes, cuts: fc.array(fc.nat({ max: 200 }), { maxLength: 4 }), end: fc.boolean() });
+    fc.assert(
+      fc.property(fc.array(exchange, { minLength: 1, maxLength: 6 }), fc.integer({ min: 16, max: 100 }), (exchanges, max) => {
+        const reused = new HttpReplyReader(max);
+        for (const { bytes, cuts, end } of exchanges) {
+          reused.reset();
+          assert.deepEqual(feedCut(reused, bytes, cuts, end), feedCut(new HttpReplyReader(max), bytes, cuts, end));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('finds the headers it needs whatever the case of their names and the blanks around them, and no others', () => {
+    const blanks = fc.array(fc.constantFrom(' ', '\t', '\v', '\f', '\xa0'), { maxLength: 3 }).map((a) => a.join(''));
+    const header = (name: string) => fc.tuple(blanks, blanks, fc.array(fc.boolean(), { minLength: name.length, maxLength: name.length }))
+      .map(([before, after, upper]) => `${before}${[...name].map((c, i) => (upper[i] ? c.toUpperCase() : c)).join('')}${after}`);
+    fc.assert(
+      fc.property(
+        header('set-cookie'), header('connection'), header('content-length'), header('transfer-encoding'), fc.boolean(), fc.boolean(),
+        (cookie, connection, length, encoding, chunked, misspelt) => {
+          const typo = (name: string): string => (misspelt ? name.replace(/[a-z](?=[^a-z]*$)/i, '_') : name);
+          const framing = chunked ? `${typo(encoding)}: Chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n` : `${typo(length)}: 3\r\n\r\nabc`;
+          const reply = Buffer.from(`HTTP/1.1 200 OK\r\n${typo(cookie)}: A=1\r\n${typo(connection)}: Close\r\n${framing}def`, 'latin1');
+          const result = feed(reply, 1000);
+          if (misspelt) {
+            // None of them is known: the body runs until the connection closes.
+            assert.equal(result.state, 'more');
+            return;
+          }
+          assert.ok(result.state === 'done', JSON.stringify(result));
+          assert.deepEqual([result.reply.body.toString(), result.reply.setCookie, result.reply.close, result.extra], ['abc', ['A=1'], true, 3]);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
 /** A raw TCP server; `onRequest` gets each request's bytes (one read per request here: they are small) and the socket. */
 async function rawServer(onRequest: (socket: net.Socket, count: number) => void): Promise<{ port: number; connections: number; requests: number; closed: number; close(): Promise<void> }> {
   const sockets = new Set<net.Socket>();
@@ -192,6 +265,13 @@ describe('HttpConnection', () => {
     connection = c;
     await c.post({ path: '/app?token=T', body: Buffer.from('{"a":1}'), timeout: 1000, contentType: 'application/json' });
     assert.equal(wire, `POST /app?token=T HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a":1}`);
+    wire = '';
+    await c.post({ path: '/app/request?seq=-5', body: Buffer.from([0, 0xff, 0x80]), cookie: 'TP_SESSIONID=AB;TIMEOUT=86400', timeout: 1000 });
+    assert.equal(wire, `POST /app/request?seq=-5 HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/octet-stream\r\n` +
+      'Content-Length: 3\r\nCookie: TP_SESSIONID=AB;TIMEOUT=86400\r\n\r\n\x00\xff\x80');
+    wire = '';
+    await c.post({ path: '/app?token=U', body: Buffer.alloc(0), timeout: 1000, contentType: 'application/json' });
+    assert.equal(wire, `POST /app?token=U HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n`);
   });
 
   it('a device that closes after each reply (Connection: close) gets a new connection per request', async () => {
