@@ -206,4 +206,51 @@ describe('RequestQueue', () => {
     only.resolve('x');
     await p;
   });
+
+  it('never throws from run(): a task that throws, a closed queue and a busy poll are rejections, and the queue moves on', async () => {
+    let thrown: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => {
+      thrown = queue.run(() => {
+        throw new ConnectionError('thrown before any promise', ADDRESS);
+      }, { timeout: 1000 });
+    });
+    const error = await (thrown as Promise<unknown>).catch((e: unknown) => e);
+    assert.ok(error instanceof ConnectionError, String(error));
+    // The thrown error counts like a rejection: the device is unreachable, and nothing stays in flight.
+    assert.equal(queue.unreachableError, error);
+    assert.equal(queue.size, 0);
+    const busy = manual();
+    const running = queue.run(busy.task, { timeout: 1000 });
+    let poll: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => {
+      poll = queue.run(manual().task, { timeout: 1000, ifIdle: true });
+    });
+    await assert.rejects(poll as Promise<unknown>, (e: unknown) => e instanceof DeviceBusyError && e.skipped);
+    busy.resolve('ok');
+    assert.equal(await running, 'ok');
+    assert.equal(queue.unreachableError, undefined);
+    queue.close();
+    let closed: Promise<unknown> | undefined;
+    assert.doesNotThrow(() => {
+      closed = queue.run(manual().task, { timeout: 1000 });
+    });
+    await assert.rejects(closed as Promise<unknown>, ClientClosedError);
+  });
+
+  it('a request whose turn comes after close() is rejected without running, and frees the queue', async () => {
+    let release!: () => void;
+    const gate = new Promise<string>((resolve) => {
+      release = () => resolve('one');
+    });
+    const running = queue.run(() => gate, { timeout: 5000 });
+    const second = manual();
+    const waiting = queue.run(second.task, { timeout: 5000 }).catch((e: unknown) => e);
+    // Runs right after the queue saw the first request end and gave the second its turn, before the second starts.
+    void gate.then(() => queue.close());
+    release();
+    assert.equal(await running, 'one');
+    assert.ok((await waiting) instanceof ClientClosedError);
+    assert.equal(second.started, false);
+    assert.equal(queue.size, 0);
+  });
 });
