@@ -28,7 +28,16 @@ export interface KlapTransportOptions {
   createConnection?: (options: net.NetConnectOpts) => net.Socket;
 }
 
-type Outcome = { ok: true; plaintext: Buffer } | { ok: false; error: SmartHomeError };
+/** The request in flight on the quick path (see exchange()): one record per transport, filled for each request. */
+interface Flight {
+  state: HandshakeResult | undefined;
+  seq: number;
+  request: Buffer;
+  deadline: number;
+  timeout: number;
+}
+
+const NO_REQUEST = Buffer.alloc(0);
 
 export class KlapTransport implements Transport {
   readonly host: string;
@@ -44,6 +53,8 @@ export class KlapTransport implements Transport {
   /** Requests asked and not yet finished, and the last one asked: the next one waits for it. */
   private pending = 0;
   private last: Promise<unknown> = Promise.resolve();
+  // Private: it holds the session too.
+  readonly #flight: Flight = { state: undefined, seq: 0, request: NO_REQUEST, deadline: 0, timeout: 0 };
 
   constructor(options: KlapTransportOptions) {
     this.host = options.host;
@@ -68,10 +79,15 @@ export class KlapTransport implements Transport {
     // One request at a time per device: the sequence numbers must arrive in order.
     // An idle transport starts at once; a busy one chains after the last request asked.
     const deadline = performance.now() + timeout;
-    const go = (): Promise<Buffer> => this.exchange(request, deadline, timeout);
     const idle = this.pending === 0;
     this.pending += 1;
-    const run = idle ? go() : this.last.then(go, go);
+    let run: Promise<Buffer>;
+    if (idle) {
+      run = this.exchange(request, deadline, timeout);
+    } else {
+      const go = (): Promise<Buffer> => this.exchange(request, deadline, timeout);
+      run = this.last.then(go, go);
+    }
     this.last = run;
     return run;
   }
@@ -81,17 +97,75 @@ export class KlapTransport implements Transport {
     this.connection.close();
   }
 
-  private async exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
+  /**
+   * One request; `pending` goes down once when it ends. On an open session
+   * (nearly every request) it takes no async frame: the reply is handled by
+   * two handlers made once per transport, the request's details in #flight.
+   * A handshake first, or the one resend after the device dropped the
+   * session, takes exchangeSlowly().
+   */
+  private exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
+    const state = this.openSession();
+    const flight = this.#flight;
+    if (!state || flight.state) return this.exchangeSlowly(request, deadline, timeout, 0);
+    let sealed: { seq: number; body: Buffer };
     try {
-      let outcome: Outcome | undefined;
-      for (let attempt = 0; attempt < 2; attempt += 1) {
+      sealed = state.session.seal(request);
+    } catch (error) {
+      this.pending -= 1;
+      return Promise.reject(error);
+    }
+    const { seq, body } = sealed;
+    flight.state = state;
+    flight.seq = seq;
+    flight.request = request;
+    flight.deadline = deadline;
+    flight.timeout = timeout;
+    return this.post(`/app/request?seq=${seq}`, body, state.cookie, deadline, timeout).then(this.#replied, this.#postFailed);
+  }
+
+  readonly #replied = (reply: PostReply): Buffer | Promise<Buffer> => {
+    const { state, seq, request, deadline, timeout } = this.#flight;
+    this.#endFlight();
+    let outcome: Buffer | SmartHomeError;
+    try {
+      outcome = this.outcomeOf(state as HandshakeResult, seq, reply);
+    } catch (error) {
+      this.pending -= 1;
+      throw error;
+    }
+    if (Buffer.isBuffer(outcome)) {
+      this.pending -= 1;
+      return outcome;
+    }
+    this.#state = undefined; // the device no longer knows this session
+    return this.exchangeSlowly(request, deadline, timeout, 1);
+  };
+
+  readonly #postFailed = (error: unknown): never => {
+    this.#endFlight();
+    this.pending -= 1;
+    throw error;
+  };
+
+  #endFlight(): void {
+    this.#flight.state = undefined;
+    this.#flight.request = NO_REQUEST;
+  }
+
+  /** exchange() from attempt `first` (0 or 1) on, with a handshake where no session is open. */
+  private async exchangeSlowly(request: Buffer, deadline: number, timeout: number, first: number): Promise<Buffer> {
+    try {
+      let failure: SmartHomeError | undefined;
+      for (let attempt = first; attempt < 2; attempt += 1) {
         const state = this.openSession() ?? await this.handshake(deadline, timeout);
         const { seq, body } = state.session.seal(request);
-        outcome = this.outcomeOf(state, seq, await this.post(`/app/request?seq=${seq}`, body, state.cookie, deadline, timeout));
-        if (outcome.ok) return outcome.plaintext;
+        const outcome = this.outcomeOf(state, seq, await this.post(`/app/request?seq=${seq}`, body, state.cookie, deadline, timeout));
+        if (Buffer.isBuffer(outcome)) return outcome;
+        failure = outcome;
         this.#state = undefined; // the device no longer knows this session
       }
-      throw (outcome as { error: SmartHomeError }).error;
+      throw failure as SmartHomeError;
     } finally {
       this.pending -= 1;
     }
@@ -122,19 +196,23 @@ export class KlapTransport implements Transport {
     }
   }
 
-  /** What the device's reply to request `seq` means; an HTTP status other than 200 or 403 ends the session and throws. */
-  private outcomeOf(state: HandshakeResult, seq: number, reply: PostReply): Outcome {
+  /**
+   * What the device's reply to request `seq` means: the plaintext, or the
+   * error of a session the device no longer knows (worth one resend); an
+   * HTTP status other than 200 or 403 ends the session and throws.
+   */
+  private outcomeOf(state: HandshakeResult, seq: number, reply: PostReply): Buffer | SmartHomeError {
     if (reply.status === 403) {
       // Rejected before execution: safe to resend on a fresh session.
-      return { ok: false, error: markRetriable(new ProtocolError('device rejected the KLAP session (HTTP 403)', this.address)) };
+      return markRetriable(new ProtocolError('device rejected the KLAP session (HTTP 403)', this.address));
     }
     if (reply.status !== 200) {
       this.#state = undefined;
       throw new ProtocolError(`KLAP request with seq ${seq} answered HTTP ${reply.status}`, this.address);
     }
     const opened = state.session.open(seq, reply.body);
-    if (opened.ok) return { ok: true, plaintext: opened.plaintext };
-    return { ok: false, error: new ProtocolError(`KLAP reply to seq ${seq}: ${opened.reason}`, this.address) };
+    if (opened.ok) return opened.plaintext;
+    return new ProtocolError(`KLAP reply to seq ${seq}: ${opened.reason}`, this.address);
   }
 
   private post(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number): Promise<PostReply> {

@@ -1,5 +1,6 @@
 /** KlapTransport live against the simulator's KLAP server on 127.0.0.1. */
 import { strict as assert } from 'assert';
+import * as net from 'net';
 import * as util from 'util';
 import { AuthenticationError, ProtocolError } from '../../lib/errors';
 import { defaultCredentials } from '../../lib/klap/auth';
@@ -124,5 +125,40 @@ describe('KlapTransport against the KLAP server', () => {
     server = undefined;
     transport = new KlapTransport({ host: '127.0.0.1', port });
     await assert.rejects(transport.send(SYSINFO_REQUEST, 2000), (e: unknown) => isRetriable(e) && (e as Error).name === 'ConnectionError');
+  });
+
+  it('whatever ended the last request (a reply, a resend on a new session, a failure), the next one is written at once', async () => {
+    server = await startPlug({ version: 2 });
+    let writes = 0;
+    transport = new KlapTransport({
+      host: '127.0.0.1', port: server.port,
+      createConnection: (options) => {
+        const socket = net.createConnection(options);
+        const write = socket.write.bind(socket) as (chunk: Buffer) => boolean;
+        socket.write = ((chunk: Buffer) => {
+          writes += 1;
+          return write(chunk);
+        }) as typeof socket.write;
+        return socket;
+      },
+    });
+    const t = transport;
+    /** An idle transport writes in send() itself; one that still counted a request as pending would wait a promise step. */
+    const sendAtOnce = (): Promise<Buffer> => {
+      const before = writes;
+      const sent = t.send(SYSINFO_REQUEST, 2000);
+      assert.equal(writes, before + 1, 'the request was not written at once');
+      return sent;
+    };
+    await t.send(SYSINFO_REQUEST, 2000); // handshake and first request
+    await sendAtOnce();
+    server.expireSessions();
+    await sendAtOnce(); // 403, a new handshake and the resend
+    assert.equal(server.stats.rejected, 1);
+    await sendAtOnce();
+    await server.close();
+    server = undefined;
+    await assert.rejects(sendAtOnce(), (e: unknown) => (e as Error).name === 'ConnectionError');
+    await assert.rejects(sendAtOnce(), (e: unknown) => (e as Error).name === 'ConnectionError');
   });
 });
