@@ -62,16 +62,20 @@ export class HttpConnection {
    */
   #resolve: ((reply: PostReply) => void) | undefined;
   #reject: ((error: Error) => void) | undefined;
-  /** Its request bytes, kept for the one resend after a stale socket. */
-  private bytes: Buffer = NO_BYTES;
-  private path = '';
-  private timeout = 0;
+  /**
+   * Its request bytes, kept for the one resend after a stale socket. These
+   * fields are private (#) so that util.inspect never shows them: the path
+   * and the bytes carry an AES token and the session cookie.
+   */
+  #bytes: Buffer = NO_BYTES;
+  #path = '';
+  #timeout = 0;
   /** performance.now() ms by which the whole reply must be in. */
-  private deadline = 0;
+  #deadline = 0;
   /** It went out on a socket that had carried an exchange before. */
-  private sentOnReused = false;
-  /** One reader for every reply on the connection, reset for each exchange. */
-  private readonly reader: HttpReplyReader;
+  #sentOnReused = false;
+  /** One reader for every reply on the connection, reset for each exchange (it holds the last reply). */
+  readonly #reader: HttpReplyReader;
   /** Stores the settle functions of a new exchange's promise; made once, not per request. */
   readonly #capture = (resolve: (reply: PostReply) => void, reject: (error: Error) => void): void => {
     this.#resolve = resolve;
@@ -93,7 +97,7 @@ export class HttpConnection {
     this.createConnection = options.createConnection ?? ((o) => net.connect(o));
     const host = options.address.host.includes(':') ? `[${options.address.host}]` : options.address.host;
     this.hostHeader = `${host}:${options.address.port}`;
-    this.reader = new HttpReplyReader(options.maxResponseSize);
+    this.#reader = new HttpReplyReader(options.maxResponseSize);
   }
 
   /** Never throws: every failure is a rejection. */
@@ -161,11 +165,11 @@ export class HttpConnection {
    */
   private exchange(bytes: Buffer, path: string, timeout: number): Promise<PostReply> {
     const promise = new Promise<PostReply>(this.#capture);
-    this.bytes = bytes;
-    this.path = path;
-    this.timeout = timeout;
-    this.deadline = performance.now() + timeout;
-    this.watch(this.deadline);
+    this.#bytes = bytes;
+    this.#path = path;
+    this.#timeout = timeout;
+    this.#deadline = performance.now() + timeout;
+    this.watch(this.#deadline);
     this.send();
     return promise;
   }
@@ -173,11 +177,11 @@ export class HttpConnection {
   private send(): void {
     try {
       const socket = this.openSocket();
-      this.sentOnReused = this.socketReused;
-      this.reader.reset();
-      socket.write(this.bytes);
+      this.#sentOnReused = this.socketReused;
+      this.#reader.reset();
+      socket.write(this.#bytes);
     } catch (error) {
-      this.settle(error instanceof Error ? error : new ConnectionError(`${describePost(this.path)}: ${String(error)}`, this.address), undefined, false);
+      this.settle(error instanceof Error ? error : new ConnectionError(`${describePost(this.#path)}: ${String(error)}`, this.address), undefined, false);
     }
   }
 
@@ -187,7 +191,8 @@ export class HttpConnection {
     const reject = this.#reject;
     if (!resolve || !reject) return;
     this.#resolve = this.#reject = undefined;
-    this.bytes = NO_BYTES;
+    this.#bytes = NO_BYTES;
+    this.#reader.reset(); // the reply is out of it: nothing of it stays on the connection
     this.#watchdog?.unref(); // an idle connection must not keep the process alive
     if (!keepSocket) this.dropSocket();
     if (error) reject(error);
@@ -196,7 +201,7 @@ export class HttpConnection {
 
   /** Before any reply byte on a reused socket, the device had closed it while idle: the request never arrived. */
   private staleOr(error: Error): void {
-    if (!this.sentOnReused || this.reader.started) return this.settle(error, undefined, false);
+    if (!this.#sentOnReused || this.#reader.started) return this.settle(error, undefined, false);
     this.dropSocket();
     this.send();
   }
@@ -208,16 +213,16 @@ export class HttpConnection {
       if (keep) this.socketReused = true;
       this.settle(undefined, result.reply, keep);
     } else if (result.tooBig !== undefined) {
-      this.settle(new ProtocolError(`${describePost(this.path)}: reply of ${result.tooBig} bytes exceeds the limit of ${this.maxResponseSize} bytes`, this.address), undefined, false);
+      this.settle(new ProtocolError(`${describePost(this.#path)}: reply of ${result.tooBig} bytes exceeds the limit of ${this.maxResponseSize} bytes`, this.address), undefined, false);
     } else if (result.reason === 'reply interrupted' || result.reason === 'connection closed before the reply') {
-      this.staleOr(new ConnectionError(`${describePost(this.path)}: ${result.reason}`, this.address));
+      this.staleOr(new ConnectionError(`${describePost(this.#path)}: ${result.reason}`, this.address));
     } else {
-      this.settle(new ProtocolError(`${describePost(this.path)}: malformed HTTP reply (${result.reason})`, this.address), undefined, false);
+      this.settle(new ProtocolError(`${describePost(this.#path)}: malformed HTTP reply (${result.reason})`, this.address), undefined, false);
     }
   }
 
   private failed(error: NodeJS.ErrnoException): void {
-    const wrapped = new ConnectionError(`${describePost(this.path)}: ${error.code ?? error.message}`, this.address, error);
+    const wrapped = new ConnectionError(`${describePost(this.#path)}: ${error.code ?? error.message}`, this.address, error);
     if (error.code === 'ECONNRESET' || error.code === 'EPIPE') this.staleOr(wrapped);
     else this.settle(error.code === 'ECONNREFUSED' ? markRetriable(wrapped) : wrapped, undefined, false);
   }
@@ -244,10 +249,10 @@ export class HttpConnection {
   private onWatchdog(): void {
     this.#watchdog = undefined;
     if (!this.#resolve) return;
-    if (performance.now() >= this.deadline) {
-      this.settle(new TimeoutError(`${describePost(this.path)}: no reply within ${this.timeout} ms`, this.timeout, this.address), undefined, false);
+    if (performance.now() >= this.#deadline) {
+      this.settle(new TimeoutError(`${describePost(this.#path)}: no reply within ${this.#timeout} ms`, this.#timeout, this.address), undefined, false);
     } else {
-      this.watch(this.deadline);
+      this.watch(this.#deadline);
     }
   }
 
@@ -260,12 +265,12 @@ export class HttpConnection {
     const mine = (): boolean => this.socket === socket;
     socket.on('data', (chunk: Buffer) => {
       if (!mine()) return;
-      if (this.#resolve) this.progress(this.reader.push(chunk));
+      if (this.#resolve) this.progress(this.#reader.push(chunk));
       else this.dropSocket(); // bytes nobody asked for: the connection cannot be trusted any more
     });
     socket.on('end', () => {
       if (!mine()) return;
-      if (this.#resolve) this.progress(this.reader.end());
+      if (this.#resolve) this.progress(this.#reader.end());
       else this.dropSocket();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -273,7 +278,7 @@ export class HttpConnection {
     });
     socket.on('close', () => {
       if (!mine()) return;
-      if (this.#resolve) this.progress(this.reader.end());
+      if (this.#resolve) this.progress(this.#reader.end());
       this.dropSocket();
     });
     return socket;
