@@ -8,7 +8,7 @@
 import { strict as assert } from 'assert';
 import fc from 'fast-check';
 import { AesSessionCipher } from '../../lib/smart/aes/cipher';
-import { readPassthrough, type AesHandshake } from '../../lib/smart/aes/handshake';
+import { passthroughBody, passthroughBytes, readPassthrough, type AesHandshake } from '../../lib/smart/aes/handshake';
 
 const ADDRESS = { host: '127.0.0.1', port: 80 };
 const HEAD = '{"error_code":0,"result":{"response":"';
@@ -53,5 +53,19 @@ describe('securePassthrough reply', () => {
     const valid = `${HEAD}${session.cipher.encrypt(Buffer.from('{}'))}${TAIL}`;
     assert.equal(read(valid).ok, true);
     assert.equal(read(valid, 500).ok, false);
+  });
+});
+
+describe('securePassthrough request', () => {
+  it('is written as bytes exactly as its text: the JSON envelope around the base64 of the encrypted request', () => {
+    const session: AesHandshake = { cipher: new AesSessionCipher(Buffer.alloc(32, 6)), cookie: undefined, expiresAt: Infinity };
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (plain) => {
+      const request = Buffer.from(plain);
+      const bytes = passthroughBytes(session, request);
+      assert.deepEqual(bytes, Buffer.from(passthroughBody(session, request), 'utf8'));
+      const sent = JSON.parse(bytes.toString('utf8')) as { method: string; params: { request: string } };
+      assert.equal(sent.method, 'securePassthrough');
+      assert.deepEqual(session.cipher.decrypt(sent.params.request), request);
+    }), { numRuns: 300 });
   });
 });

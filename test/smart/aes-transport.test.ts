@@ -193,6 +193,35 @@ describe('AesTransport against the AES endpoint', () => {
     assert.equal(methodOf(await transport.send(REQUEST, 2000)), 'get_device_info');
   });
 
+  it('whatever ended the last request (a reply, a resend on a new session, a failure), the next one is written at once', async () => {
+    const device = await start();
+    const captured: Buffer[] = [];
+    const t = new AesTransport({ host: '127.0.0.1', port: device.port, ...USER, loginVersion: 1, createConnection: recordingConnection(captured) });
+    transport = t;
+    /** An idle transport writes in send() itself; one that still counted a request as pending would wait a promise step. */
+    const sendAtOnce = (): Promise<Buffer> => {
+      const before = captured.length;
+      const sent = t.send(REQUEST, 2000);
+      assert.equal(captured.length, before + 1, 'the request was not written at once');
+      // In flight, the connection holds the request's path and bytes: inspect must still not show the token.
+      assert.doesNotMatch(util.inspect(t, { depth: 8, showHidden: true }), /token=/);
+      return sent;
+    };
+    await t.send(REQUEST, 2000); // handshake, login and first request
+    await sendAtOnce();
+    device.expireSessions();
+    assert.equal(methodOf(await sendAtOnce()), 'get_device_info'); // 9999, a new session and the resend
+    fault = { kind: 'garbage' };
+    await assert.rejects(sendAtOnce(), ProtocolError);
+    fault = undefined;
+    await t.send(REQUEST, 2000); // a new session after the undecryptable reply
+    await sendAtOnce();
+    await device.close();
+    server = undefined;
+    await assert.rejects(sendAtOnce(), (e: unknown) => (e as Error).name === 'ConnectionError');
+    await assert.rejects(sendAtOnce(), (e: unknown) => (e as Error).name === 'ConnectionError');
+  });
+
   it('never shows credentials, token or session key when inspected', async () => {
     const device = await start();
     const keys: AesSessionKeys[] = [];

@@ -21,7 +21,7 @@ import { markRetriable, type Transport } from '../../transport';
 import { describeSmartErrorCode } from '../error-codes';
 import { SmartAuthenticationError } from '../errors';
 import type { LoginVersion } from './envelope';
-import { login, passthroughBody, performAesHandshake, readPassthrough, type AesHandshake, type JsonPost } from './handshake';
+import { login, passthroughBytes, performAesHandshake, readPassthrough, type AesHandshake, type JsonPost } from './handshake';
 import { aesSessionKeySinkInScope } from './session-key-log';
 
 export const AES_DEFAULT_PORT = 80;
@@ -72,6 +72,16 @@ interface Session extends AesHandshake {
   path: string;
 }
 
+/** The request in flight on the quick path (see exchange()): one record per transport, filled for each request. */
+interface Flight {
+  session: Session | undefined;
+  request: Buffer;
+  deadline: number;
+  timeout: number;
+}
+
+const NO_REQUEST = Buffer.alloc(0);
+
 export class AesTransport implements Transport {
   readonly host: string;
   readonly port: number;
@@ -88,6 +98,8 @@ export class AesTransport implements Transport {
   private pending = 0;
   private last: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
+  // Private: it holds the session too.
+  readonly #flight: Flight = { session: undefined, request: NO_REQUEST, deadline: 0, timeout: 0 };
 
   constructor(options: AesTransportOptions) {
     this.host = options.host;
@@ -113,10 +125,15 @@ export class AesTransport implements Transport {
     // One exchange at a time: the handshake and login are shared state.
     // An idle transport starts at once; a busy one chains after the last request asked.
     const deadline = performance.now() + timeout;
-    const go = (): Promise<Buffer> => this.exchange(request, deadline, timeout);
     const idle = this.pending === 0;
     this.pending += 1;
-    const run = idle ? go() : this.last.then(go, go);
+    let run: Promise<Buffer>;
+    if (idle) {
+      run = this.exchange(request, deadline, timeout);
+    } else {
+      const go = (): Promise<Buffer> => this.exchange(request, deadline, timeout);
+      run = this.last.then(go, go);
+    }
     this.last = run;
     return run;
   }
@@ -126,12 +143,64 @@ export class AesTransport implements Transport {
     this.connection.close();
   }
 
-  private async exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
+  /**
+   * One request; `pending` goes down once when it ends. On a logged-in
+   * session (nearly every request) it takes no async frame: the reply is
+   * handled by two handlers made once per transport, the request's details
+   * in #flight. A login first, or the one resend after the device dropped
+   * the session, takes exchangeSlowly().
+   */
+  private exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
+    const session = this.openSession();
+    const flight = this.#flight;
+    if (!session || flight.session) return this.exchangeSlowly(request, deadline, timeout, 0, undefined);
+    let body: Buffer;
     try {
-      let lastError: Error | undefined;
-      for (let attempt = 0; attempt < 2; attempt += 1) {
+      body = passthroughBytes(session, request);
+    } catch (error) {
+      this.pending -= 1;
+      return Promise.reject(error);
+    }
+    flight.session = session;
+    flight.request = request;
+    flight.deadline = deadline;
+    flight.timeout = timeout;
+    return this.postBytes(session.path, body, session.cookie, deadline, timeout).then(this.#replied, this.#postFailed);
+  }
+
+  readonly #replied = (reply: PostReply): Buffer | Promise<Buffer> => {
+    const { session, request, deadline, timeout } = this.#flight;
+    this.#endFlight();
+    const outcome = readPassthrough(reply, session as Session, this.address);
+    if (outcome.ok) {
+      this.pending -= 1;
+      return outcome.plaintext;
+    }
+    if (outcome.sessionLost) this.#session = undefined;
+    if (!outcome.notRun) {
+      this.pending -= 1;
+      throw outcome.error;
+    }
+    return this.exchangeSlowly(request, deadline, timeout, 1, outcome.error);
+  };
+
+  readonly #postFailed = (error: unknown): never => {
+    this.#endFlight();
+    this.pending -= 1;
+    throw error;
+  };
+
+  #endFlight(): void {
+    this.#flight.session = undefined;
+    this.#flight.request = NO_REQUEST;
+  }
+
+  /** exchange() from attempt `first` (0 or 1) on, logging in where no session is open; `lastError` is attempt 0's. */
+  private async exchangeSlowly(request: Buffer, deadline: number, timeout: number, first: number, lastError: Error | undefined): Promise<Buffer> {
+    try {
+      for (let attempt = first; attempt < 2; attempt += 1) {
         const session = this.openSession() ?? await this.establish(this.poster(deadline, timeout));
-        const body = Buffer.from(passthroughBody(session, request), 'latin1');
+        const body = passthroughBytes(session, request);
         const outcome = readPassthrough(await this.postBytes(session.path, body, session.cookie, deadline, timeout), session, this.address);
         if (outcome.ok) return outcome.plaintext;
         if (outcome.sessionLost) this.#session = undefined;
@@ -219,3 +288,4 @@ export class AesTransport implements Transport {
     return this.connection.post({ path, body, cookie, timeout: left, contentType: 'application/json' });
   }
 }
+
