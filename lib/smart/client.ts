@@ -149,6 +149,20 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
     return { host: this.host, port: this.port };
   }
 
+  /**
+   * The address handed to the readers of every reply, made again only when
+   * the port changes: they use it only in errors, which copy host and port,
+   * and a fresh object per reply was garbage.
+   */
+  #readerAddress: DeviceAddress | undefined;
+  private get readerAddress(): DeviceAddress {
+    const port = this.port;
+    const known = this.#readerAddress;
+    if (known !== undefined && known.port === port) return known;
+    this.#readerAddress = { host: this.host, port };
+    return this.#readerAddress;
+  }
+
   async close(): Promise<void> {
     this.queue.close();
     await this.transport.close();
@@ -156,7 +170,10 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
 
   /** One method; resolves to its result (paged lists joined), rejects with the typed error of its error_code. */
   call(method: string, params?: JsonObject, options: CallOptions = {}): Promise<unknown> {
-    return this.inTurn(options, (deadline) => this.callWithin(method, params, options.childId, deadline));
+    const timeout = options.timeout ?? this.timeout;
+    const childId = options.childId;
+    // inTurn() without its second closure: nearly every call comes through here.
+    return this.queue.run((left) => this.callWithin(method, params, childId, { at: performance.now() + left, timeout }), { timeout, ifIdle: options.ifIdle });
   }
 
   /**
@@ -178,9 +195,12 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
     return this.inTurn(options, (deadline) => this.callManyWithin(requests, options.childId, deadline));
   }
 
-  async getDeviceInfo(options: CallOptions = {}): Promise<SmartDeviceInfo> {
-    return readDeviceInfo(await this.call('get_device_info', undefined, options), 'get_device_info result', this.address);
+  getDeviceInfo(options: CallOptions = {}): Promise<SmartDeviceInfo> {
+    return this.call('get_device_info', undefined, options).then(this.readDeviceInfo);
   }
+
+  /** Made once: getDeviceInfo() is what polling asks, and an async frame or a closure per call was garbage. */
+  private readonly readDeviceInfo = (result: unknown): SmartDeviceInfo => readDeviceInfo(result, 'get_device_info result', this.readerAddress);
 
   async getComponents(options: CallOptions = {}): Promise<SmartComponents> {
     return readComponents(await this.call('component_nego', undefined, options), this.address);
@@ -239,12 +259,17 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
     return this.queue.run((left) => task({ at: performance.now() + left, timeout }), { timeout, ifIdle: options.ifIdle });
   }
 
-  private async callWithin(method: string, params: JsonObject | undefined, childId: string | undefined, deadline: Deadline): Promise<unknown> {
-    const reply = await this.single({ method, params }, childId, deadline);
-    if (reply.errorCode !== SUCCESS) throw this.errorFor(reply.errorCode, method, childId);
+  /** Not async: one promise step for the reply, and none more unless the result is a paged list. */
+  private callWithin(method: string, params: JsonObject | undefined, childId: string | undefined, deadline: Deadline): Promise<unknown> {
+    const request: SmartRequest = { method, params };
+    return this.single(request, childId, deadline).then((reply) => this.resultOf(reply, request, childId, deadline));
+  }
+
+  private resultOf(reply: SmartReply, request: SmartRequest, childId: string | undefined, deadline: Deadline): unknown {
+    if (reply.errorCode !== SUCCESS) throw this.errorFor(reply.errorCode, request.method, childId);
     // Nearly every result is not a paged list: returned as it is, without the promise steps of collectPages.
     if (pagedListKey(reply.result) === undefined) return reply.result;
-    return collectPages(reply.result, (start) => this.page({ method, params }, start, childId, deadline));
+    return collectPages(reply.result, (start) => this.page(request, start, childId, deadline));
   }
 
   private async callManyWithin(requests: readonly SmartRequest[], childId: string | undefined, deadline: Deadline): Promise<SmartOutcome[]> {
@@ -285,23 +310,44 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
    * hook (the transport's session never is). A reply saying the session is
    * gone or the login no longer holds (9999, -1501, ...) means the request
    * did not run: the session is dropped and the request sent once more.
+   * Not async: the first attempt, nearly always the only one, takes one
+   * promise step here.
    */
-  private async exchange(request: SmartRequest, deadline: Deadline): Promise<SmartReply> {
-    for (let attempt = 0; ; attempt += 1) {
-      const left = Math.floor(deadline.at - performance.now());
-      if (left <= 0) throw new TimeoutError(`${request.method}: no reply within ${deadline.timeout} ms`, deadline.timeout, this.address);
-      const sent = this.traffic.request(request);
-      let bytes: Buffer;
-      try {
-        bytes = await this.transport.send(encodeRequest(request, this.terminalUuid), left);
-      } catch (error) {
-        throw this.sendFailed(sent, error);
-      }
-      const reply = this.replyOf(sent, request, bytes);
-      const category = describeSmartErrorCode(reply.errorCode).category;
-      if (attempt > 0 || (category !== 'session' && category !== 'auth')) return reply;
-      await this.transport.close();
+  private exchange(request: SmartRequest, deadline: Deadline): Promise<SmartReply> {
+    const left = Math.floor(deadline.at - performance.now());
+    if (left <= 0) return Promise.reject(new TimeoutError(`${request.method}: no reply within ${deadline.timeout} ms`, deadline.timeout, this.address));
+    const sent = this.traffic.request(request);
+    let sending: Promise<Buffer>;
+    try {
+      sending = this.transport.send(encodeRequest(request, this.terminalUuid), left);
+    } catch (error) {
+      sending = Promise.reject(error);
     }
+    return sending.then(
+      (bytes) => {
+        const reply = this.replyOf(sent, request, bytes);
+        const category = describeSmartErrorCode(reply.errorCode).category;
+        return category === 'session' || category === 'auth' ? this.exchangeAgain(request, deadline) : reply;
+      },
+      (error: unknown) => {
+        throw this.sendFailed(sent, error);
+      },
+    );
+  }
+
+  /** The one resend after the device said the session or login is gone: on a new session, its reply taken as it is. */
+  private async exchangeAgain(request: SmartRequest, deadline: Deadline): Promise<SmartReply> {
+    await this.transport.close();
+    const left = Math.floor(deadline.at - performance.now());
+    if (left <= 0) throw new TimeoutError(`${request.method}: no reply within ${deadline.timeout} ms`, deadline.timeout, this.address);
+    const sent = this.traffic.request(request);
+    let bytes: Buffer;
+    try {
+      bytes = await this.transport.send(encodeRequest(request, this.terminalUuid), left);
+    } catch (error) {
+      throw this.sendFailed(sent, error);
+    }
+    return this.replyOf(sent, request, bytes);
   }
 
   /** Reports a failed send; returns the error to throw. */
@@ -315,7 +361,7 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
   private replyOf(sent: SentRequest, request: SmartRequest, bytes: Buffer): SmartReply {
     this.setReachable(true);
     try {
-      const reply = readReply(bytes, request.method, this.address);
+      const reply = readReply(bytes, request.method, this.readerAddress);
       if (sent) this.traffic.reply(sent, { error_code: reply.errorCode, result: reply.result });
       return reply;
     } catch (error) {
