@@ -29,16 +29,47 @@ export function newTerminalUuid(): string {
   return createHash('md5').update(randomBytes(16)).digest('base64');
 }
 
+/** `{"method":"..."` by method, and `,"terminal_uuid":"..."}` by UUID: the same few of each, request after request. */
+const methodHeads = new Map<string, string>();
+const uuidTails = new Map<string, string>();
+const MAX_CACHED_PARTS = 64;
+
+function cachedPart(cache: Map<string, string>, key: string, make: (key: string) => string): string {
+  let part = cache.get(key);
+  if (part === undefined) {
+    part = make(key);
+    if (cache.size >= MAX_CACHED_PARTS) cache.clear();
+    cache.set(key, part);
+  }
+  return part;
+}
+
+const PARAMS_KEY = ',"params":';
+const TIME_KEY = ',"request_time_milis":';
+
 /**
  * The envelope as JSON.stringify would write {method, params, request_time_milis,
- * terminal_uuid}, joined from its parts: every request is encoded, and
- * stringifying the one-off object cost more than the rest of the envelope.
+ * terminal_uuid}, written from its parts straight into bytes: every request
+ * is encoded, stringifying the one-off object cost more than the rest of the
+ * envelope, and joining the parts as text first made a string per part.
  */
 export function encodeRequest(request: SmartRequest, terminalUuid: string, now: number = Date.now()): Buffer {
+  const head = cachedPart(methodHeads, request.method, (method) => `{"method":${JSON.stringify(method)}`);
   const params = request.params === undefined ? undefined : (JSON.stringify(request.params) as string | undefined);
-  const text = `{"method":${JSON.stringify(request.method)}${params === undefined ? '' : `,"params":${params}`}` +
-    `,"request_time_milis":${JSON.stringify(now)},"terminal_uuid":${JSON.stringify(terminalUuid)}}`;
-  return Buffer.from(text, 'utf8');
+  const time = JSON.stringify(now);
+  const tail = cachedPart(uuidTails, terminalUuid, (uuid) => `,"terminal_uuid":${JSON.stringify(uuid)}}`);
+  const size = Buffer.byteLength(head, 'utf8') + (params === undefined ? 0 : PARAMS_KEY.length + Buffer.byteLength(params, 'utf8')) +
+    TIME_KEY.length + time.length + Buffer.byteLength(tail, 'utf8');
+  const bytes = Buffer.allocUnsafe(size);
+  let at = bytes.write(head, 0, 'utf8');
+  if (params !== undefined) {
+    at += bytes.write(PARAMS_KEY, at, 'latin1');
+    at += bytes.write(params, at, 'utf8');
+  }
+  at += bytes.write(TIME_KEY, at, 'latin1');
+  at += bytes.write(time, at, 'latin1');
+  bytes.write(tail, at, 'utf8');
+  return bytes;
 }
 
 export function multipleRequest(requests: readonly SmartRequest[]): SmartRequest {

@@ -20,6 +20,14 @@ describe('SMART envelope', () => {
     }), { numRuns: 500 });
   });
 
+  it('encodes as JSON.stringify would when methods and UUIDs come again (any Unicode, lone surrogates too), as they do request after request', () => {
+    const text = fc.oneof(fc.constantFrom('get_device_info', 'set_device_info', 'ünïcödé', '\ud800', '"\\'), fc.string({ unit: 'binary' }));
+    const params = fc.option(fc.dictionary(fc.string({ unit: 'binary' }), fc.jsonValue()), { nil: undefined });
+    fc.assert(fc.property(fc.array(fc.tuple(text, params, fc.integer({ min: 0, max: 2 ** 45 }), text), { minLength: 1, maxLength: 20 }), (requests) => {
+      for (const [method, p, now, uuid] of requests) assert.deepEqual(encodeRequest({ method, params: p }, uuid, now), reference(method, p, now, uuid));
+    }), { numRuns: 200 });
+  });
+
   it('leaves out params that JSON.stringify leaves out, as it would', () => {
     const params = { toJSON: (): undefined => undefined };
     assert.deepEqual(encodeRequest({ method: 'm', params }, 'u', 5), reference('m', params, 5, 'u'));
