@@ -6,7 +6,7 @@
  * ProtocolError); optional fields that some firmware fills with junk read
  * as absent rather than failing the whole reply.
  */
-import { shape } from '../json';
+import { shape, type JsonObject } from '../json';
 import type { DeviceAddress } from '../errors';
 import { readShape } from './envelope';
 
@@ -15,7 +15,7 @@ const int = shape.lenient(shape.integer);
 const flag = shape.lenient(shape.boolean);
 const percent = shape.lenient(shape.integerIn(0, 100));
 
-const deviceInfoShape = shape.object({
+const deviceInfoFields = {
   device_id: shape.string,
   model: shape.string,
   type: text,
@@ -43,7 +43,11 @@ const deviceInfoShape = shape.object({
   original_device_id: text,
   /** Light strips: the effect set, playing while `enable` is 1. */
   lighting_effect: shape.lenient(shape.object({ enable: shape.lenient(shape.integerIn(0, 1)), name: text })),
-});
+};
+type DeviceInfoFields = typeof deviceInfoFields;
+
+/** The fields of get_device_info the device layer reads; readDeviceInfo reads them straight into a SmartDeviceInfo. */
+export const deviceInfoShape = shape.object(deviceInfoFields);
 
 export interface SmartDeviceInfo {
   deviceId: string;
@@ -109,36 +113,58 @@ export function decodeBase64Text(value: string | undefined): string | undefined 
 }
 
 export function readDeviceInfo(result: unknown, what: string, address?: DeviceAddress): SmartDeviceInfo {
-  const info = readShape(deviceInfoShape, result, what, address);
-  const range = info.color_temp_range;
-  return {
-    deviceId: info.device_id,
-    model: info.model,
-    type: info.type,
-    on: info.device_on,
-    nickname: decodeBase64Text(info.nickname),
-    ssid: decodeBase64Text(info.ssid),
-    firmware: info.fw_ver,
-    hardware: info.hw_ver,
-    mac: info.mac,
-    ip: info.ip,
-    rssi: info.rssi,
-    signalLevel: info.signal_level,
-    onTime: info.on_time,
-    overheated: info.overheated,
-    region: info.region,
-    brightness: info.brightness,
-    colorTemp: info.color_temp,
-    hue: info.hue,
-    saturation: info.saturation,
-    colorTempRange: range?.length === 2 ? [range[0] as number, range[1] as number] : undefined,
-    position: info.position,
-    slotNumber: info.slot_number,
-    category: info.category,
-    parentId: info.original_device_id,
-    effect: info.lighting_effect?.enable === 1 ? info.lighting_effect.name : undefined,
-  };
+  return readShape(deviceInfoReader, result, what, address);
 }
+
+/** A field of `value` (own properties only, as shape.object reads them) through its reader from deviceInfoShape. */
+function field<K extends keyof DeviceInfoFields>(value: JsonObject, path: string, key: K): shape.ReadResult<DeviceInfoFields[K]> {
+  const own = Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
+  return deviceInfoFields[key](own, path === '' ? key : `${path}.${key}`) as shape.ReadResult<DeviceInfoFields[K]>;
+}
+
+/**
+ * deviceInfoShape read straight into a SmartDeviceInfo: every poll reads
+ * one, and shape.object's intermediate object, grown a property at a time to
+ * some twenty fields, was the largest garbage of reading the reply. Each
+ * field goes through its reader in deviceInfoShape, and only device_id,
+ * model and device_on can fail, checked in that order as shape.object does
+ * (test/smart/device-info.test.ts holds the two to the same results).
+ */
+const deviceInfoReader: shape.Reader<SmartDeviceInfo> = (result, path) => {
+  const value = shape.anyObject(result, path); // throws as shape.object does for what is not an object
+  const deviceId = field(value, path, 'device_id');
+  const model = field(value, path, 'model');
+  const on = field(value, path, 'device_on');
+  const range = field(value, path, 'color_temp_range');
+  const effect = field(value, path, 'lighting_effect');
+  return {
+    deviceId,
+    model,
+    type: field(value, path, 'type'),
+    on,
+    nickname: decodeBase64Text(field(value, path, 'nickname')),
+    ssid: decodeBase64Text(field(value, path, 'ssid')),
+    firmware: field(value, path, 'fw_ver'),
+    hardware: field(value, path, 'hw_ver'),
+    mac: field(value, path, 'mac'),
+    ip: field(value, path, 'ip'),
+    rssi: field(value, path, 'rssi'),
+    signalLevel: field(value, path, 'signal_level'),
+    onTime: field(value, path, 'on_time'),
+    overheated: field(value, path, 'overheated'),
+    region: field(value, path, 'region'),
+    brightness: field(value, path, 'brightness'),
+    colorTemp: field(value, path, 'color_temp'),
+    hue: field(value, path, 'hue'),
+    saturation: field(value, path, 'saturation'),
+    colorTempRange: range?.length === 2 ? [range[0] as number, range[1] as number] : undefined,
+    position: field(value, path, 'position'),
+    slotNumber: field(value, path, 'slot_number'),
+    category: field(value, path, 'category'),
+    parentId: field(value, path, 'original_device_id'),
+    effect: effect?.enable === 1 ? effect.name : undefined,
+  };
+};
 
 const childListShape = shape.object({ child_device_list: shape.arrayOf(shape.anyObject, { maxLength: 64 }) });
 
