@@ -30,7 +30,7 @@ async function main(): Promise<void> {
         figures.push(...(await runRoundTripBench({ rounds: quick ? 3 : 7, requests: quick ? 1000 : 4000, roundMs: quick ? 2000 : 8000 })));
         break;
       case 'smart':
-        figures.push(...(await runSmartRoundTripBench({ rounds: quick ? 3 : 7, requests: quick ? 1000 : 4000, roundMs: quick ? 2000 : 8000 })));
+        figures.push(...(await runSmartRoundTripBench({ rounds: quick ? 5 : 15, requests: quick ? 1000 : 2000, roundMs: quick ? 2000 : 8000 })));
         break;
       case 'scale':
         figures.push(...(await runScaleBench({
