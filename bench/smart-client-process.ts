@@ -33,7 +33,8 @@ async function requester(client: SmartBenchClient, transport: SmartBenchTranspor
       return { prepare: async () => undefined, once: () => device.getDeviceInfo(), close: () => undefined };
     }
     case 'floor':
-      return startFloor(transport, { host, port }, { username, password });
+    case 'floor-read':
+      return startFloor(transport, { host, port }, { username, password }, { read: client === 'floor-read' });
   }
 }
 

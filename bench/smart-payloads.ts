@@ -8,7 +8,8 @@ export const SMART_BENCH_ACCOUNT = { username: 'bench@example.com', password: 'b
 export const SMART_BENCH_METHOD = 'get_device_info';
 
 export type SmartBenchTransport = 'klap' | 'aes';
-export type SmartBenchClient = 'ours' | 'tapo-connect' | 'floor';
+/** 'floor-read': the floor that also decrypts and parses each reply (smart-floor.ts). */
+export type SmartBenchClient = 'ours' | 'tapo-connect' | 'floor' | 'floor-read';
 
 /** Parent to client process: run one round; the answer is one RoundResult. */
 export interface RoundCommand {
