@@ -20,6 +20,47 @@ export interface Transport {
 
 export type TransportKind = 'tcp' | 'udp' | 'klap' | 'aes';
 
+/**
+ * The KLAP and AES transports' one-request-at-a-time rule: a device's
+ * session (KLAP sequence numbers, AES login) allows one exchange at a time,
+ * so a request asked while another runs starts when that one ends. An idle
+ * transport starts a request at once, without a promise step: nearly every
+ * request finds it idle. Each exchange calls finished() once when it ends,
+ * however it ends; that is how the next request knows it need not wait.
+ */
+export abstract class OneAtATimeTransport implements Transport {
+  abstract readonly host: string;
+  abstract readonly port: number;
+  abstract readonly kind: TransportKind;
+  /** Requests asked and not yet finished, and the last one asked: the next one waits for it. */
+  private pending = 0;
+  private last: Promise<unknown> = Promise.resolve();
+
+  send(request: Buffer, timeout: number): Promise<Buffer> {
+    const deadline = performance.now() + timeout;
+    const idle = this.pending === 0;
+    this.pending += 1;
+    let run: Promise<Buffer>;
+    if (idle) {
+      run = this.exchange(request, deadline, timeout);
+    } else {
+      const go = (): Promise<Buffer> => this.exchange(request, deadline, timeout);
+      run = this.last.then(go, go);
+    }
+    this.last = run;
+    return run;
+  }
+
+  abstract close(): Promise<void>;
+
+  /** One request, by `deadline` (performance.now() ms; `timeout` for messages); must call finished() once when it ends. */
+  protected abstract exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer>;
+
+  protected finished(): void {
+    this.pending -= 1;
+  }
+}
+
 /** Set on errors for which the request certainly did not reach the device. */
 export interface RetriableFlag {
   retriable?: boolean;

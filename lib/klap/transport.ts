@@ -9,7 +9,7 @@ import { ProtocolError, TimeoutError, SmartHomeError, type DeviceAddress } from 
 import type { KlapCredentials, KlapVersion } from './auth';
 import { performHandshake, type HandshakeResult } from './handshake';
 import { HttpConnection, type PostReply } from './http';
-import { markRetriable, type Transport } from '../transport';
+import { markRetriable, OneAtATimeTransport } from '../transport';
 
 export const KLAP_DEFAULT_PORT = 80;
 export const KLAP_DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024;
@@ -39,7 +39,7 @@ interface Flight {
 
 const NO_REQUEST = Buffer.alloc(0);
 
-export class KlapTransport implements Transport {
+export class KlapTransport extends OneAtATimeTransport {
   readonly host: string;
   readonly port: number;
   readonly kind = 'klap' as const;
@@ -50,13 +50,11 @@ export class KlapTransport implements Transport {
   private readonly connection: HttpConnection;
   // The session (key, IV, signing key) too: inspect must not show it.
   #state: HandshakeResult | undefined;
-  /** Requests asked and not yet finished, and the last one asked: the next one waits for it. */
-  private pending = 0;
-  private last: Promise<unknown> = Promise.resolve();
   // Private: it holds the session too.
   readonly #flight: Flight = { state: undefined, seq: 0, request: NO_REQUEST, deadline: 0, timeout: 0 };
 
   constructor(options: KlapTransportOptions) {
+    super();
     this.host = options.host;
     this.port = options.port ?? KLAP_DEFAULT_PORT;
     this.#credentials = { username: options.username ?? '', password: options.password ?? '' };
@@ -75,22 +73,6 @@ export class KlapTransport implements Transport {
     return { host: this.host, port: this.port };
   }
 
-  send(request: Buffer, timeout: number): Promise<Buffer> {
-    // One request at a time per device: the sequence numbers must arrive in order.
-    // An idle transport starts at once; a busy one chains after the last request asked.
-    const deadline = performance.now() + timeout;
-    const idle = this.pending === 0;
-    this.pending += 1;
-    let run: Promise<Buffer>;
-    if (idle) {
-      run = this.exchange(request, deadline, timeout);
-    } else {
-      const go = (): Promise<Buffer> => this.exchange(request, deadline, timeout);
-      run = this.last.then(go, go);
-    }
-    this.last = run;
-    return run;
-  }
 
   async close(): Promise<void> {
     this.#state = undefined;
@@ -98,13 +80,13 @@ export class KlapTransport implements Transport {
   }
 
   /**
-   * One request; `pending` goes down once when it ends. On an open session
+   * One request; finished() is called once when it ends. On an open session
    * (nearly every request) it takes no async frame: the reply is handled by
    * two handlers made once per transport, the request's details in #flight.
    * A handshake first, or the one resend after the device dropped the
    * session, takes exchangeSlowly().
    */
-  private exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
+  protected exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
     const state = this.openSession();
     const flight = this.#flight;
     if (!state || flight.state) return this.exchangeSlowly(request, deadline, timeout, 0);
@@ -112,7 +94,7 @@ export class KlapTransport implements Transport {
     try {
       sealed = state.session.seal(request);
     } catch (error) {
-      this.pending -= 1;
+      this.finished();
       return Promise.reject(error);
     }
     const { seq, body } = sealed;
@@ -131,11 +113,11 @@ export class KlapTransport implements Transport {
     try {
       outcome = this.outcomeOf(state as HandshakeResult, seq, reply);
     } catch (error) {
-      this.pending -= 1;
+      this.finished();
       throw error;
     }
     if (Buffer.isBuffer(outcome)) {
-      this.pending -= 1;
+      this.finished();
       return outcome;
     }
     this.#state = undefined; // the device no longer knows this session
@@ -144,7 +126,7 @@ export class KlapTransport implements Transport {
 
   readonly #postFailed = (error: unknown): never => {
     this.#endFlight();
-    this.pending -= 1;
+    this.finished();
     throw error;
   };
 
@@ -167,7 +149,7 @@ export class KlapTransport implements Transport {
       }
       throw failure as SmartHomeError;
     } finally {
-      this.pending -= 1;
+      this.finished();
     }
   }
 

@@ -17,7 +17,7 @@ import type * as net from 'node:net';
 import { AuthenticationError, SmartHomeError, TimeoutError, type DeviceAddress } from '../../errors';
 import { credentialsToTry, type KlapCredentials } from '../../klap/auth';
 import { HttpConnection, type PostReply } from '../../klap/http';
-import { markRetriable, type Transport } from '../../transport';
+import { markRetriable, OneAtATimeTransport } from '../../transport';
 import { describeSmartErrorCode } from '../error-codes';
 import { SmartAuthenticationError } from '../errors';
 import type { LoginVersion } from './envelope';
@@ -82,7 +82,7 @@ interface Flight {
 
 const NO_REQUEST = Buffer.alloc(0);
 
-export class AesTransport implements Transport {
+export class AesTransport extends OneAtATimeTransport {
   readonly host: string;
   readonly port: number;
   readonly kind = 'aes' as const;
@@ -94,14 +94,12 @@ export class AesTransport implements Transport {
   #accepted: LoginCandidate | undefined;
   private readonly versions: readonly LoginVersion[];
   private readonly connection: HttpConnection;
-  /** Requests asked and not yet finished, and the last one asked: the next one waits for it. */
-  private pending = 0;
-  private last: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
   // Private: it holds the session too.
   readonly #flight: Flight = { session: undefined, request: NO_REQUEST, deadline: 0, timeout: 0 };
 
   constructor(options: AesTransportOptions) {
+    super();
     this.host = options.host;
     this.port = options.port ?? AES_DEFAULT_PORT;
     this.#credentials = { username: options.username ?? '', password: options.password ?? '' };
@@ -121,22 +119,6 @@ export class AesTransport implements Transport {
     return { host: this.host, port: this.port };
   }
 
-  send(request: Buffer, timeout: number): Promise<Buffer> {
-    // One exchange at a time: the handshake and login are shared state.
-    // An idle transport starts at once; a busy one chains after the last request asked.
-    const deadline = performance.now() + timeout;
-    const idle = this.pending === 0;
-    this.pending += 1;
-    let run: Promise<Buffer>;
-    if (idle) {
-      run = this.exchange(request, deadline, timeout);
-    } else {
-      const go = (): Promise<Buffer> => this.exchange(request, deadline, timeout);
-      run = this.last.then(go, go);
-    }
-    this.last = run;
-    return run;
-  }
 
   async close(): Promise<void> {
     this.#session = undefined;
@@ -144,13 +126,13 @@ export class AesTransport implements Transport {
   }
 
   /**
-   * One request; `pending` goes down once when it ends. On a logged-in
+   * One request; finished() is called once when it ends. On a logged-in
    * session (nearly every request) it takes no async frame: the reply is
    * handled by two handlers made once per transport, the request's details
    * in #flight. A login first, or the one resend after the device dropped
    * the session, takes exchangeSlowly().
    */
-  private exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
+  protected exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
     const session = this.openSession();
     const flight = this.#flight;
     if (!session || flight.session) return this.exchangeSlowly(request, deadline, timeout, 0, undefined);
@@ -158,7 +140,7 @@ export class AesTransport implements Transport {
     try {
       body = passthroughBytes(session, request);
     } catch (error) {
-      this.pending -= 1;
+      this.finished();
       return Promise.reject(error);
     }
     flight.session = session;
@@ -173,12 +155,12 @@ export class AesTransport implements Transport {
     this.#endFlight();
     const outcome = readPassthrough(reply, session as Session, this.address);
     if (outcome.ok) {
-      this.pending -= 1;
+      this.finished();
       return outcome.plaintext;
     }
     if (outcome.sessionLost) this.#session = undefined;
     if (!outcome.notRun) {
-      this.pending -= 1;
+      this.finished();
       throw outcome.error;
     }
     return this.exchangeSlowly(request, deadline, timeout, 1, outcome.error);
@@ -186,7 +168,7 @@ export class AesTransport implements Transport {
 
   readonly #postFailed = (error: unknown): never => {
     this.#endFlight();
-    this.pending -= 1;
+    this.finished();
     throw error;
   };
 
@@ -210,7 +192,7 @@ export class AesTransport implements Transport {
       // Refused twice on fresh sessions: the request never ran.
       throw lastError instanceof AuthenticationError ? lastError : markRetriable(lastError as Error);
     } finally {
-      this.pending -= 1;
+      this.finished();
     }
   }
 
