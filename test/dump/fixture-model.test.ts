@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'assert';
 import { dumpSimulated, FIXTURE_TIME } from '../../scripts/device-fixtures';
-import { connect, DeviceError } from '../../lib';
+import { connect, DeviceError, type Device } from '../../lib';
 import { scrubDump, type ClassicDump, type SmartDump } from '../../lib/dump';
 import { startFixture } from '../../lib/simulator/fixture/serve';
 import { SmartFixtureDevice } from '../../lib/simulator/fixture/smart-device';
@@ -79,5 +79,56 @@ describe('serving dumps that hold less than a full dump', function () {
       await fixture.close();
     }
     assert.throws(() => new SmartFixtureDevice(asType('SMART.TAPOHUB', [])), /a SMART\.TAPOHUB device is not one the simulator can be/);
+  });
+
+  describe('SMART strips and plugs served as real firmware recorded them', function () {
+    async function p300(): Promise<SmartDump> {
+      return scrubDump(await dumpSimulated({ file: '', family: 'smart', model: 'P300' })) as SmartDump;
+    }
+    /** The dump with its recorded child list (and the child components) rewritten by `edit`. */
+    function edited(dump: SmartDump, edit: (list: Array<Record<string, unknown>>, components: Array<{ device_id: string; component_list: object[] }>) => void): SmartDump {
+      const copy = JSON.parse(JSON.stringify(dump)) as SmartDump;
+      const result = (method: string): Record<string, unknown> => copy.exchanges.find((e) => e.request.method === method && e.child === undefined)?.reply.result as Record<string, unknown>;
+      edit(result('get_child_device_list').child_device_list as Array<Record<string, unknown>>,
+        result('get_child_device_component_list').child_component_list as Array<{ device_id: string; component_list: object[] }>);
+      return copy;
+    }
+    async function readThrough<T>(dump: SmartDump, use: (device: Device) => Promise<T>): Promise<T> {
+      const fixture = await startFixture({ fixture: dump, clock: () => FIXTURE_TIME });
+      const device = await connect({ host: fixture.host, port: fixture.port, transport: 'klap', timeout: 3000 });
+      try {
+        return await use(device);
+      } finally {
+        await device.close();
+        await fixture.close();
+      }
+    }
+
+    it('the device layer\'s child list (asked without start_index) is the recorded one, not the simulator\'s', async function () {
+      // Real strips list outlets out of position order (P306 fw 1.1.2 sends positions 4, 3, 2, 1, 5).
+      const dump = edited(await p300(), (list) => list.forEach((child, i) => { child.position = list.length - i; }));
+      const ids = (dump.exchanges.find((e) => e.request.method === 'get_child_device_list')?.reply.result as { child_device_list: Array<{ device_id: string }> })
+        .child_device_list.map((c) => c.device_id);
+      const outlets = await readThrough(dump, async (device) => device.state.outlets.map((o) => o.id));
+      assert.deepEqual(outlets, [...ids].reverse());
+    });
+
+    it('a strip child that dims (P306\'s USB light, SMART.TAPOBULB) takes a brightness', async function () {
+      let light = '';
+      const dump = edited(await p300(), (list, components) => {
+        Object.assign(list[2], { type: 'SMART.TAPOBULB', category: 'plug.powerstrip.sub-bulb', brightness: 60 });
+        components[2].component_list.push({ id: 'brightness', ver_code: 1 });
+        light = components[2].device_id;
+      });
+      // The child's own component_nego says so too, as the dumper records it.
+      const own = dump.exchanges.find((e) => e.child === light && e.request.method === 'component_nego');
+      (own?.reply.result as { component_list: object[] }).component_list.push({ id: 'brightness', ver_code: 1 });
+      const [before, after] = await readThrough(dump, async (device) => {
+        const read = device.state.brightness;
+        await device.light?.set({ brightness: 25 });
+        return [read, (await device.refresh()).brightness];
+      });
+      assert.deepEqual([before, after], [60, 25]);
+    });
   });
 });
