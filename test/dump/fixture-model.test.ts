@@ -130,5 +130,29 @@ describe('serving dumps that hold less than a full dump', function () {
       });
       assert.deepEqual([before, after], [60, 25]);
     });
+
+    it('a plug that lists brightness (P135) dims through the device layer\'s dimmer', async function () {
+      const p110 = scrubDump(await dumpSimulated({ file: '', family: 'smart', model: 'P110' })) as SmartDump;
+      const dump: SmartDump = {
+        ...p110,
+        model: 'P135',
+        exchanges: p110.exchanges.map((e) => {
+          const result = e.reply.result as Record<string, unknown> | undefined;
+          if (e.request.method === 'get_device_info') return { ...e, reply: { ...e.reply, result: { ...result, model: 'P135', brightness: 70 } } };
+          if (e.request.method === 'component_nego') return { ...e, reply: { ...e.reply, result: { component_list: [...(result?.component_list as object[]), { id: 'brightness', ver_code: 1 }] } } };
+          return e;
+        }),
+      };
+      const fixture = await startFixture({ fixture: dump, clock: () => FIXTURE_TIME });
+      const device = await connect({ host: fixture.host, port: fixture.port, transport: 'klap', timeout: 3000 });
+      try {
+        assert.deepEqual([device.kind, device.state.brightness], ['plug', 70]);
+        await device.setBrightness(35);
+        assert.equal((await device.refresh()).brightness, 35);
+      } finally {
+        await device.close();
+        await fixture.close();
+      }
+    });
   });
 });

@@ -11,7 +11,8 @@
  *     light (`lightOutlet`): the light feature and a light node drive it, a
  *     plug node switches either child as an outlet; a fan's speed is not read;
  *   - plugs (SMART.TAPOPLUG, SMART.KASAPLUG): with `control_child` a power strip
- *     (P300, P304M, EP40M), else a plug (P100, P110, P115, KP125M, EP25).
+ *     (P300, P304M, EP40M), else a plug (P100, P110, P115, KP125M, EP25); a
+ *     plug with `brightness` (P135) dims as a dimmer does.
  * SMART lights and dimmers have no fade per request (on_off_gradually is a
  * standing setting of the device, for on and off only): their state says
  * `ignoresTransition`. Outlets keep the ids the device gave them: opaque
@@ -63,6 +64,16 @@ export function isSmartLight(kind: DeviceKind): boolean {
   return kind === 'bulb' || kind === 'lightstrip';
 }
 
+/**
+ * A plug that dims its load (P135, type SMART.TAPOPLUG, fw 1.0.5 and
+ * 1.2.0): it lists `brightness` (and `dimmer_calibration`) and reports a
+ * brightness in get_device_info, as a wall dimmer does. It stays a plug,
+ * as TP-Link sells it, with the dimmer feature a dimmer has.
+ */
+function dimmingPlug(kind: DeviceKind, components: SmartComponents): boolean {
+  return kind === 'plug' && components.has(SMART_COMPONENT.brightness);
+}
+
 /** The first child that dims (a KS240's dimmer), by position among the children; undefined when none does. */
 function dimmingChild(reading: SmartReading): number | undefined {
   const index = reading.children.findIndex((child) => reading.childComponents.get(child.deviceId)?.has(SMART_COMPONENT.brightness) === true);
@@ -81,7 +92,7 @@ function featuresOf(kind: DeviceKind, reading: SmartReading): FeatureName[] {
   const outletsMeter = reading.children.some((child) => energyVersionOf(reading, child.deviceId) !== undefined);
   if (energyVersionOf(reading) !== undefined || outletsMeter) has.add('energy');
   if (isSmartLight(kind) || dimmingChild(reading) !== undefined) has.add('light');
-  if (kind === 'dimmer') has.add('dimmer');
+  if (kind === 'dimmer' || dimmingPlug(kind, components)) has.add('dimmer');
   if (components.has(SMART_COMPONENT.time)) has.add('time');
   if (components.has(SMART_COMPONENT.led)) has.add('led');
   return FEATURE_ORDER.filter((f) => has.has(f));
@@ -112,12 +123,12 @@ export function smartState(reading: SmartReading): DeviceState {
     state.light = light;
     state.lightCapabilities = smartLightCapabilities(info, components);
     if (light.brightness !== undefined) state.brightness = light.brightness;
-  } else if (kind === 'dimmer' && info.brightness !== undefined) {
+  } else if ((kind === 'dimmer' || dimmingPlug(kind, components)) && info.brightness !== undefined) {
     state.brightness = info.brightness;
   }
   const lightOutlet = dimmingChild(reading);
   if (lightOutlet !== undefined) withOutletLight(state, reading, lightOutlet);
-  if (isSmartLight(kind) || kind === 'dimmer' || lightOutlet !== undefined) state.ignoresTransition = true;
+  if (isSmartLight(kind) || kind === 'dimmer' || dimmingPlug(kind, components) || lightOutlet !== undefined) state.ignoresTransition = true;
   return state;
 }
 
