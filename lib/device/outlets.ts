@@ -14,13 +14,16 @@ export function fullChildId(deviceId: string, id: string): string {
 /**
  * The outlet `ref` names, or undefined: a number is a 0-based index; a
  * string of one or two digits is a short id ("00", "3": the outlet's last
- * two digits, 0-based like the index); otherwise a full id (any case), then
- * an alias (exact).
+ * two digits, 0-based like the index), or the index where no outlet's id
+ * ends in two digits (ids that are opaque strings, as SMART hands them out
+ * and as recordings with placeholder ids have them); otherwise a full id
+ * (any case), then an alias (exact).
  */
 export function findOutlet(outlets: readonly OutletState[], ref: OutletRef): OutletState | undefined {
   if (typeof ref === 'number') return Number.isInteger(ref) ? outlets.find((o) => o.index === ref) : undefined;
   const wanted = ref.trim();
   if (/^\d{1,2}$/.test(wanted)) {
+    if (!outlets.some((o) => /\d\d$/.test(o.id))) return outlets.find((o) => o.index === Number(wanted));
     const short = wanted.padStart(2, '0');
     return outlets.find((o) => o.id.slice(-2) === short);
   }

@@ -83,6 +83,15 @@ describe('classic state model', function () {
     assert.equal(findOutlet(outlets, 'Kettle'), undefined);
   });
 
+  it('takes one or two digits as the index where no outlet id ends in two digits (opaque ids)', function () {
+    const outlets: OutletState[] = [
+      { index: 0, id: 'child-a', alias: 'Fan', on: true }, { index: 1, id: 'child-b', alias: 'Light', on: false },
+    ];
+    assert.equal(findOutlet(outlets, '1')?.id, 'child-b');
+    assert.equal(findOutlet(outlets, '00')?.id, 'child-a');
+    assert.equal(findOutlet(outlets, '2'), undefined);
+  });
+
   it('sums a strip: power, current and totals add up, the voltage is the highest, stats by date', function () {
     const a = normalizeEnergy({ power_mw: 1500, voltage_mv: 230100, current_ma: 10, total_wh: 5 });
     const b = normalizeEnergy({ power_mw: 2500, voltage_mv: 229900, current_ma: 20, total_wh: 7 });
