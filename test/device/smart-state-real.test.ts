@@ -32,9 +32,9 @@ describe('SMART state: shapes real firmware sends', function () {
     assert.deepEqual([state.kind, state.brightness, state.features.includes('dimmer'), state.ignoresTransition], ['plug', undefined, false, undefined]);
   });
 
-  it('a strip whose last child is a light (P306 fw 1.1.2: sockets send brightness null, the USB light SMART.TAPOBULB), listed out of position order', function () {
+  it('a strip whose last child is a light (P306 fw 1.1.2: the USB light is SMART.TAPOBULB), listed out of position order', function () {
     const socket = (id: string, position: number, name: string): object => ({
-      device_id: id, model: 'P306', type: 'SMART.TAPOPLUG', category: 'plug.powerstrip.sub-plug', position, device_on: true, brightness: null, nickname: base64(name),
+      device_id: id, model: 'P306', type: 'SMART.TAPOPLUG', category: 'plug.powerstrip.sub-plug', position, device_on: true, nickname: base64(name),
     });
     const list = {
       child_device_list: [
