@@ -149,6 +149,9 @@ describe('serving dumps that hold less than a full dump', function () {
         assert.deepEqual([device.kind, device.state.brightness], ['plug', 70]);
         await device.setBrightness(35);
         assert.equal((await device.refresh()).brightness, 35);
+        // A transition is taken (and ignored, as on a SMART dimmer), not refused as on a plug that does not dim.
+        await device.setPower(false, { transition: 500 });
+        assert.equal((await device.refresh()).on, false);
       } finally {
         await device.close();
         await fixture.close();

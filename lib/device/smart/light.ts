@@ -27,7 +27,8 @@ import type { DeviceState, DimmerFeature, LightChange, LightFeature, LightState,
 /** Whether the switch reaches a light or dimmer, which takes a transition (and ignores it). */
 function switchesLight(state: DeviceState, outlet: OutletState | undefined): boolean {
   if (outlet !== undefined) return outlet.index === state.lightOutlet;
-  return isSmartLight(state.kind) || state.kind === 'dimmer';
+  // Dimmers, and plugs that dim (P135): both have the dimmer feature.
+  return isSmartLight(state.kind) || state.features.includes('dimmer');
 }
 
 /** The outlet a light change goes to (a KS240's dimmer), or undefined for the device itself. */
