@@ -9,26 +9,30 @@
  * with 0; a classic meter has no record for them, so they are left out).
  */
 import type { SmartClient } from '../../smart/client';
-import { ENERGY_DATA_INTERVAL, readDeviceTime, readEnergyData, type EnergyData } from '../../smart/energy-data';
+import { ENERGY_DATA_INTERVAL, readDeviceTime, readEnergyData, type DeviceTime, type EnergyData } from '../../smart/energy-data';
 import type { EnergyStat } from '../types';
 
 const DAY_MS = 86_400_000;
 const round = (value: number): number => Math.round(value * 1e6) / 1e6;
 
-interface LocalDate { year: number; month: number; day: number }
+export interface LocalDate { year: number; month: number; day: number }
 
 /** The device's offset from UTC in ms and its local date today. */
-interface DeviceClock { offsetMs: number; today: LocalDate }
+export interface DeviceClock { offsetMs: number; today: LocalDate }
 
 function localDateOf(epochMs: number, offsetMs: number): LocalDate {
   const d = new Date(epochMs + offsetMs);
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate() };
 }
 
-async function deviceClock(client: SmartClient): Promise<DeviceClock> {
-  const time = readDeviceTime(await client.call('get_device_time'), client.address);
+/** The clock a get_device_time answer tells: the dumper places its statistics requests by it too. */
+export function clockOf(time: DeviceTime): DeviceClock {
   const offsetMs = time.time_diff * 60_000;
   return { offsetMs, today: localDateOf(time.timestamp * 1000, offsetMs) };
+}
+
+async function deviceClock(client: SmartClient): Promise<DeviceClock> {
+  return clockOf(readDeviceTime(await client.call('get_device_time'), client.address));
 }
 
 /** Epoch seconds of local midnight starting `date` on a device `offsetMs` from UTC. */
@@ -45,16 +49,32 @@ function stat(date: LocalDate, wh: number, withDay: boolean): EnergyStat {
   return entry;
 }
 
-async function energyData(client: SmartClient, start: number, interval: number, childId: string | undefined): Promise<EnergyData> {
-  const params = { start_timestamp: start, end_timestamp: start, interval };
-  return readEnergyData(await client.call('get_energy_data', params, { childId }), client.address);
+export interface EnergyDataParams { start_timestamp: number; end_timestamp: number; interval: number }
+
+/**
+ * What get_energy_data is asked for the days of `month` (the quarter it
+ * lies in) on a device with this clock: exported so that a device dump
+ * records the very request dayStats sends, and its fixture can answer it.
+ */
+export function dayStatsParams(clock: DeviceClock, year: number, month: number): EnergyDataParams {
+  const start = localMidnight({ year, month: 3 * Math.floor((month - 1) / 3) + 1, day: 1 }, clock.offsetMs);
+  return { start_timestamp: start, end_timestamp: start, interval: ENERGY_DATA_INTERVAL.daily };
+}
+
+/** What get_energy_data is asked for the months of `year` (exported for the same reason). */
+export function monthStatsParams(clock: DeviceClock, year: number): EnergyDataParams {
+  const start = localMidnight({ year, month: 1, day: 1 }, clock.offsetMs);
+  return { start_timestamp: start, end_timestamp: start, interval: ENERGY_DATA_INTERVAL.monthly };
+}
+
+async function energyData(client: SmartClient, params: EnergyDataParams, childId: string | undefined): Promise<EnergyData> {
+  return readEnergyData(await client.call('get_energy_data', { ...params }, { childId }), client.address);
 }
 
 /** The days of `month` (up to the device's today): the reply lists the whole quarter the month lies in. */
 export async function smartDayStats(client: SmartClient, year: number, month: number, childId: string | undefined): Promise<EnergyStat[]> {
   const clock = await deviceClock(client);
-  const quarterStart = { year, month: 3 * Math.floor((month - 1) / 3) + 1, day: 1 };
-  const reply = await energyData(client, localMidnight(quarterStart, clock.offsetMs), ENERGY_DATA_INTERVAL.daily, childId);
+  const reply = await energyData(client, dayStatsParams(clock, year, month), childId);
   // Placed from the start the device passed back, midnight of the quarter's first day (local).
   const first = localDateOf(reply.start_timestamp * 1000, clock.offsetMs);
   const base = Date.UTC(first.year, first.month - 1, first.day);
@@ -67,7 +87,7 @@ export async function smartDayStats(client: SmartClient, year: number, month: nu
 /** The months of `year` (up to the device's current month): the reply lists twelve from January. */
 export async function smartMonthStats(client: SmartClient, year: number, childId: string | undefined): Promise<EnergyStat[]> {
   const clock = await deviceClock(client);
-  const reply = await energyData(client, localMidnight({ year, month: 1, day: 1 }, clock.offsetMs), ENERGY_DATA_INTERVAL.monthly, childId);
+  const reply = await energyData(client, monthStatsParams(clock, year), childId);
   const thisMonth = { ...clock.today, day: 1 };
   return reply.data
     .slice(0, 12)
