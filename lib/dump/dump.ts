@@ -23,12 +23,14 @@ import { AesTransport } from '../smart/aes/transport';
 import { SmartClient } from '../smart/client';
 import { readComponents } from '../smart/components';
 import { readChildList, readDeviceInfo } from '../smart/device-info';
+import { clockOf, type DeviceClock } from '../device/smart/energy-stats';
+import { readDeviceTime } from '../smart/energy-data';
 import { SmartAuthenticationError, SmartDeviceError } from '../smart/errors';
 import type { Transport } from '../transport';
 import { classicDeviceQueries, classicOutletQueries, UNKNOWN_METHOD_PROBE, UNKNOWN_MODULE_PROBE, type ClassicQueryOptions } from './classic-queries';
 import { DUMP_FORMAT, DUMP_VERSION, formatDump, type ClassicDump, type ClassicExchange, type DeviceDump, type DumpTransport, type SmartDump, type SmartExchange } from './format';
 import { scrubDump } from './scrub';
-import { smartQueries, UNKNOWN_SMART_METHOD_PROBE, type SmartQuery } from './smart-queries';
+import { smartEnergyStatsQueries, smartQueries, UNKNOWN_SMART_METHOD_PROBE, type SmartQuery } from './smart-queries';
 
 export interface DumpOptions {
   host: string;
@@ -175,14 +177,19 @@ async function smartExchanges(client: SmartClient, options: DumpOptions, transpo
   const components = readComponents(resultOf(await ask({ method: 'component_nego' })), client.address);
   let info: ReturnType<typeof readDeviceInfo> | undefined;
   let childIds: string[] = [];
+  let clock: DeviceClock | undefined;
   for (const query of smartQueries(components, { wifiScan: options.wifiScan === true, child: false })) {
     const exchange = await ask(query);
     if (query.method === 'get_device_info') info = readDeviceInfo(resultOf(exchange), 'get_device_info result', client.address);
     if (query.method === 'get_child_device_list' && exchange.reply.error_code === 0) childIds = readChildList(exchange.reply.result, client.address).map((c) => c.deviceId);
+    if (query.method === 'get_device_time' && exchange.reply.error_code === 0) clock = clockOf(readDeviceTime(exchange.reply.result, client.address));
   }
+  for (const query of smartEnergyStatsQueries(components, clock)) await ask(query);
   for (const child of childIds) {
     const childComponents = readComponents(resultOf(await ask({ method: 'component_nego' }, child)), client.address);
     for (const query of smartQueries(childComponents, { wifiScan: false, child: true })) await ask(query, child);
+    // An outlet's statistics are placed by the device's clock, as the device layer places them.
+    for (const query of smartEnergyStatsQueries(childComponents, clock)) await ask(query, child);
   }
   const model = info?.model ?? '';
   // What the device is, as the device layer reads it (a KS240 lists control_child and brightness: a switch with outlets).

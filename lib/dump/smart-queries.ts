@@ -5,7 +5,14 @@
  * belongs to which component is what the Tapo app and python-kasa's
  * dumps show real firmware answering; a getter a device refuses is kept
  * with its error_code, which is part of what the device is.
+ *
+ * A meter's daily and monthly statistics (get_energy_data) take the
+ * device's local midnights: they are asked once the device told its time,
+ * for its own today, with the params the device layer sends
+ * (energy-stats.ts), so that a fixture finds the request dayStats and
+ * monthStats make for that month and year.
  */
+import { dayStatsParams, monthStatsParams, type DeviceClock } from '../device/smart/energy-stats';
 import type { JsonObject } from '../json';
 
 export interface SmartQuery {
@@ -51,4 +58,20 @@ export function smartQueries(components: ReadonlyMap<string, number>, options: {
   if (options.wifiScan && components.has('wireless') && !options.child) list.push({ method: 'get_wireless_scan_info', params: FIRST_PAGE });
   if (!options.child) list.push({ method: UNKNOWN_SMART_METHOD_PROBE });
   return list;
+}
+
+/**
+ * The statistics requests for a meter (or a strip's metering outlet) on a
+ * device whose clock reads `clock`: the days of its month and the months
+ * of its year, as dayStats and monthStats ask them. None without
+ * energy_monitoring, or when the device did not tell its time (the device
+ * layer cannot place the request either).
+ */
+export function smartEnergyStatsQueries(components: ReadonlyMap<string, number>, clock: DeviceClock | undefined): SmartQuery[] {
+  if (!components.has('energy_monitoring') || clock === undefined) return [];
+  const { year, month } = clock.today;
+  return [
+    { method: 'get_energy_data', params: { ...dayStatsParams(clock, year, month) } },
+    { method: 'get_energy_data', params: { ...monthStatsParams(clock, year) } },
+  ];
 }
