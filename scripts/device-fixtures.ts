@@ -23,7 +23,9 @@ import { smartModelNames } from '../lib/simulator/smart/models';
 /** Mid-month, so that the day statistics hold a fortnight; a weekday morning. */
 export const FIXTURE_TIME = Date.UTC(2026, 0, 15, 9, 30, 0);
 const clock = (): number => FIXTURE_TIME;
-const SEED = 'device-fixture';
+/** The simulated devices' seed and history, exported so that a test can start the very device a fixture was dumped from. */
+export const FIXTURE_SEED = 'device-fixture';
+export const FIXTURE_HISTORY_DAYS = 20;
 /** Classic models also dumped over KLAP (new firmware closes 9999). */
 const KLAP_MODELS = ['KP115'];
 
@@ -67,7 +69,7 @@ export interface SimulatedDumpOptions {
 /** Starts the model, dumps it (not scrubbed) and stops it. */
 export async function dumpSimulated(source: SimulatedSource, options: SimulatedDumpOptions = {}): Promise<DeviceDump> {
   const simClock = options.clock ?? clock;
-  const common = { model: source.model, seed: SEED, clock: simClock, historyDays: 20, host: '127.0.0.1', port: 0 };
+  const common = { model: source.model, seed: FIXTURE_SEED, clock: simClock, historyDays: FIXTURE_HISTORY_DAYS, host: '127.0.0.1', port: 0 };
   const dump = { host: '127.0.0.1', clock, tool: 'tplink-smartplug --dump (scripts/device-fixtures.ts)' };
   if (source.family === 'smart') {
     const running = await startSmartDevice({ ...common, discovery20002: 0 });

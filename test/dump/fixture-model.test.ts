@@ -5,12 +5,16 @@
  * way firmware does, and keeps refusing what the file shows it refusing.
  */
 import { strict as assert } from 'assert';
-import { dumpSimulated, FIXTURE_TIME } from '../../scripts/device-fixtures';
+import { dumpSimulated, FIXTURE_HISTORY_DAYS, FIXTURE_SEED, FIXTURE_TIME } from '../../scripts/device-fixtures';
 import { connect, DeviceError, type Device } from '../../lib';
 import { scrubDump, type ClassicDump, type SmartDump } from '../../lib/dump';
+import { UNKNOWN_SMART_METHOD_PROBE } from '../../lib/dump/smart-queries';
 import { startFixture } from '../../lib/simulator/fixture/serve';
 import { SmartFixtureDevice } from '../../lib/simulator/fixture/smart-device';
 import { SmartClient } from '../../lib/smart/client';
+import { SmartDeviceError } from '../../lib/smart/errors';
+import { startSmartDevice } from '../../lib/simulator/smart/server';
+import type { EnergyStat } from '../../lib/device/types';
 
 async function classicDumpOf(model: string): Promise<ClassicDump> {
   return scrubDump(await dumpSimulated({ file: '', family: 'classic', model })) as ClassicDump;
@@ -156,6 +160,105 @@ describe('serving dumps that hold less than a full dump', function () {
         await device.close();
         await fixture.close();
       }
+    });
+  });
+
+  describe('SMART energy statistics (get_energy_data) served from the dump', function () {
+    const clock = (): number => FIXTURE_TIME;
+    const january = { year: 2026, month: 1 };
+
+    async function smartDumpOf(model: string): Promise<SmartDump> {
+      return scrubDump(await dumpSimulated({ file: '', family: 'smart', model })) as SmartDump;
+    }
+
+    /** This month's days and this year's months, for the device or each outlet of a strip. */
+    async function statsOf(host: string, port: number): Promise<EnergyStat[][]> {
+      const device = await connect({ host, port, transport: 'klap', timeout: 3000 });
+      try {
+        const outlets = device.state.outlets.length > 0 ? device.state.outlets.map((o) => o.index) : [undefined];
+        const lists: EnergyStat[][] = [];
+        for (const outlet of outlets) {
+          lists.push(await device.energy?.dayStats(january.year, january.month, { outlet }) ?? []);
+          lists.push(await device.energy?.monthStats(january.year, { outlet }) ?? []);
+        }
+        return lists;
+      } finally {
+        await device.close();
+      }
+    }
+
+    for (const model of ['P110', 'P304M']) {
+      it(`a ${model} dump answers dayStats and monthStats as the simulated ${model} did`, async function () {
+        const original = await startSmartDevice({ model, seed: FIXTURE_SEED, clock, historyDays: FIXTURE_HISTORY_DAYS, host: '127.0.0.1', port: 0 });
+        let expected: EnergyStat[][];
+        try {
+          expected = await statsOf(original.host, original.port);
+        } finally {
+          await original.close();
+        }
+        // Days used and nothing after the device's today (15 January).
+        assert.ok(expected.some((list) => list.length === 15 && list.some((day) => day.energy_wh > 0)), JSON.stringify(expected));
+        const fixture = await startFixture({ fixture: await smartDumpOf(model), clock });
+        try {
+          assert.deepEqual(await statsOf(fixture.host, fixture.port), expected);
+        } finally {
+          await fixture.close();
+        }
+      });
+    }
+
+    it('a month the dump did not ask is the simulated meter\'s, where the device showed it keeps statistics', async function () {
+      const fixture = await startFixture({ fixture: await smartDumpOf('P110'), clock });
+      const device = await connect({ host: fixture.host, port: fixture.port, transport: 'klap', timeout: 3000 });
+      try {
+        const december = await device.energy?.dayStats(2025, 12);
+        assert.ok(december !== undefined && december.length === 31 && december.every((d) => d.year === 2025 && d.month === 12), JSON.stringify(december));
+      } finally {
+        await device.close();
+        await fixture.close();
+      }
+    });
+
+    /** get_energy_data for January's quarter, as dayStats asks it, through the SMART client. */
+    async function energyDataRefusal(dump: SmartDump, params: Record<string, number>): Promise<number | undefined> {
+      const fixture = await startFixture({ fixture: dump, clock });
+      const client = new SmartClient({ host: fixture.host, port: fixture.port, transport: dump.transport === 'aes' ? 'aes' : 'klap', timeout: 3000 });
+      try {
+        await client.call('get_energy_data', params);
+        return undefined;
+      } catch (error) {
+        return error instanceof SmartDeviceError ? error.errCode : Number.NaN;
+      } finally {
+        await client.close();
+        await fixture.close();
+      }
+    }
+
+    const recordedParams = (dump: SmartDump): Record<string, number> =>
+      dump.exchanges.find((e) => e.request.method === 'get_energy_data')?.request.params as Record<string, number>;
+
+    it('a device that refused get_energy_data keeps refusing it with its code, for the asked params and any other', async function () {
+      const ep25 = await smartDumpOf('EP25');
+      // A code unlike the simulator's -1002, so that only the recording can have given it.
+      const refusing: SmartDump = {
+        ...ep25,
+        exchanges: ep25.exchanges.map((e) => (e.request.method === 'get_energy_data' ? { ...e, reply: { error_code: -1001 } } : e)),
+      };
+      const asked = recordedParams(refusing);
+      assert.equal(await energyDataRefusal(refusing, asked), -1001);
+      assert.equal(await energyDataRefusal(refusing, { ...asked, start_timestamp: asked.start_timestamp - 86_400 * 365 }), -1001);
+    });
+
+    it('a SMART meter\'s dump without get_energy_data (an older dumper\'s) refuses it with the device\'s code for an unknown method', async function () {
+      const p110 = await smartDumpOf('P110');
+      const asked = recordedParams(p110);
+      const older: SmartDump = {
+        ...p110,
+        exchanges: p110.exchanges
+          .filter((e) => e.request.method !== 'get_energy_data')
+          .map((e) => (e.request.method === UNKNOWN_SMART_METHOD_PROBE ? { ...e, reply: { error_code: -40210 } } : e)),
+      };
+      assert.equal(await energyDataRefusal(older, asked), -40210);
     });
   });
 });
