@@ -12,7 +12,7 @@
 import { strict as assert } from 'assert';
 import { readdirSync } from 'fs';
 import * as path from 'path';
-import { connect, type Device, type DeviceState } from '../../lib/device';
+import { connect, type Device, type DeviceState, type EnergyStat } from '../../lib/device';
 import { loadFixture, startFixture, type RunningFixture } from '../../lib/simulator/fixture/serve';
 import { simulatedSources } from '../../scripts/device-fixtures';
 import { smartplugHere, type InProcessResult } from '../cli/support/in-process';
@@ -23,6 +23,7 @@ import lightNode from '../../nodes/tplink-light/tplink-light';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
 import { exchange, helper, TAB } from '../nodes/support/node-red';
 import { repoRoot } from '../support/repo';
+import { recordedStats, type RecordedStatsPlan } from './recorded-stats';
 
 const DIR = path.join(repoRoot(), 'test', 'fixtures', 'devices');
 const FILES = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
@@ -91,6 +92,40 @@ async function checkLibrary(fixture: RunningFixture): Promise<void> {
     }
   } finally {
     await device.close();
+  }
+}
+
+/**
+ * Day and month statistics through the device layer, for each meter and
+ * month the file recorded them for, on the file served with its clock
+ * frozen at the device's own time then (the device layer then places the
+ * request and cuts at today exactly as when it was dumped).
+ */
+async function checkStats(file: string, plan: RecordedStatsPlan): Promise<void> {
+  const fixture = await startFixture({ fixture: path.join(DIR, file), clock: () => plan.clock });
+  const device = await connectTo(fixture);
+  try {
+    const energy = device.energy;
+    assert.ok(energy, 'the file records statistics: the device meters');
+    // A strip's device layer sums its outlets' statistics: what the strip itself answered is never asked.
+    for (const stat of plan.stats.filter((s) => s.child !== undefined || device.state.outlets.length === 0)) {
+      const outlet = stat.child === undefined ? undefined : device.state.outlets.find((o) => o.id === stat.child)?.index;
+      const what = `${stat.child ?? 'device'} ${stat.month === undefined ? 'monthStats' : 'dayStats'} ${stat.year}/${stat.month ?? ''}`;
+      assert.ok(stat.child === undefined || outlet !== undefined, `${what}: outlet listed`);
+      const ask: Promise<EnergyStat[]> = stat.month === undefined ? energy.monthStats(stat.year, { outlet }) : energy.dayStats(stat.year, stat.month, { outlet });
+      if (stat.totalWh === undefined) {
+        await assert.rejects(ask, `${what}: refused as recorded`);
+        continue;
+      }
+      const list: EnergyStat[] = await ask;
+      assert.ok(list.every((e) => e.year === stat.year && (stat.month === undefined || e.month === stat.month)), `${what}: ${JSON.stringify(list)}`);
+      if (stat.entries !== undefined) assert.equal(list.length, stat.entries, what);
+      const total = list.reduce((a, e) => a + e.energy_wh, 0);
+      assert.ok(Math.abs(total - stat.totalWh) <= 1e-6 * Math.max(1, stat.totalWh), `${what}: ${total} Wh, recorded ${stat.totalWh}`);
+    }
+  } finally {
+    await device.close();
+    await fixture.close();
   }
 }
 
@@ -246,6 +281,8 @@ describe('device fixtures (test/fixtures/devices) through the library, the CLI a
       after(() => fixture.close());
 
       it('library: kind, model and family, switching, energy, light', () => checkLibrary(fixture));
+      const stats = recordedStats(loadFixture(path.join(DIR, file)));
+      if (stats) it('library: day and month statistics as recorded (or refused as recorded)', () => checkStats(file, stats));
       it('tplink-smartplug: info, on/off (each outlet), energy', () => checkCli(fixture, state));
       it('tplink-plug node: info, on/off (each outlet), energy', () => checkPlugNode(fixture, state));
       // The library leg checks that the device layer reads the device as the kind the file names.
