@@ -30,6 +30,7 @@ const KINDS: Record<string, Expected> = {
   P105: { kind: 'plug', outlets: 0, energy: 'none' },
   P110: { kind: 'plug', outlets: 0, energy: 'device' },
   P115: { kind: 'plug', outlets: 0, energy: 'device' },
+  P135: { kind: 'plug', outlets: 0, dimmer: true, energy: 'none' },
   KP125M: { kind: 'plug', outlets: 0, energy: 'device' },
   EP25: { kind: 'plug', outlets: 0, energy: 'device' },
   P300: { kind: 'strip', outlets: 3, energy: 'none' },

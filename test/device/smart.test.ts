@@ -26,6 +26,7 @@ const EXPECTED: Record<string, { kind: DeviceKind; features: FeatureName[]; tran
   L900: { kind: 'lightstrip', features: ['power', 'light', 'time', 'alias', 'system'], transport: 'klap', outlets: 0 },
   P105: { kind: 'plug', features: ['power', 'time', 'led', 'alias', 'system'], transport: 'klap', outlets: 0 },
   P115: { kind: 'plug', features: ['power', 'energy', 'time', 'led', 'alias', 'system'], transport: 'aes', outlets: 0 },
+  P135: { kind: 'plug', features: ['power', 'dimmer', 'time', 'led', 'alias', 'system'], transport: 'klap', outlets: 0 },
   EP25: { kind: 'plug', features: ['power', 'energy', 'time', 'led', 'alias', 'system'], transport: 'aes', outlets: 0 },
   EP40M: { kind: 'strip', features: ['power', 'time', 'led', 'alias', 'system'], transport: 'klap', outlets: 2 },
   KS205: { kind: 'switch', features: ['power', 'time', 'led', 'alias', 'system'], transport: 'klap', outlets: 0 },

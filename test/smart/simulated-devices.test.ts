@@ -29,7 +29,7 @@ describe('simulated SMART devices', () => {
 
   it('has the six models of the issue, and every other kind it names (switches, dimmers, bulbs, light strips, plugs, the EP40M)', () => {
     assert.deepEqual(smartModelNames().sort(), [
-      'EP25', 'EP40M', 'HS200v5', 'HS220v3', 'KP125M', 'KS205', 'KS225', 'KS240', 'L510', 'L530', 'L900', 'L920', 'P100', 'P105', 'P110', 'P115', 'P300', 'P304M',
+      'EP25', 'EP40M', 'HS200v5', 'HS220v3', 'KP125M', 'KS205', 'KS225', 'KS240', 'L510', 'L530', 'L900', 'L920', 'P100', 'P105', 'P110', 'P115', 'P135', 'P300', 'P304M',
     ]);
   });
 
