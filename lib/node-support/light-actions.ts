@@ -4,9 +4,9 @@
  * object takes ({ on, brightness, color_temp, hue, saturation }, only those
  * the light has), so it can drive a Dashboard widget or another light node;
  * the colour as "#rrggbb" beside it for a colour picker (a white as the
- * colour it looks). A bulb or light
- * strip goes through its light feature, a dimmer through its dimmer
- * feature; what each takes is the device layer's to check. A device whose
+ * colour it looks). What drives the light is decided once, by what the
+ * device can do rather than its kind (lightControlOf): a P135 is a plug
+ * that dims. What each feature takes is the device layer's to check. A device whose
  * light is one of its outlets (a KS240's dimmer) is switched through that
  * outlet, and a transition a device ignores (SMART lights switch at once)
  * is reported, for the node to say so.
@@ -108,12 +108,28 @@ export function reportOf(device: Device): LightReport {
   return report;
 }
 
+/**
+ * What drives a device's light, by what the device can do and not by its
+ * kind, so a plug that dims (P135) is driven as a dimmer is: its light
+ * feature (bulbs, light strips, a KS240's light outlet), its dimmer feature
+ * (wall dimmers, plugs that dim), or nothing but on and off (plugs, strips
+ * and switches that do not dim: a brightness or colour is refused).
+ */
+export type LightControl = 'light' | 'dimmer' | 'switch';
+
+export function lightControlOf(state: Pick<DeviceState, 'features'>): LightControl {
+  if (state.features.includes('light')) return 'light';
+  if (state.features.includes('dimmer')) return 'dimmer';
+  return 'switch';
+}
+
 export function payloadOf(state: DeviceState): LightPayload {
   // A light that is one outlet of a switch (KS240) is on or off by itself, whatever the other outlets do.
   const payload: LightPayload = { on: state.light?.on ?? state.on };
   const light = state.light;
   const can = state.lightCapabilities;
-  if (!light || !can) {
+  if (lightControlOf(state) !== 'light' || !light || !can) {
+    // A dimmer's brightness is the device's own; a plug that does not dim has none.
     if (state.brightness !== undefined) payload.brightness = state.brightness;
     return payload;
   }
@@ -140,18 +156,27 @@ export function viewOf(report: LightReport): LightView {
   return view;
 }
 
+/**
+ * A light or dimmer takes the change through its feature. A device that
+ * only switches (a lamp on a P110) takes on and off and nothing more: a
+ * brightness or colour is refused before anything is sent, saying it only
+ * switches, so the user learns what the node can do with it.
+ */
 async function setLight(device: Device, change: LightChange): Promise<void> {
-  if (device.light) {
+  const control = lightControlOf(device.state);
+  if (control === 'light' && device.light) {
     await device.light.set(change);
     return;
   }
-  const dimmer = device.dimmer;
-  if (!dimmer) throw unsupported(device, 'light');
-  if (change.hue !== undefined || change.saturation !== undefined) throw unsupported(device, 'colour (hue and saturation)');
-  if (change.colorTemp !== undefined) throw unsupported(device, 'adjustable white (colour temperature)');
+  const dimmer = control === 'dimmer' ? device.dimmer : undefined;
+  const lacks = (what: string): DeviceInputError => unsupported(device, dimmer ? what : `${what}: it only switches on and off`);
+  // A colour ("#rrggbb" brings a brightness too) is named as what is missing, before the brightness.
+  if (change.hue !== undefined || change.saturation !== undefined) throw lacks('colour (hue and saturation)');
+  if (change.colorTemp !== undefined) throw lacks('adjustable white (colour temperature)');
+  if (change.brightness !== undefined && !dimmer) throw lacks('brightness');
   const options = transitionOption(change.transition);
   if (change.on === false) await device.setPower(false, options);
-  else if (change.brightness !== undefined) await dimmer.setBrightness(change.brightness, options);
+  else if (change.brightness !== undefined && dimmer) await dimmer.setBrightness(change.brightness, options);
   else await device.setPower(true, options);
 }
 

@@ -293,10 +293,10 @@ describe('tplink-light refusals in en-US', function () {
   });
 
   it('says what the model takes when a light cannot take a value', async () => {
-    const sims = await Promise.all(['KL125', 'LB100', 'HS220'].map((model) => startDevice({ model, on: false })));
+    const sims = await Promise.all(['KL125', 'LB100', 'HS220', 'HS100'].map((model) => startDevice({ model, on: false })));
     const connections = sims.map((sim) => new DeviceConnection({ host: sim.host, port: sim.port, timeout: 1000 }));
     try {
-      const [kl125, lb100, hs220] = connections;
+      const [kl125, lb100, hs220, hs100] = connections;
       assert.equal(await refusal(() => runLightCommand(kl125, parseLightCommand({ payload: { color_temp: 9000 } }))),
         'KL125(US) takes colour temperature from 2500 to 6500 (whole numbers), got 9000');
       assert.equal(await refusal(() => runLightCommand(lb100, parseLightCommand({ payload: '#ff0000' }))),
@@ -307,6 +307,12 @@ describe('tplink-light refusals in en-US', function () {
         'HS220(US) has no colour (hue and saturation)');
       assert.equal(await refusal(() => runLightCommand(kl125, parseLightCommand({ payload: { brightness: 150 } }))),
         'KL125(US) takes brightness from 0 to 100 (whole numbers), got 150');
+      // A plug that does not dim is switched by a light node; what more is asked of it is refused, saying so.
+      assert.equal(await refusal(() => runLightCommand(hs100, parseLightCommand({ payload: { brightness: 50 } }))),
+        'HS100(US) has no brightness: it only switches on and off');
+      assert.equal(await refusal(() => runLightCommand(hs100, parseLightCommand({ payload: '#ff0000' }))),
+        'HS100(US) has no colour (hue and saturation): it only switches on and off');
+      assert.equal(sims[3].device.main.isOn, false, 'nothing sent');
     } finally {
       await Promise.all(connections.map((c) => c.close()));
       await Promise.all(sims.map((sim) => sim.close()));

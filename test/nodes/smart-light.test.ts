@@ -3,14 +3,17 @@
  * KL130 flow with fades drives an L530 (the change applies at once, and the
  * node warns once that the bulb ignores the transition, never as an
  * error), a KS225 dims, and a KS240's light is its dimmer child: the node
- * switches and dims it and leaves the fan alone.
+ * switches and dims it and leaves the fan alone. The node goes by what a
+ * device can do, not its kind: a P135, a plug that dims, is switched and
+ * dimmed as a dimmer is; a P110, a plug that does not, is switched and its
+ * brightness and colour refused.
  */
 import { strict as assert } from 'assert';
 import { startSmartDevice, type RunningSmartDevice } from '../../lib/simulator/smart/server';
 import configNode from '../../nodes/tplink-config/tplink-config';
 import lightNode from '../../nodes/tplink-light/tplink-light';
 import type { NodeMessage } from '../../nodes/types';
-import { caughtError, exchange, helper, statusBecomes, TAB, warnings } from './support/node-red';
+import { caughtError, exchange, helper, statusBecomes, statuses, TAB, warnings } from './support/node-red';
 
 const NODES = [configNode, lightNode];
 const ACCOUNT = { username: 'lights@example.com', password: 'Light secret 9' };
@@ -94,5 +97,44 @@ describe('tplink-light on SMART lights', function () {
     const read = await exchange('light', { command: 'info' });
     assert.deepEqual(payloadOf(read), { on: true, brightness: 60 }, 'the light, whatever the fan does');
     assert.equal(read.topic, 'Lamp');
+  });
+
+  /** Sends a message the node must refuse: the error's key for a Catch node, and the status it turned to. */
+  async function refused(msg: NodeMessage): Promise<{ error: string; status: unknown }> {
+    const error = await caughtError('light', msg);
+    return { error, status: statuses('light').at(-1) };
+  }
+  const RED_REFUSED = { fill: 'red', shape: 'ring', text: 'tplink-light.status.refused' };
+
+  it('a P135 (a plug that dims): switched, dimmed from an object or a slider, and read as a dimmer; a colour is refused and nothing sent', async () => {
+    const p135 = await load('P135');
+    const on = await exchange('light', { payload: true });
+    assert.deepEqual([payloadOf(on), p135.device.main.on], [{ on: true, brightness: 100 }, true]);
+    const dimmed = await exchange('light', { payload: { brightness: 35 } });
+    assert.deepEqual([payloadOf(dimmed), p135.device.light?.brightness], [{ on: true, brightness: 35 }, 35]);
+    await statusBecomes('light', (s) => s.fill === 'green' && s.text === 'tplink-light.status.on · 35 %');
+    const slider = await exchange('light', { payload: 60, topic: 'brightness' });
+    assert.deepEqual([payloadOf(slider), p135.device.light?.brightness], [{ on: true, brightness: 60 }, 60]);
+    for (const colour of [{ payload: '#ff0000' }, { payload: { color_temp: 2700 } }]) {
+      assert.deepEqual(await refused(colour), { error: 'tplink-light.errors.unsupported', status: RED_REFUSED }, JSON.stringify(colour));
+    }
+    assert.deepEqual([p135.device.main.on, p135.device.light?.hue, p135.device.light?.brightness], [true, 0, 60], 'nothing sent for a colour');
+    const off = await exchange('light', { payload: { on: false } });
+    assert.deepEqual([payloadOf(off), p135.device.main.on], [{ on: false, brightness: 60 }, false]);
+    p135.device.light!.brightness = 80;
+    const read = await exchange('light', { command: 'info' });
+    assert.deepEqual(payloadOf(read), { on: false, brightness: 80 }, 'the brightness the plug reports');
+  });
+
+  it('a P110 (a plug that does not dim): switched, but a brightness or colour is refused with a red status and nothing sent', async () => {
+    const p110 = await load('P110');
+    assert.deepEqual(payloadOf(await exchange('light', { payload: { on: true } })), { on: true });
+    assert.equal(p110.device.main.on, true);
+    for (const msg of [{ payload: { brightness: 50 } }, { payload: 20, topic: 'brightness' }, { payload: '#00ff00' }]) {
+      assert.deepEqual(await refused(msg), { error: 'tplink-light.errors.unsupported', status: RED_REFUSED }, JSON.stringify(msg));
+    }
+    assert.equal(p110.device.main.on, true, 'nothing sent for a brightness or colour');
+    assert.deepEqual(payloadOf(await exchange('light', { payload: 'toggle' })), { on: false });
+    assert.equal(p110.device.main.on, false);
   });
 });
