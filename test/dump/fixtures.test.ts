@@ -1,8 +1,8 @@
 /**
  * Every device dump in test/fixtures/devices/, served as a device, through
  * everything a user has: the library (connect() and the Device), the
- * tplink-smartplug command line, the tplink-plug node and, for lights and
- * dimmers, the tplink-light node. Info, switching (each outlet of a strip
+ * tplink-smartplug command line, the tplink-plug node and the tplink-light
+ * node (lights and whatever dims driven, anything else refused a brightness). Info, switching (each outlet of a strip
  * alone, read back), energy where the device meters, brightness and colour
  * where it is a light. Classic and SMART dumps take the same legs (SMART
  * ones the SMART request client's besides): what each leg checks follows
@@ -21,7 +21,8 @@ import type { NodeMessage } from '../../nodes/types';
 import configNode from '../../nodes/tplink-config/tplink-config';
 import lightNode from '../../nodes/tplink-light/tplink-light';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
-import { exchange, helper, TAB } from '../nodes/support/node-red';
+import { lightControlOf } from '../../lib/node-support/light-actions';
+import { caughtError, exchange, helper, TAB } from '../nodes/support/node-red';
 import { repoRoot } from '../support/repo';
 import { recordedStats, type RecordedStatsPlan } from './recorded-stats';
 
@@ -192,14 +193,26 @@ async function checkPlugNode(fixture: RunningFixture, state: DeviceState): Promi
 type LightPayload = { on: boolean; brightness?: number; hue?: number; saturation?: number };
 const lightOf = (msg: NodeMessage): LightPayload => msg.payload as LightPayload;
 
-/** A light or dimmer: switched, dimmed, coloured where it can be, and read. */
+/**
+ * A light or anything that dims (a dimmer, a P135): switched, dimmed,
+ * coloured where it can be, and read. Anything else is refused a
+ * brightness through the node's error, and nothing changes.
+ */
 async function checkLightNode(fixture: RunningFixture, state: DeviceState): Promise<void> {
   const light = { id: 'light', type: 'tplink-light', z: 'f1', device: 'cfg', transition: '', interval: '', version: 1, wires: [['out']] };
-  await helper.load([configNode, lightNode], [TAB, configOf(fixture), light, { id: 'out', type: 'helper', z: 'f1' }], CREDENTIALS);
+  const caught = [{ id: 'catcher', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] }, { id: 'caught', type: 'helper', z: 'f1' }];
+  await helper.load([configNode, lightNode], [TAB, configOf(fixture), light, { id: 'out', type: 'helper', z: 'f1' }, ...caught], CREDENTIALS);
   try {
+    if (lightControlOf(state) === 'switch') {
+      assert.match(await caughtError('light', { payload: { brightness: 42 } }), /tplink-light\.errors\.unsupported/);
+      assert.equal((await readState(fixture)).brightness, state.brightness, 'nothing sent');
+      return;
+    }
     for (const on of [false, true]) {
       assert.equal(lightOf(await exchange('light', { payload: on })).on, on, `light ${on}`);
-      assert.equal((await readState(fixture)).on, on, `light ${on} read back`);
+      // A KS240's light is on or off by itself, whatever its fan does.
+      const read = await readState(fixture);
+      assert.equal(read.light?.on ?? read.on, on, `light ${on} read back`);
     }
     if (state.lightCapabilities?.dimmable === true || state.features.includes('dimmer')) {
       assert.equal(lightOf(await exchange('light', { payload: { brightness: 42 } })).brightness, 42);
@@ -257,9 +270,6 @@ async function checkSmart(fixture: RunningFixture): Promise<void> {
   }
 }
 
-/** The kinds the tplink-light node is for. */
-const LIGHT_KINDS: readonly string[] = ['bulb', 'lightstrip', 'dimmer'];
-
 describe('device fixtures (test/fixtures/devices) through the library, the CLI and the nodes', function () {
   before(() => helper.startServer());
   after(() => helper.stopServer());
@@ -285,10 +295,7 @@ describe('device fixtures (test/fixtures/devices) through the library, the CLI a
       if (stats) it('library: day and month statistics as recorded (or refused as recorded)', () => checkStats(file, stats));
       it('tplink-smartplug: info, on/off (each outlet), energy', () => checkCli(fixture, state));
       it('tplink-plug node: info, on/off (each outlet), energy', () => checkPlugNode(fixture, state));
-      // The library leg checks that the device layer reads the device as the kind the file names.
-      if (LIGHT_KINDS.includes(loadFixture(path.join(DIR, file)).kind)) {
-        it('tplink-light node: on/off, brightness, colour, info', () => checkLightNode(fixture, state));
-      }
+      it('tplink-light node: on/off, brightness, colour, info; a brightness refused where nothing dims', () => checkLightNode(fixture, state));
       if (loadFixture(path.join(DIR, file)).family === 'smart') {
         it('SMART client: info, on/off (each outlet), energy, brightness', () => checkSmart(fixture));
       }
