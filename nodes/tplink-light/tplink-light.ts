@@ -1,9 +1,9 @@
 /**
- * tplink-light: switches, dims and colours one bulb, light strip or dimmer
- * through the shared device connection of its tplink-config node. What a
- * message means and how the light becomes a message live in
- * lib/node-support (light-command, light-actions); the timing of reads and
- * retries in its DeviceWatch. This file only turns messages into calls and
+ * tplink-light: switches, dims and colours one bulb, light strip, dimmer
+ * or plug that dims (P135) through the shared device connection of its
+ * tplink-config node. What a message means and how the light becomes a
+ * message live in lib/node-support (light-command, light-actions); the
+ * timing of reads and retries in its DeviceWatch. This file only turns messages into calls and
  * answers into messages and status.
  */
 import { parseLightCommand, LightInputError } from '../../lib/node-support/light-command';
