@@ -14,21 +14,32 @@ export function fullChildId(deviceId: string, id: string): string {
 /**
  * The outlet `ref` names, or undefined: a number is a 0-based index; a
  * string of one or two digits is a short id ("00", "3": the outlet's last
- * two digits, 0-based like the index), or the index where no outlet's id
- * ends in two digits (ids that are opaque strings, as SMART hands them out
- * and as recordings with placeholder ids have them); otherwise a full id
- * (any case), then an alias (exact).
+ * two digits, 0-based like the index) where the ids are numbered that way,
+ * else the index (ids that are opaque strings, as SMART hands them out and
+ * as recordings with placeholder ids have them); otherwise a full id (any
+ * case), then an alias (exact).
  */
 export function findOutlet(outlets: readonly OutletState[], ref: OutletRef): OutletState | undefined {
   if (typeof ref === 'number') return Number.isInteger(ref) ? outlets.find((o) => o.index === ref) : undefined;
   const wanted = ref.trim();
   if (/^\d{1,2}$/.test(wanted)) {
-    if (!outlets.some((o) => /\d\d$/.test(o.id))) return outlets.find((o) => o.index === Number(wanted));
+    if (!numberedIds(outlets)) return outlets.find((o) => o.index === Number(wanted));
     const short = wanted.padStart(2, '0');
     return outlets.find((o) => o.id.slice(-2) === short);
   }
   const upper = wanted.toUpperCase();
   return outlets.find((o) => o.id.toUpperCase() === upper) ?? outlets.find((o) => o.alias === wanted);
+}
+
+/**
+ * Ids numbered by position, as a classic strip's are (its deviceId and "00"
+ * to "05"): their last two characters are "00", "01", ... one per outlet.
+ * Opaque ids (hex, as SMART children have) can end in two digits by chance;
+ * only the whole set tells numbered ids from those.
+ */
+function numberedIds(outlets: readonly OutletState[]): boolean {
+  const endings = new Set(outlets.map((o) => o.id.slice(-2)));
+  return outlets.length > 0 && endings.size === outlets.length && outlets.every((_, i) => endings.has(String(i).padStart(2, '0')));
 }
 
 /** A strip is on when any outlet is on. */

@@ -92,6 +92,17 @@ describe('classic state model', function () {
     assert.equal(findOutlet(outlets, '2'), undefined);
   });
 
+  it('takes digits as the index where hex ids end in digits only by chance (some do, the set is not 00, 01, ...)', function () {
+    const outlets: OutletState[] = [
+      { index: 0, id: '80226A3F9C1E27', alias: 'One', on: true },
+      { index: 1, id: '80226A3F9C1E4B', alias: 'Two', on: false },
+      { index: 2, id: '80226A3F9C1E01', alias: 'Three', on: false },
+    ];
+    assert.equal(findOutlet(outlets, '0')?.alias, 'One');
+    assert.equal(findOutlet(outlets, '1')?.alias, 'Two');
+    assert.equal(findOutlet(outlets, '27')?.alias, undefined);
+  });
+
   it('sums a strip: power, current and totals add up, the voltage is the highest, stats by date', function () {
     const a = normalizeEnergy({ power_mw: 1500, voltage_mv: 230100, current_ma: 10, total_wh: 5 });
     const b = normalizeEnergy({ power_mw: 2500, voltage_mv: 229900, current_ma: 20, total_wh: 7 });
