@@ -93,7 +93,10 @@ export class RequestQueue {
     const deadline = performance.now() + options.timeout;
     if (this.closed) return Promise.reject(new ClientClosedError(this.options.address()));
     if (this.active || this.waiters.length > 0) return this.runAfterWaiting(task, options, deadline);
-    return this.start(task, deadline);
+    // Nothing was waited for: the task gets the whole timeout, even if a pause of the
+    // event loop came between the two clock readings (a client reports time it is
+    // given short of its timeout as spent waiting for earlier requests).
+    return this.start(task, deadline, options.timeout);
   }
 
   private async runAfterWaiting<T>(task: (timeLeft: number) => Promise<T>, options: RunOptions, deadline: number): Promise<T> {
@@ -107,7 +110,7 @@ export class RequestQueue {
    * made once per queue: an idle queue's request, nearly every one, costs one
    * promise step here.
    */
-  private start<T>(task: (timeLeft: number) => Promise<T>, deadline: number): Promise<T> {
+  private start<T>(task: (timeLeft: number) => Promise<T>, deadline: number, timeLeft?: number): Promise<T> {
     this.active = true;
     if (this.closed) {
       // close() came between this request's turn coming and it starting.
@@ -116,7 +119,7 @@ export class RequestQueue {
     }
     let running: Promise<T>;
     try {
-      running = task(Math.max(1, Math.round(deadline - performance.now())));
+      running = task(timeLeft ?? Math.max(1, Math.round(deadline - performance.now())));
     } catch (error) {
       running = Promise.reject(error);
     }

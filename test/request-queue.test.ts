@@ -75,6 +75,21 @@ describe('RequestQueue', () => {
     assert.equal(queue.size, 0);
   });
 
+  it('gives a request on an idle queue its whole timeout, even across a pause between two clock readings', async () => {
+    // A stalled event loop (GC, a loaded machine) between run() reading the clock and the task starting
+    // must not read as time spent waiting for earlier requests: none were.
+    const readings = [1000, 1007];
+    const now = sinon.stub(performance, 'now').callsFake(() => readings.shift() ?? 1007);
+    try {
+      const only = manual();
+      void queue.run(only.task, { timeout: 500 });
+      assert.equal(only.timeLeft, 500);
+      only.resolve('a');
+    } finally {
+      now.restore();
+    }
+  });
+
   it('counts the deadline from when the request was asked: the task gets what is left', async () => {
     const first = manual();
     const second = manual();
