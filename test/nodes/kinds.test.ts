@@ -6,27 +6,19 @@
  * up a device that was away at deploy.
  */
 import { strict as assert } from 'assert';
-import { startDevice, type RunningDevice } from '../../lib/simulator';
+import { startDevice } from '../../lib/simulator';
 import configNode from '../../nodes/tplink-config/tplink-config';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
-import { caughtError, exchange, helper, plugFlow, statusBecomes, TAB } from './support/node-red';
+import { caughtError, exchange, helper, nodeRedPerTest, plugFlow, statusBecomes, TAB } from './support/node-red';
 
 const NODES = [configNode, plugNode];
 
 describe('tplink-plug on every kind', function () {
-  let sim: RunningDevice | undefined;
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  afterEach(async () => {
-    await helper.unload();
-    await sim?.close();
-    sim = undefined;
-  });
+  const devices = nodeRedPerTest();
 
   for (const model of ['LB130', 'KL110', 'KL430', 'KL400L5', 'HS220', 'HS200', 'ES20M']) {
     it(`${model}: the first message switches it, toggles read it first`, async () => {
-      sim = await startDevice({ model, alias: 'Thing', on: false });
-      const running = sim;
+      const running = devices.use(await startDevice({ model, alias: 'Thing', on: false }));
       const isOn = (): boolean => (running.device.light ? running.device.light.on_off === 1 : running.device.main.isOn);
       await helper.load(NODES, plugFlow(running.port));
       const on = await exchange('plug', { payload: true });
@@ -40,7 +32,7 @@ describe('tplink-plug on every kind', function () {
   }
 
   it('a bulb meters through smartlife.iot.common.emeter and shows watts', async () => {
-    sim = await startDevice({ model: 'KL130', alias: 'Lamp', on: true });
+    const sim = devices.use(await startDevice({ model: 'KL130', alias: 'Lamp', on: true }));
     await helper.load(NODES, plugFlow(sim.port));
     const energy = await exchange('plug', { command: 'energy' });
     assert.ok((energy.payload as number) > 0);
@@ -49,7 +41,7 @@ describe('tplink-plug on every kind', function () {
   });
 
   it('sets a dimmer\'s brightness from msg.command or a { brightness } payload, and shows it', async () => {
-    sim = await startDevice({ model: 'HS220', on: false });
+    const sim = devices.use(await startDevice({ model: 'HS220', on: false }));
     await helper.load(NODES, plugFlow(sim.port));
     const set = await exchange('plug', { command: 'brightness', payload: 30 });
     assert.equal(set.payload, true);
@@ -62,7 +54,7 @@ describe('tplink-plug on every kind', function () {
   });
 
   it('refuses a brightness on a plug and energy on a plug without a meter, naming what it lacks', async () => {
-    sim = await startDevice({ model: 'HS100', on: false });
+    const sim = devices.use(await startDevice({ model: 'HS100', on: false }));
     await helper.load(NODES, plugFlow(sim.port));
     assert.match(await caughtError('plug', { command: 'brightness', payload: 50 }), /tplink-plug\.errors\.unsupported/);
     assert.match(await caughtError('plug', { command: 'energy' }), /tplink-plug\.errors\.unsupported/);
@@ -70,8 +62,8 @@ describe('tplink-plug on every kind', function () {
   });
 
   it('a whole HS300 with outlets on, off, on, off, on, off toggles all off, then all on', async () => {
-    sim = await startDevice({ model: 'HS300', on: true });
-    const states = (): boolean[] => (sim as RunningDevice).device.children.map((c) => c.isOn);
+    const sim = devices.use(await startDevice({ model: 'HS300', on: true }));
+    const states = (): boolean[] => sim.device.children.map((c) => c.isOn);
     assert.deepEqual(states(), [true, false, true, false, true, false]);
     await helper.load(NODES, plugFlow(sim.port));
     assert.equal((await exchange('plug', { command: 'info' })).payload, true);

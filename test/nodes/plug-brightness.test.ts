@@ -16,7 +16,7 @@ import { startSmartDevice, type RunningSmartDevice } from '../../lib/simulator/s
 import configNode from '../../nodes/tplink-config/tplink-config';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
 import { repoRoot } from '../support/repo';
-import { caughtError, exchange, helper, plugFlow, sentBy, statusBecomes, statuses, TAB } from './support/node-red';
+import { caughtError, exchange, helper, nodeRedPerTest, plugFlow, sentBy, statusBecomes, statuses, TAB } from './support/node-red';
 
 const NODES = [configNode, plugNode];
 const ACCOUNT = { username: 'ks240@example.com', password: 'Fan and light 2' };
@@ -39,20 +39,11 @@ function inEnglish(error: PlugInputError): string {
 }
 
 describe('tplink-plug: a brightness on a device with outlets', function () {
-  let sim: { close(): Promise<void> } | undefined;
-
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  afterEach(async () => {
-    await helper.unload();
-    await sim?.close();
-    sim = undefined;
-  });
+  const devices = nodeRedPerTest();
 
   /** A KS240 with its fan on and its light off, and a plug node for `outlet` that has shown its first state (on or off). */
   async function loadKs240(outlet: string): Promise<RunningSmartDevice> {
-    const ks240 = await startSmartDevice({ model: 'KS240', seed: `plug-brightness-${outlet}`, nickname: 'Hall', on: true, ...ACCOUNT });
-    sim = ks240;
+    const ks240 = devices.use(await startSmartDevice({ model: 'KS240', seed: `plug-brightness-${outlet}`, nickname: 'Hall', on: true, ...ACCOUNT }));
     ks240.device.children[1].set(false, Date.now());
     await helper.load(NODES, ks240Flow(ks240, outlet), { cfg: ACCOUNT });
     await statusBecomes('plug', (s) => s.fill === 'green' || s.fill === 'grey');
@@ -99,8 +90,7 @@ describe('tplink-plug: a brightness on a device with outlets', function () {
   });
 
   it('an HS300 outlet: refused, nothing switched', async () => {
-    const strip = await startDevice({ model: 'HS300', on: true });
-    sim = strip;
+    const strip = devices.use(await startDevice({ model: 'HS300', on: true }));
     await helper.load(NODES, plugFlow(strip.port, { outlet: '2' }));
     assert.match(await caughtError('plug', { payload: { brightness: 40 } }), /tplink-plug\.errors\.unsupported/);
     await statusBecomes('plug', (s) => s.fill === 'red' && s.text === 'tplink-plug.status.refused');
@@ -108,8 +98,7 @@ describe('tplink-plug: a brightness on a device with outlets', function () {
   });
 
   it('says in en-US where a brightness belongs and that a strip\'s outlets do not dim', async () => {
-    const ks240 = await startSmartDevice({ model: 'KS240', seed: 'plug-brightness-words', on: true, ...ACCOUNT });
-    sim = ks240;
+    const ks240 = devices.use(await startSmartDevice({ model: 'KS240', seed: 'plug-brightness-words', on: true, ...ACCOUNT }));
     const strip = await startDevice({ model: 'HS300', on: true });
     const connections = [
       new DeviceConnection({ host: ks240.host, port: ks240.port, transport: 'auto', timeout: 3000, ...ACCOUNT }),

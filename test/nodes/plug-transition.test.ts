@@ -13,7 +13,7 @@ import { startSmartDevice, type RunningSmartDevice } from '../../lib/simulator/s
 import configNode from '../../nodes/tplink-config/tplink-config';
 import plugNode from '../../nodes/tplink-plug/tplink-plug';
 import { repoRoot } from '../support/repo';
-import { errorsOf, exchange, helper, plugFlow, sentMatching, TAB, warnings } from './support/node-red';
+import { errorsOf, exchange, helper, nodeRedPerTest, plugFlow, sentMatching, TAB, warnings } from './support/node-red';
 
 const NODES = [configNode, plugNode];
 const ACCOUNT = { username: 'dimmers@example.com', password: 'Dimmer secret 4' };
@@ -40,20 +40,11 @@ function warningText(node: 'tplink-plug' | 'tplink-light'): string {
 }
 
 describe('tplink-plug: a brightness with a transition', function () {
-  let sim: { close(): Promise<void> } | undefined;
-
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  afterEach(async () => {
-    await helper.unload();
-    await sim?.close();
-    sim = undefined;
-  });
+  const devices = nodeRedPerTest();
 
   for (const model of ['KS225', 'HS220v3']) {
     it(`${model} (SMART, no fade): applied at once, one warning for two messages, no error`, async () => {
-      const dimmer = await startSmartDevice({ model, seed: `plug-${model}`, nickname: 'Hall', on: false, ...ACCOUNT });
-      sim = dimmer;
+      const dimmer = devices.use(await startSmartDevice({ model, seed: `plug-${model}`, nickname: 'Hall', on: false, ...ACCOUNT }));
       await helper.load(NODES, smartPlugFlow(dimmer), { cfg: ACCOUNT });
       const first = await exchange('plug', { payload: { brightness: 35, transition: 1500 } });
       assert.deepEqual([first.payload, dimmer.device.main.on, dimmer.device.light?.brightness], [true, true, 35]);
@@ -68,8 +59,7 @@ describe('tplink-plug: a brightness with a transition', function () {
   }
 
   it('a SMART dimmer asked for no fade (transition 0 or none): nothing said', async () => {
-    const dimmer = await startSmartDevice({ model: 'KS225', seed: 'plug-KS225-nofade', nickname: 'Hall', on: false, ...ACCOUNT });
-    sim = dimmer;
+    const dimmer = devices.use(await startSmartDevice({ model: 'KS225', seed: 'plug-KS225-nofade', nickname: 'Hall', on: false, ...ACCOUNT }));
     await helper.load(NODES, smartPlugFlow(dimmer), { cfg: ACCOUNT });
     await exchange('plug', { payload: { brightness: 20, transition: 0 } });
     await exchange('plug', { command: 'brightness', payload: 45 });
@@ -78,8 +68,7 @@ describe('tplink-plug: a brightness with a transition', function () {
   });
 
   it('a classic HS220 fades: the level is set and nothing is said', async () => {
-    const dimmer: RunningDevice = await startDevice({ model: 'HS220', on: false });
-    sim = dimmer;
+    const dimmer: RunningDevice = devices.use(await startDevice({ model: 'HS220', on: false }));
     await helper.load(NODES, [...plugFlow(dimmer.port), ...COMPLETER]);
     await exchange('plug', { payload: { brightness: 35, transition: 1500 } });
     await exchange('plug', { command: 'brightness', payload: { brightness: 70, transition: 400 } });

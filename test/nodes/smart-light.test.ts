@@ -13,7 +13,7 @@ import { startSmartDevice, type RunningSmartDevice } from '../../lib/simulator/s
 import configNode from '../../nodes/tplink-config/tplink-config';
 import lightNode from '../../nodes/tplink-light/tplink-light';
 import type { NodeMessage } from '../../nodes/types';
-import { caughtError, exchange, helper, statusBecomes, statuses, TAB, warnings } from './support/node-red';
+import { caughtError, exchange, helper, nodeRedPerTest, statusBecomes, statuses, TAB, warnings } from './support/node-red';
 
 const NODES = [configNode, lightNode];
 const ACCOUNT = { username: 'lights@example.com', password: 'Light secret 9' };
@@ -32,18 +32,10 @@ function smartLightFlow(sim: RunningSmartDevice, light: Record<string, unknown> 
 const payloadOf = (msg: NodeMessage): Record<string, unknown> => msg.payload as Record<string, unknown>;
 
 describe('tplink-light on SMART lights', function () {
-  let sim: RunningSmartDevice | undefined;
-
-  before(() => helper.startServer());
-  after(() => helper.stopServer());
-  afterEach(async () => {
-    await helper.unload();
-    await sim?.close();
-    sim = undefined;
-  });
+  const devices = nodeRedPerTest();
 
   async function load(model: string, light: Record<string, unknown> = {}, on = false): Promise<RunningSmartDevice> {
-    sim = await startSmartDevice({ model, seed: `node-${model}`, nickname: 'Lamp', on, ...ACCOUNT });
+    const sim = devices.use(await startSmartDevice({ model, seed: `node-${model}`, nickname: 'Lamp', on, ...ACCOUNT }));
     await helper.load(NODES, smartLightFlow(sim, light), { cfg: ACCOUNT });
     return sim;
   }

@@ -158,6 +158,28 @@ export async function sentMatching(id: string, count: number, match: (msg: NodeM
 
 export const TAB = { id: 'f1', type: 'tab', label: 'test' };
 
+/**
+ * A describe block's Node-RED server and the simulated devices its tests
+ * start: the server runs for the whole block; after each test the flow is
+ * unloaded first (its nodes let go of the devices), then every device given
+ * to use() is closed.
+ */
+export function nodeRedPerTest(): { use<D extends { close(): Promise<void> }>(device: D): D } {
+  const devices: Array<{ close(): Promise<void> }> = [];
+  before(() => helper.startServer());
+  after(() => helper.stopServer());
+  afterEach(async () => {
+    await helper.unload();
+    for (const device of devices.splice(0)) await device.close();
+  });
+  return {
+    use: (device) => {
+      devices.push(device);
+      return device;
+    },
+  };
+}
+
 export function deviceConfig(port: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { id: 'cfg', type: 'tplink-config', z: 'f1', host: '127.0.0.1', port, transport: 'tcp', timeout: 1, ...extra };
 }
