@@ -8,7 +8,7 @@ import { strict as assert } from 'assert';
 import { DeviceConnection } from '../../lib/device';
 import type { Device } from '../../lib/device';
 import { DeviceBusyError } from '../../lib/errors';
-import { DeviceWatch } from '../../lib/node-support/device-watch';
+import { DeviceWatch, type DeviceWatchOptions } from '../../lib/node-support/device-watch';
 import { startDevice, type RunningDevice } from '../../lib/simulator';
 
 /** Collects a watch's events in order. */
@@ -42,6 +42,23 @@ describe('DeviceWatch', function () {
     await connection.close();
     await sim.close();
   });
+
+  /** A watch with `timing` whose first read finds the device busy: it must read again soon, and not call the device offline. */
+  async function standsAsideOnce(timing: Pick<DeviceWatchOptions<string>, 'pollInterval' | 'retryMin'>): Promise<void> {
+    let reads = 0;
+    watch = new DeviceWatch({
+      connection, ...timing,
+      read: async () => {
+        reads++;
+        if (reads === 1) throw new DeviceBusyError('busy', { host: sim.host, port: sim.port }, true);
+        return 'read';
+      },
+    });
+    const events = record(watch);
+    watch.start();
+    await until(() => events.includes('reading read'), 'the read after standing aside', 2000);
+    assert.deepEqual(events, ['connecting', 'reading read']);
+  }
 
   it('reads once at start from the connect itself, then polls with refreshes', async () => {
     const hows: string[] = [];
@@ -78,35 +95,12 @@ describe('DeviceWatch', function () {
   });
 
   it('stands aside when a poll finds the device busy, without calling it offline', async () => {
-    let reads = 0;
-    watch = new DeviceWatch({
-      connection, pollInterval: 10_000,
-      read: async () => {
-        reads++;
-        if (reads === 1) throw new DeviceBusyError('busy', { host: sim.host, port: sim.port }, true);
-        return 'read';
-      },
-    });
-    const events = record(watch);
-    watch.start();
-    await until(() => events.includes('reading read'), 'the read after standing aside', 2000);
-    assert.deepEqual(events, ['connecting', 'reading read']);
+    await standsAsideOnce({ pollInterval: 10_000 });
   });
 
   it('without polling too, a read that finds the device busy tries again soon, not after the back-off', async () => {
-    let reads = 0;
-    watch = new DeviceWatch({
-      connection, pollInterval: 0, retryMin: 60_000,
-      read: async () => {
-        reads++;
-        if (reads === 1) throw new DeviceBusyError('busy', { host: sim.host, port: sim.port }, true);
-        return 'read';
-      },
-    });
-    const events = record(watch);
-    watch.start();
-    await until(() => events.includes('reading read'), 'the read after standing aside', 2000);
-    assert.deepEqual(events, ['connecting', 'reading read']);
+    // The back-off is a minute: a read within the limit below can only be the quick retry.
+    await standsAsideOnce({ pollInterval: 0, retryMin: 60_000 });
   });
 
   it('reads at once when another user of the connection finds the device back', async () => {
