@@ -311,9 +311,10 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
    * gone or the login no longer holds (9999, -1501, ...) means the request
    * did not run: the session is dropped and the request sent once more.
    * Not async: the first attempt, nearly always the only one, takes one
-   * promise step here.
+   * promise step here. `resend`: this is that one resend, its reply taken
+   * as it is.
    */
-  private exchange(request: SmartRequest, deadline: Deadline): Promise<SmartReply> {
+  private exchange(request: SmartRequest, deadline: Deadline, resend = false): Promise<SmartReply> {
     const left = Math.floor(deadline.at - performance.now());
     if (left <= 0) return Promise.reject(new TimeoutError(`${request.method}: no reply within ${deadline.timeout} ms`, deadline.timeout, this.address));
     const sent = this.traffic.request(request);
@@ -326,28 +327,15 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
     return sending.then(
       (bytes) => {
         const reply = this.replyOf(sent, request, bytes);
+        if (resend) return reply;
         const category = describeSmartErrorCode(reply.errorCode).category;
-        return category === 'session' || category === 'auth' ? this.exchangeAgain(request, deadline) : reply;
+        if (category !== 'session' && category !== 'auth') return reply;
+        return this.transport.close().then(() => this.exchange(request, deadline, true));
       },
       (error: unknown) => {
         throw this.sendFailed(sent, error);
       },
     );
-  }
-
-  /** The one resend after the device said the session or login is gone: on a new session, its reply taken as it is. */
-  private async exchangeAgain(request: SmartRequest, deadline: Deadline): Promise<SmartReply> {
-    await this.transport.close();
-    const left = Math.floor(deadline.at - performance.now());
-    if (left <= 0) throw new TimeoutError(`${request.method}: no reply within ${deadline.timeout} ms`, deadline.timeout, this.address);
-    const sent = this.traffic.request(request);
-    let bytes: Buffer;
-    try {
-      bytes = await this.transport.send(encodeRequest(request, this.terminalUuid), left);
-    } catch (error) {
-      throw this.sendFailed(sent, error);
-    }
-    return this.replyOf(sent, request, bytes);
   }
 
   /** Reports a failed send; returns the error to throw. */
