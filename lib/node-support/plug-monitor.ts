@@ -17,6 +17,17 @@ export type PlugView =
   | { kind: 'state'; on: boolean; power?: number; brightness?: number }
   | { kind: 'offline'; error: Error };
 
+/**
+ * The brightness a node for the whole device shows beside "on": the light's,
+ * and only while that light is on. A switch whose light is one of its outlets
+ * (a KS240) is on while its fan runs with the light off; a brightness there
+ * would read as the light being lit.
+ */
+export function statusBrightness(state: DeviceState): number | undefined {
+  const lightOn = state.light?.on ?? state.on;
+  return lightOn ? state.brightness : undefined;
+}
+
 export interface PlugMonitorOptions extends PlugTarget {
   /** Milliseconds between polls; 0 reads only at start (and retries until the device answers). */
   pollInterval: number;
@@ -42,8 +53,7 @@ interface PlugReading {
   alias: string;
   state: DeviceState;
   sysinfo: unknown;
-  /** The reading is of the whole device, not an outlet: its brightness (a dimmer's) is the node's. */
-  whole: boolean;
+  /** What the status shows beside "on" (statusBrightness); undefined for a node bound to an outlet. */
   brightness: number | undefined;
   energy: EnergyReading | undefined;
   /** The meter read failed after the state was read: the state is still reported, then the failure. */
@@ -87,7 +97,7 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
   /** A command's answer: the node shows it, and polling does not report it again as a change. */
   observe(on: boolean, state?: DeviceState): void {
     this.lastOn = on;
-    if (state?.brightness !== undefined && this.options.outlet.trim() === '') this.lastBrightness = state.brightness;
+    if (state && this.options.outlet.trim() === '') this.lastBrightness = statusBrightness(state);
     this.watch.observeSuccess();
     this.showState();
   }
@@ -124,8 +134,7 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
         alias: topicOf(device, option),
         state,
         sysinfo: device.info,
-        whole: option.outlet === undefined,
-        brightness: state.brightness,
+        brightness: option.outlet === undefined ? statusBrightness(state) : undefined,
         energy,
         meterFailure,
       };
@@ -137,7 +146,7 @@ export class PlugMonitor extends EventEmitter<PlugMonitorEvents> {
   private report(reading: PlugReading): void {
     const changed = reading.on !== this.lastOn;
     this.lastOn = reading.on;
-    if (reading.whole) this.lastBrightness = reading.brightness;
+    this.lastBrightness = reading.brightness;
     if (reading.energy) this.lastPower = reading.energy.power;
     this.showState();
     const polling = this.options.pollInterval > 0;

@@ -89,6 +89,17 @@ describe('tplink-plug: a brightness on a device with outlets', function () {
     assert.equal((await exchange('plug', { command: 'info' })).payload, true);
   });
 
+  it('the whole KS240\'s status shows the light\'s brightness only while the light is on, not while only the fan runs', async () => {
+    const ks240 = await loadKs240('');
+    const fanOnly = 'tplink-plug.status.on';
+    assert.equal(statuses('plug').at(-1)?.text, fanOnly, 'read at start: the fan is on, the light off');
+    await exchange('plug', { payload: { brightness: 55 } });
+    await statusBecomes('plug', (s) => s.text === `${fanOnly} · 55 %`);
+    await exchange('plug', { payload: { brightness: 0 } });
+    assert.deepEqual(ks240.device.children.map((c) => c.on), [true, false]);
+    assert.equal(statuses('plug').at(-1)?.text, fanOnly, 'the light went off through the node');
+  });
+
   it('an HS300 outlet: refused, nothing switched', async () => {
     const strip = devices.use(await startDevice({ model: 'HS300', on: true }));
     await helper.load(NODES, plugFlow(strip.port, { outlet: '2' }));
