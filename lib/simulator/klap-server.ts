@@ -10,26 +10,18 @@ import * as dgram from 'node:dgram';
 import { authHash, handshake1ServerHash, handshake2ClientHash, type KlapVersion } from '../klap/auth';
 import { deriveSessionKeys, openPayload, sealPayload, type SessionKeys } from '../klap/session';
 import { encodeDiscovery20002Reply, parseDiscovery20002Request } from '../discovery/tdp';
-import type { FaultSpec } from './faults';
 import { andThen, startHttpEndpoint, type EndpointReply, type HttpRequest } from './smart/http-endpoint';
 import { queryParam } from './smart/http-request';
+import { HttpSessionTable, type EncryptedEndpointOptions } from './smart/http-sessions';
 
-export interface KlapServerOptions {
-  host?: string;
-  port?: number;
+/** The session TIMEOUT is 86400 s unless set; the fault hits SMART devices' replies. */
+export interface KlapServerOptions extends EncryptedEndpointOptions {
   version: KlapVersion;
-  /** The cloud account the device is bound to; blank for an unbound device. */
-  username?: string;
-  password?: string;
-  handler: (requestJson: string) => string | Promise<string>;
-  sessionTimeoutSeconds?: number;
   /**
    * SMART devices on KLAP answer a plain JSON POST to /app (an AES
    * handshake) with {"error_code":1003}, which tells a client to use KLAP.
    */
   refuseAesWith1003?: boolean;
-  /** The device's active fault, applied to each request's reply (SMART devices). */
-  fault?: () => FaultSpec | undefined;
 }
 
 export interface KlapServerStats {
@@ -56,48 +48,31 @@ interface Session {
   open: boolean;
   keys: SessionKeys | undefined;
   lastSeq: number;
-  expiresAt: number;
 }
-
-const MAX_SESSIONS = 16; // devices keep only a few; the oldest goes first
 
 export async function startKlapServer(options: KlapServerOptions): Promise<KlapServer> {
   const { version, handler } = options;
   const auth = authHash(version, { username: options.username ?? '', password: options.password ?? '' });
-  const timeoutSeconds = options.sessionTimeoutSeconds ?? 86_400;
-  const sessions = new Map<string, Session>();
+  const sessions = new HttpSessionTable<Session>(options.sessionTimeoutSeconds ?? 86_400);
   const stats: KlapServerStats = { handshakes: 0, requests: 0, rejected: 0, connections: 0, openConnections: 0 };
 
   const reject = (status: number): EndpointReply => {
     stats.rejected += 1;
     return { status };
   };
-  const sessionOf = (req: HttpRequest): [string, Session] | undefined => {
-    const id = /(?:^|;\s*)TP_SESSIONID=([^;]+)/.exec(req.headers.get('cookie') ?? '')?.[1];
-    const session = id === undefined ? undefined : sessions.get(id);
-    if (!id || !session) return undefined;
-    if (Date.now() >= session.expiresAt) {
-      sessions.delete(id);
-      return undefined;
-    }
-    return [id, session];
-  };
-
   const handshake1 = (body: Buffer): EndpointReply => {
     if (body.length !== 16) return reject(400);
-    const id = randomBytes(16).toString('hex').toUpperCase();
     const remoteSeed = randomBytes(16);
-    if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
-    sessions.set(id, { localSeed: body, remoteSeed, open: false, keys: undefined, lastSeq: 0, expiresAt: Date.now() + timeoutSeconds * 1000 });
+    const { headers } = sessions.open({ localSeed: body, remoteSeed, open: false, keys: undefined, lastSeq: 0 });
     return {
       status: 200,
-      headers: { 'Set-Cookie': `TP_SESSIONID=${id};TIMEOUT=${timeoutSeconds}` },
+      headers,
       body: Buffer.concat([remoteSeed, handshake1ServerHash(version, body, remoteSeed, auth)]),
     };
   };
 
   const handshake2 = (req: HttpRequest, body: Buffer): EndpointReply => {
-    const found = sessionOf(req);
+    const found = sessions.find(req);
     if (!found || found[1].open) return reject(403);
     const [id, session] = found;
     const expected = handshake2ClientHash(version, session.localSeed, session.remoteSeed, auth);
@@ -113,7 +88,7 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
   };
 
   const request = (req: HttpRequest): EndpointReply | Promise<EndpointReply> => {
-    const session = sessionOf(req)?.[1];
+    const session = sessions.find(req)?.[1];
     if (!session?.keys) return reject(403);
     const keys = session.keys;
     const seqText = queryParam(req.query, 'seq') ?? '';

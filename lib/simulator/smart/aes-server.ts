@@ -14,25 +14,16 @@ import { isJsonObject, parseBoundedJson, type JsonObject } from '../../json';
 import { AesSessionCipher } from '../../smart/aes/cipher';
 import { encryptPkcs1 } from '../../smart/aes/rsa';
 import { JSON_DECODE_FAIL, LOGIN_ERROR, SESSION_TIMEOUT } from '../../smart/error-codes';
-import type { FaultSpec } from '../faults';
 import { andThen, startHttpEndpoint, type EndpointReply, type HttpEndpoint, type HttpRequest } from './http-endpoint';
 import { queryParam } from './http-request';
+import { HttpSessionTable, type EncryptedEndpointOptions } from './http-sessions';
 
-export interface AesServerOptions {
-  host?: string;
-  port?: number;
+/** The session TIMEOUT is 1440 s unless set, as real devices grant. */
+export interface AesServerOptions extends EncryptedEndpointOptions {
   /** The login_device parameters the device takes: 1 (password) or 2 (password2). */
   loginVersion: 1 | 2;
-  /** The cloud account the device is bound to; blank for an unbound device. */
-  username?: string;
-  password?: string;
-  handler: (requestJson: string) => string | Promise<string>;
-  /** The TIMEOUT cookie; real devices grant 1440 s. */
-  sessionTimeoutSeconds?: number;
   /** Answer HTTP 500 to a handshake without Content-Length (default true, as some firmware). */
   requireContentLength?: boolean;
-  /** The device's active fault, asked for each reply (slow, no-reply, garbage, ...). */
-  fault?: () => FaultSpec | undefined;
 }
 
 export interface AesServerStats {
@@ -56,10 +47,7 @@ export interface AesServer {
 interface AesSession {
   cipher: AesSessionCipher;
   token: string | undefined;
-  expiresAt: number;
 }
-
-const MAX_SESSIONS = 16;
 
 function sha1Hex(text: string): string {
   return createHash('sha1').update(text, 'utf8').digest('hex');
@@ -70,24 +58,12 @@ function b64(text: string): string {
 }
 
 export async function startAesServer(options: AesServerOptions): Promise<AesServer> {
-  const timeoutSeconds = options.sessionTimeoutSeconds ?? 1440;
-  const sessions = new Map<string, AesSession>();
+  const sessions = new HttpSessionTable<AesSession>(options.sessionTimeoutSeconds ?? 1440);
   const stats: AesServerStats = { handshakes: 0, logins: 0, failedLogins: 0, requests: 0, sessionRefusals: 0 };
   const account = { username: options.username ?? '', password: options.password ?? '' };
   const expected: JsonObject = options.loginVersion === 2
     ? { username: b64(sha1Hex(account.username)), password2: b64(sha1Hex(account.password)) }
     : { username: b64(sha1Hex(account.username)), password: b64(account.password) };
-
-  const sessionOf = (req: HttpRequest): [string, AesSession] | undefined => {
-    const id = /(?:^|;\s*)TP_SESSIONID=([^;]+)/.exec(req.headers.get('cookie') ?? '')?.[1];
-    const session = id === undefined ? undefined : sessions.get(id);
-    if (id === undefined || !session) return undefined;
-    if (Date.now() >= session.expiresAt) {
-      sessions.delete(id);
-      return undefined;
-    }
-    return [id, session];
-  };
 
   const handshake = (params: JsonObject): { status: number; body: JsonObject; headers?: Record<string, string> } => {
     if (typeof params.key !== 'string') return { status: 200, body: { error_code: -1010 } };
@@ -98,11 +74,9 @@ export async function startAesServer(options: AesServerOptions): Promise<AesServ
     } catch {
       return { status: 200, body: { error_code: -1010 } };
     }
-    const id = randomBytes(16).toString('hex').toUpperCase();
-    if (sessions.size >= MAX_SESSIONS) sessions.delete(sessions.keys().next().value as string);
-    sessions.set(id, { cipher: new AesSessionCipher(keyAndIv), token: undefined, expiresAt: Date.now() + timeoutSeconds * 1000 });
+    const { headers } = sessions.open({ cipher: new AesSessionCipher(keyAndIv), token: undefined });
     stats.handshakes += 1;
-    return { status: 200, body: { error_code: 0, result: { key: encrypted.toString('base64') } }, headers: { 'Set-Cookie': `TP_SESSIONID=${id};TIMEOUT=${timeoutSeconds}` } };
+    return { status: 200, body: { error_code: 0, result: { key: encrypted.toString('base64') } }, headers };
   };
 
   const loginDevice = (id: string, session: AesSession, params: unknown): JsonObject => {
@@ -118,7 +92,7 @@ export async function startAesServer(options: AesServerOptions): Promise<AesServ
   };
 
   const securePassthrough = (req: HttpRequest, params: JsonObject): JsonObject | Promise<JsonObject> => {
-    const found = sessionOf(req);
+    const found = sessions.find(req);
     if (!found) {
       stats.sessionRefusals += 1;
       return { error_code: SESSION_TIMEOUT };
