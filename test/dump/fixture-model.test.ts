@@ -7,9 +7,9 @@
 import { strict as assert } from 'assert';
 import { dumpSimulated, FIXTURE_HISTORY_DAYS, FIXTURE_SEED, FIXTURE_TIME } from '../../scripts/device-fixtures';
 import { connect, DeviceError, type Device } from '../../lib';
-import { scrubDump, type ClassicDump, type SmartDump } from '../../lib/dump';
+import { dumpDevice, scrubDump, type ClassicDump, type SmartDump } from '../../lib/dump';
 import { UNKNOWN_SMART_METHOD_PROBE } from '../../lib/dump/smart-queries';
-import { startFixture } from '../../lib/simulator/fixture/serve';
+import { startFixture, type RunningFixture } from '../../lib/simulator/fixture/serve';
 import { SmartFixtureDevice } from '../../lib/simulator/fixture/smart-device';
 import { SmartClient } from '../../lib/smart/client';
 import { SmartDeviceError } from '../../lib/smart/errors';
@@ -213,6 +213,94 @@ describe('serving dumps that hold less than a full dump', function () {
       try {
         const december = await device.energy?.dayStats(2025, 12);
         assert.ok(december !== undefined && december.length === 31 && december.every((d) => d.year === 2025 && d.month === 12), JSON.stringify(december));
+      } finally {
+        await device.close();
+        await fixture.close();
+      }
+    });
+
+    /** What a fixture's P110 meter says of `day` (a day of January 2026): the reading, that day's statistic, the month's days and the month. */
+    async function januaryOf(fixture: RunningFixture, day: number): Promise<{ today?: number; month?: number; day?: number; days: number; january?: number }> {
+      const device = await connect({ host: fixture.host, port: fixture.port, transport: 'klap', timeout: 3000 });
+      try {
+        const reading = await device.energy?.read();
+        const days = await device.energy?.dayStats(2026, 1) ?? [];
+        const months = await device.energy?.monthStats(2026) ?? [];
+        return {
+          today: whole(reading?.today_wh), month: whole(reading?.month_wh), day: days.find((d) => d.day === day)?.energy_wh,
+          days: days.reduce((sum, d) => sum + d.energy_wh, 0), january: months.find((m) => m.month === 1)?.energy_wh,
+        };
+      } finally {
+        await device.close();
+      }
+    }
+
+    function whole(value: unknown): number | undefined {
+      return typeof value === 'number' ? value : undefined;
+    }
+
+    function recordedUsage(dump: SmartDump): { today_energy: number; month_energy: number } {
+      return dump.exchanges.find((e) => e.request.method === 'get_energy_usage')?.reply.result as { today_energy: number; month_energy: number };
+    }
+
+    it('time passing on the dump\'s day: today and this month go on from the recorded ones and agree with the day and month statistics', async function () {
+      const simulated = await smartDumpOf('P110');
+      // The simulator's dump was on 0 minutes; a real one has been on for hours.
+      const dump: SmartDump = {
+        ...simulated,
+        exchanges: simulated.exchanges.map((e) => (e.request.method === 'get_energy_usage'
+          ? { ...e, reply: { ...e.reply, result: { ...e.reply.result as object, today_runtime: 300, month_runtime: 4000 } } } : e)),
+      };
+      const recorded = recordedUsage(dump);
+      let now = FIXTURE_TIME;
+      const fixture = await startFixture({ fixture: dump, clock: () => now });
+      try {
+        now += 10 * 60_000;
+        const seen = await januaryOf(fixture, 15);
+        assert.ok(seen.today !== undefined && seen.today > recorded.today_energy, `today ${seen.today} Wh, recorded ${recorded.today_energy}`);
+        assert.ok(seen.month !== undefined && seen.month > recorded.month_energy, `month ${seen.month} Wh, recorded ${recorded.month_energy}`);
+        assert.deepEqual([seen.day, seen.days, seen.january], [seen.today, seen.month, seen.month], JSON.stringify(seen));
+        const usage = JSON.parse((fixture.device as SmartFixtureDevice).handleJson('{"method":"get_energy_usage"}')) as { result: Record<string, number> };
+        assert.deepEqual([usage.result.today_runtime, usage.result.month_runtime], [310, 4010]);
+      } finally {
+        await fixture.close();
+      }
+    });
+
+    it('served on a later day: today is that day\'s, not the recorded one, and the month holds the recorded days', async function () {
+      const dump = await smartDumpOf('P110');
+      const recorded = recordedUsage(dump);
+      let now = FIXTURE_TIME + 86_400_000;
+      const fixture = await startFixture({ fixture: dump, clock: () => now });
+      try {
+        // A clock that moves (a frozen one keeps the recorded get_device_time, and the device's today with it).
+        now += 1000;
+        const seen = await januaryOf(fixture, 16);
+        assert.deepEqual([seen.today, seen.day, seen.month, seen.days, seen.january], [0, 0, recorded.month_energy, recorded.month_energy, recorded.month_energy]);
+      } finally {
+        await fixture.close();
+      }
+    });
+
+    it('a month the dump holds only as a monthly total has days that add up to it', async function () {
+      const may = (): number => Date.UTC(2026, 4, 20, 9, 30);
+      const original = await startSmartDevice({ model: 'P110', seed: FIXTURE_SEED, clock: may, historyDays: 150, host: '127.0.0.1', port: 0 });
+      let dump: SmartDump;
+      try {
+        dump = scrubDump(await dumpDevice({ host: original.host, port: original.port, transport: 'klap', clock: may })) as SmartDump;
+      } finally {
+        await original.close();
+      }
+      const fixture = await startFixture({ fixture: dump, clock: may });
+      const device = await connect({ host: fixture.host, port: fixture.port, transport: 'klap', timeout: 3000 });
+      try {
+        const months = await device.energy?.monthStats(2026) ?? [];
+        for (const month of [1, 2, 3]) {
+          const total = months.find((m) => m.month === month)?.energy_wh ?? 0;
+          const days = await device.energy?.dayStats(2026, month) ?? [];
+          assert.ok(total > 0, `${month}: ${JSON.stringify(months)}`);
+          assert.equal(days.reduce((sum, d) => sum + d.energy_wh, 0), total, `month ${month}`);
+        }
       } finally {
         await device.close();
         await fixture.close();

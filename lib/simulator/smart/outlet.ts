@@ -80,6 +80,17 @@ export class SmartOutlet {
     }
   }
 
+  /**
+   * Time on as a device reported it for `day` (a dump's today): minutes on
+   * that day, and in its month. Only the day's and the month's sums are
+   * ever reported, so the month's time before that day goes on its first.
+   */
+  restoreRuntime(day: { year: number; month: number; day: number }, todayMinutes: number, monthMinutes: number): void {
+    this.onMs.set(dayKey(day), todayMinutes * 60_000);
+    const before = monthMinutes - todayMinutes;
+    if (before > 0 && day.day > 1) this.onMs.set(dayKey({ ...day, day: 1 }), before * 60_000);
+  }
+
   /** Light brightness scales a bulb's draw. */
   scale(scale: number, now: number): void {
     this.meter?.update(now, this.offsetMs, { scale });
