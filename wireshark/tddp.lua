@@ -8,114 +8,23 @@
 --   MD5(username .. password), zero-padded to a multiple of 8.
 --
 -- Wireshark ships Lua 5.1 to 5.4 depending on the version, with or without
--- `bit`/`bit32`: MD5 and DES below use plain arithmetic and lookup tables so
--- that one file runs on all of them. Outside Wireshark (no `Proto` global) the
--- file returns its crypto functions, which is how the tests exercise them on
--- stand-alone interpreters.
+-- `bit`/`bit32`: DES below works on arrays of bits, and MD5 comes from
+-- tplink-common.lua (which must sit in the same folder), so that one file runs
+-- on all of them. Outside Wireshark (no `Proto` global) the file returns its
+-- DES and key functions, which is how the tests exercise them on stand-alone
+-- interpreters.
 --
 -- SPDX-License-Identifier: MIT
 
-local floor, char, byte, concat = math.floor, string.char, string.byte, table.concat
+-- tplink-common.lua is found where Wireshark loads scripts from (their folders
+-- are on require's path), or beside this file when it is run with dofile().
+local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])")
+if here and not package.path:find(here .. "?.lua", 1, true) then package.path = here .. "?.lua;" .. package.path end
+local found, common = pcall(require, "tplink-common")
+if not found then error("tddp.lua needs tplink-common.lua in its folder: " .. tostring(common):gsub(":?\n%s*no field.*", ""), 0) end
 
-----------------------------------------------------------------------------
--- 8-bit AND/XOR tables; 32-bit operations built on them
-----------------------------------------------------------------------------
-local AND8, XOR8 = {}, {}
-do
-  local and4, xor4 = {}, {}
-  for a = 0, 15 do
-    for b = 0, 15 do
-      local x, n, p, ra, rb = 0, 0, 1, a, b
-      for _ = 1, 4 do
-        local ba, bb = ra % 2, rb % 2
-        if ba ~= bb then x = x + p elseif ba == 1 then n = n + p end
-        ra, rb, p = (ra - ba) / 2, (rb - bb) / 2, p * 2
-      end
-      xor4[a * 16 + b], and4[a * 16 + b] = x, n
-    end
-  end
-  for a = 0, 255 do
-    local ah, al = floor(a / 16), a % 16
-    for b = 0, 255 do
-      local bh, bl = floor(b / 16), b % 16
-      XOR8[a * 256 + b] = xor4[ah * 16 + bh] * 16 + xor4[al * 16 + bl]
-      AND8[a * 256 + b] = and4[ah * 16 + bh] * 16 + and4[al * 16 + bl]
-    end
-  end
-end
-
-local TWO32 = 4294967296
-
-local function op32(t, a, b)
-  local r, p = 0, 1
-  for _ = 1, 4 do
-    local la, lb = a % 256, b % 256
-    r = r + t[la * 256 + lb] * p
-    a, b, p = (a - la) / 256, (b - lb) / 256, p * 256
-  end
-  return r
-end
-local function band(a, b) return op32(AND8, a, b) end
-local function bxor(a, b) return op32(XOR8, a, b) end
-local function bor(a, b) return a + b - op32(AND8, a, b) end
-local function bnot(a) return TWO32 - 1 - a end
-local function rotl(x, n)
-  local hi = floor(x / 2 ^ (32 - n))
-  return (x % 2 ^ (32 - n)) * 2 ^ n + hi
-end
-
-----------------------------------------------------------------------------
--- MD5 (RFC 1321)
-----------------------------------------------------------------------------
-local MD5_K, MD5_S = {}, {}
-for i = 0, 63 do MD5_K[i] = floor(math.abs(math.sin(i + 1)) * TWO32) end
-do
-  local s = { { 7, 12, 17, 22 }, { 5, 9, 14, 20 }, { 4, 11, 16, 23 }, { 6, 10, 15, 21 } }
-  for i = 0, 63 do MD5_S[i] = s[floor(i / 16) + 1][i % 4 + 1] end
-end
-
-local function le32(n)
-  local b0 = n % 256; n = (n - b0) / 256
-  local b1 = n % 256; n = (n - b1) / 256
-  local b2 = n % 256; n = (n - b2) / 256
-  return char(b0, b1, b2, n % 256)
-end
-
---- MD5 of a Lua string, as a 16-byte binary string.
-local function md5(msg)
-  local len = #msg
-  local bitlen = len * 8
-  msg = msg .. "\128" .. string.rep("\0", (55 - len) % 64)
-    .. le32(bitlen % TWO32) .. le32(floor(bitlen / TWO32))
-  local a0, b0, c0, d0 = 0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476
-  local m = {}
-  for chunk = 1, #msg, 64 do
-    for i = 0, 15 do
-      local p = chunk + i * 4
-      local w1, w2, w3, w4 = byte(msg, p, p + 3)
-      m[i] = w1 + w2 * 256 + w3 * 65536 + w4 * 16777216
-    end
-    local a, b, c, d = a0, b0, c0, d0
-    for i = 0, 63 do
-      local f, g
-      if i < 16 then
-        f, g = bxor(d, band(b, bxor(c, d))), i
-      elseif i < 32 then
-        f, g = bxor(c, band(d, bxor(b, c))), (5 * i + 1) % 16
-      elseif i < 48 then
-        f, g = bxor(bxor(b, c), d), (3 * i + 5) % 16
-      else
-        f, g = bxor(c, bor(b, bnot(d))), (7 * i) % 16
-      end
-      f = (f + a + MD5_K[i] + m[g]) % TWO32
-      a, d, c = d, c, b
-      b = (b + rotl(f, MD5_S[i])) % TWO32
-    end
-    a0, b0 = (a0 + a) % TWO32, (b0 + b) % TWO32
-    c0, d0 = (c0 + c) % TWO32, (d0 + d) % TWO32
-  end
-  return le32(a0) .. le32(b0) .. le32(c0) .. le32(d0)
-end
+local char, byte, concat = string.char, string.byte, table.concat
+local md5, to_hex = common.md5, common.to_hex
 
 ----------------------------------------------------------------------------
 -- DES (FIPS 46-3), ECB, on arrays of bits: slow but needs no bit operators,
@@ -264,18 +173,12 @@ local function tddp_key(username, password)
   return md5(username .. password):sub(1, 8)
 end
 
-local function to_hex(s)
-  return (s:gsub(".", function(c) return string.format("%02x", byte(c)) end))
-end
-
 if not Proto then
   -- Loaded outside Wireshark (tests): expose the crypto and stop here.
   return {
-    md5 = md5,
     des_ecb_encrypt = function(key, data) return des_ecb(key, data, false) end,
     des_ecb_decrypt = function(key, data) return des_ecb(key, data, true) end,
     tddp_key = tddp_key,
-    to_hex = to_hex,
   }
 end
 

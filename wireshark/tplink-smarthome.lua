@@ -7,34 +7,22 @@
 -- Named "kasa_smarthome" because Wireshark 3.6+ has a built-in dissector
 -- called "tplink-smarthome" (fields tplink_smarthome.*); this one takes over
 -- its ports. Runs on the Lua 5.1 to 5.4 that Wireshark ships: no bit library,
--- no bit operators. Outside Wireshark (no `Proto` global) the file returns its
--- cipher and JSON parser so the tests can exercise them on plain interpreters.
+-- no bit operators. The JSON reader and the byte XOR table come from
+-- tplink-common.lua, which must sit in the same folder. Outside Wireshark (no
+-- `Proto` global) the file returns its cipher so the tests can exercise it on
+-- plain interpreters.
 --
 -- SPDX-License-Identifier: MIT
 
-local floor, char, byte, concat = math.floor, string.char, string.byte, table.concat
+-- The folders of the scripts Wireshark loads are on require's path; run with
+-- dofile() (from init.lua, or a test), this file adds its own folder.
+local here = debug.getinfo(1, "S").source:match("^@(.*[/\\])")
+if here and not package.path:find(here .. "?.lua", 1, true) then package.path = here .. "?.lua;" .. package.path end
+local found, common = pcall(require, "tplink-common")
+if not found then error("tplink-smarthome.lua needs tplink-common.lua in its folder: " .. tostring(common):gsub(":?\n%s*no field.*", ""), 0) end
 
-local XOR8 = {}
-do
-  local xor4 = {}
-  for a = 0, 15 do
-    for b = 0, 15 do
-      local x, p, ra, rb = 0, 1, a, b
-      for _ = 1, 4 do
-        local ba, bb = ra % 2, rb % 2
-        if ba ~= bb then x = x + p end
-        ra, rb, p = (ra - ba) / 2, (rb - bb) / 2, p * 2
-      end
-      xor4[a * 16 + b] = x
-    end
-  end
-  for a = 0, 255 do
-    local ah, al = floor(a / 16), a % 16
-    for b = 0, 255 do
-      XOR8[a * 256 + b] = xor4[ah * 16 + floor(b / 16)] * 16 + xor4[al * 16 + b % 16]
-    end
-  end
-end
+local floor, char, byte, concat = math.floor, string.char, string.byte, table.concat
+local XOR8, parse_json = common.XOR8, common.parse_json
 
 local INITIAL_KEY = 171
 
@@ -57,117 +45,8 @@ local function encrypt(s)
   return concat(out)
 end
 
-----------------------------------------------------------------------------
--- A small JSON parser that keeps each value's position (1-based, inclusive)
--- so that fields can point into the decrypted bytes.
-----------------------------------------------------------------------------
-local MAX_DEPTH = 64
-
-local function utf8_char(cp)
-  if cp < 0x80 then return char(cp) end
-  if cp < 0x800 then return char(0xC0 + floor(cp / 64), 0x80 + cp % 64) end
-  if cp < 0x10000 then
-    return char(0xE0 + floor(cp / 4096), 0x80 + floor(cp / 64) % 64, 0x80 + cp % 64)
-  end
-  return char(0xF0 + floor(cp / 262144), 0x80 + floor(cp / 4096) % 64,
-    0x80 + floor(cp / 64) % 64, 0x80 + cp % 64)
-end
-
-local ESCAPES = { ['"'] = '"', ['\\'] = '\\', ['/'] = '/', b = '\b', f = '\f', n = '\n', r = '\r', t = '\t' }
-
-local parse_value
-
-local function skip_ws(s, i)
-  return s:find("[^ \t\r\n]", i) or #s + 1
-end
-
-local function parse_string(s, i)
-  local parts, j = {}, i + 1
-  while true do
-    local k = s:find('["\\]', j)
-    if not k then error("unterminated string", 0) end
-    parts[#parts + 1] = s:sub(j, k - 1)
-    if s:sub(k, k) == '"' then return concat(parts), k end
-    local e = s:sub(k + 1, k + 1)
-    if e == "u" then
-      local hex = s:sub(k + 2, k + 5)
-      if not hex:find("^%x%x%x%x$") then error("bad \\u escape", 0) end
-      local cp = tonumber(hex, 16)
-      j = k + 6
-      if cp >= 0xD800 and cp < 0xDC00 and s:sub(j, j + 1) == "\\u" then
-        local lo = tonumber(s:sub(j + 2, j + 5), 16)
-        if lo and lo >= 0xDC00 and lo < 0xE000 then
-          cp = 0x10000 + (cp - 0xD800) * 1024 + (lo - 0xDC00)
-          j = j + 6
-        end
-      end
-      parts[#parts + 1] = utf8_char(cp)
-    elseif ESCAPES[e] then
-      parts[#parts + 1] = ESCAPES[e]
-      j = k + 2
-    else
-      error("bad escape", 0)
-    end
-  end
-end
-
-local function parse_container(s, i, depth, close)
-  if depth > MAX_DEPTH then error("nested too deeply", 0) end
-  local node = { kind = close == "}" and "object" or "array", first = i, items = {} }
-  i = skip_ws(s, i + 1)
-  if s:sub(i, i) == close then node.last = i; return node, i + 1 end
-  while true do
-    local key, key_first, key_last
-    if close == "}" then
-      if s:sub(i, i) ~= '"' then error("expected a key", 0) end
-      key_first = i
-      key, key_last = parse_string(s, i)
-      i = skip_ws(s, key_last + 1)
-      if s:sub(i, i) ~= ":" then error("expected ':'", 0) end
-      i = skip_ws(s, i + 1)
-    end
-    local value
-    value, i = parse_value(s, i, depth + 1)
-    value.key, value.key_first, value.key_last = key, key_first, key_last
-    node.items[#node.items + 1] = value
-    i = skip_ws(s, i)
-    local c = s:sub(i, i)
-    if c == close then node.last = i; return node, i + 1 end
-    if c ~= "," then error("expected ',' or '" .. close .. "'", 0) end
-    i = skip_ws(s, i + 1)
-  end
-end
-
-parse_value = function(s, i, depth)
-  local c = s:sub(i, i)
-  if c == "{" then return parse_container(s, i, depth, "}") end
-  if c == "[" then return parse_container(s, i, depth, "]") end
-  if c == '"' then
-    local v, last = parse_string(s, i)
-    return { kind = "string", value = v, first = i, last = last }, last + 1
-  end
-  local num = s:match("^-?%d+%.?%d*[eE]?[-+]?%d*", i)
-  if num and num ~= "" and tonumber(num) then
-    return { kind = "number", value = tonumber(num), first = i, last = i + #num - 1 }, i + #num
-  end
-  for word, v in pairs({ ["true"] = true, ["false"] = false, ["null"] = "null" }) do
-    if s:sub(i, i + #word - 1) == word then
-      return { kind = word, value = v, first = i, last = i + #word - 1 }, i + #word
-    end
-  end
-  error("unexpected character at " .. i, 0)
-end
-
---- Parses `s`; returns the root node or nil and an error message.
-local function parse_json(s)
-  local ok, node, i = pcall(parse_value, s, skip_ws(s, 1), 1)
-  if not ok then return nil, node end
-  if skip_ws(s, i) <= #s then return nil, "trailing text" end
-  return node
-end
-
 if not Proto then
-  return { decrypt = decrypt, encrypt = encrypt, parse_json = parse_json }
+  return { decrypt = decrypt, encrypt = encrypt }
 end
 
 ----------------------------------------------------------------------------

@@ -109,7 +109,8 @@ describe('the packed package', function () {
     const stray = files.filter((f) => !SHIPPED.some((pattern) => pattern.test(f)));
     assert.deepEqual(stray, [], 'files a user does not need');
     const needed = [
-      'README.md', 'LICENSE', 'CHANGELOG.md', 'wireshark/tplink-smarthome.lua', 'wireshark/tddp.lua',
+      'README.md', 'LICENSE', 'CHANGELOG.md', 'wireshark/tplink-smarthome.lua', 'wireshark/tddp.lua', 'wireshark/tplink-smart.lua',
+      'wireshark/tplink-common.lua',
       ...Object.values(manifest['node-red'].nodes),
       ...Object.values(manifest['node-red'].nodes).map((js) => js.replace(/\.js$/, '.html')),
       ...Object.values(manifest.bin),

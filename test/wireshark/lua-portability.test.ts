@@ -1,9 +1,10 @@
 /**
  * The dissectors must run on every Lua that Wireshark ships (5.1 to 5.4) with
- * no bit library. tshark here embeds one of them; this file runs the scripts'
- * crypto, cipher and JSON parser on stand-alone interpreters of the others
- * (Debian's lua5.1 and lua5.4 are installed when missing and running as root)
- * and compares them with Node's MD5, des.js and the project's cipher.
+ * no bit library. tshark here embeds one of them; this file runs the shared
+ * module's MD5 and JSON reader, TDDP's DES and the Smart Home cipher on
+ * stand-alone interpreters of the others (Debian's lua5.1 and lua5.4 are
+ * installed when missing and running as root) and compares them with Node's
+ * MD5, des.js and the project's cipher.
  */
 import assert from 'assert';
 import { execFileSync } from 'child_process';
@@ -12,7 +13,7 @@ import { readFileSync, writeFileSync } from 'fs';
 import path from 'path';
 import { decrypt, encrypt } from '../../lib/classic/cipher';
 import { ensureLuas } from './lua-interpreters';
-import { ALL_LUA, killChildren, makeTempDir, SMARTHOME_LUA, TDDP_LUA } from './tshark';
+import { COMMON_LUA, killChildren, makeTempDir, PLUGIN_FILES, SMARTHOME_LUA, TDDP_LUA } from './tshark';
 
 interface DesCipher {
   update(data: ArrayLike<number>): number[];
@@ -25,8 +26,9 @@ const { DES } = require('des.js') as {
 };
 
 const RUNNER = `
-local tddp = dofile(arg[1])
-local smarthome = dofile(arg[2])
+local common = dofile(arg[1])
+local tddp = dofile(arg[2])
+local smarthome = dofile(arg[3])
 local function unhex(h) return (h:gsub("..", function(c) return string.char(tonumber(c, 16)) end)) end
 local function hex(s) return (s:gsub(".", function(c) return string.format("%02x", c:byte()) end)) end
 local function leaves(node, out)
@@ -36,17 +38,17 @@ local function leaves(node, out)
   end
   return out
 end
-for line in io.lines(arg[3]) do
+for line in io.lines(arg[4]) do
   local op, a, b = line:match("^(%S+) (%S*) ?(%S*)$")
   local r
-  if op == "md5" then r = hex(tddp.md5(unhex(a)))
+  if op == "md5" then r = hex(common.md5(unhex(a)))
   elseif op == "key" then r = hex(tddp.tddp_key(unhex(a), unhex(b)))
   elseif op == "des_enc" then r = hex(tddp.des_ecb_encrypt(unhex(a), unhex(b)))
   elseif op == "des_dec" then r = hex(tddp.des_ecb_decrypt(unhex(a), unhex(b)))
   elseif op == "xor_enc" then r = hex(smarthome.encrypt(unhex(a)))
   elseif op == "xor_dec" then r = hex(smarthome.decrypt(unhex(a)))
   elseif op == "json" then
-    local root, err = smarthome.parse_json(unhex(a))
+    local root, err = common.parse_json(unhex(a))
     r = root and table.concat(leaves(root, {}), ";") or ("error " .. err)
   end
   io.write(r, "\\n")
@@ -102,16 +104,38 @@ describe('Wireshark dissectors on stand-alone Lua 5.1 to 5.4', function () {
         + `;=true@${at('true')};=null@${at('null')};=-25.0@${at('-2.5e1')}`,
     });
     cases.push({ line: `json ${hex('{"a":1')}`, expected: 'error expected \',\' or \'}\'' });
+    cases.push({ line: `json ${hex('{"a":1} x')}`, expected: 'error trailing text' });
+    cases.push({ line: `json ${hex('{"a":"\\q"}')}`, expected: 'error bad escape' });
+    cases.push({ line: `json ${hex('["a')}`, expected: 'error unterminated string' });
+    cases.push({ line: `json ${hex('{1:2}')}`, expected: 'error expected a key' });
+    // 64 levels are read, the 65th is refused: a bound on the reader's recursion.
+    cases.push({ line: `json ${hex(`${'['.repeat(64)}7${']'.repeat(64)}`)}`, expected: '=7@65-65' });
+    cases.push({ line: `json ${hex(`${'['.repeat(65)}${']'.repeat(65)}`)}`, expected: 'error nested too deeply' });
   });
   after(() => {
     killChildren();
     tmp?.remove();
   });
 
-  it('uses no bit library and no operator that Lua 5.1 lacks', () => {
-    for (const file of ALL_LUA) {
-      const code = readFileSync(file, 'utf8').split('\n').map((line) => line.replace(/--.*$/, '')).join('\n');
+  it('uses no bit library, no operator that Lua 5.1 lacks and no module but the shared one', () => {
+    for (const file of PLUGIN_FILES) {
+      const code = readFileSync(file, 'utf8').split('\n').map((line) => line.replace(/--.*$/, '')).join('\n')
+        .replace('pcall(require, "tplink-common")', '');
       assert.doesNotMatch(code, /\bbit32\b|\bbit\.|\brequire\b|\/\/|<<|>>|[^~]~[^=]/, path.basename(file));
+    }
+  });
+
+  it('defines no global, the shared module nor the dissectors, on every interpreter', () => {
+    // Outside Wireshark the dissectors stop before their Proto code; what runs is what a plugin folder runs first.
+    const strict = 'setmetatable(_G, { __newindex = function(_, name) error("global " .. tostring(name), 2) end })\n'
+      + 'local common = dofile(arg[1])\n'
+      + 'for i = 2, #arg do dofile(arg[i]) end\n'
+      + 'io.write(type(common.md5), " ", type(package.loaded["tplink-common"]))\n';
+    const runner = path.join(tmp.dir, 'strict.lua');
+    writeFileSync(runner, strict);
+    for (const lua of luas) {
+      const out = execFileSync(lua, [runner, COMMON_LUA, ...PLUGIN_FILES], { encoding: 'utf8', timeout: 60_000 });
+      assert.strictEqual(out, 'function table', `${lua}: the dissectors found the module by require()`);
     }
   });
 
@@ -121,7 +145,7 @@ describe('Wireshark dissectors on stand-alone Lua 5.1 to 5.4', function () {
     writeFileSync(input, cases.map((c) => c.line).join('\n') + '\n');
     writeFileSync(runner, RUNNER);
     for (const lua of luas) {
-      const out = execFileSync(lua, [runner, TDDP_LUA, SMARTHOME_LUA, input], { encoding: 'utf8', timeout: 60_000 })
+      const out = execFileSync(lua, [runner, COMMON_LUA, TDDP_LUA, SMARTHOME_LUA, input], { encoding: 'utf8', timeout: 60_000 })
         .split('\n').slice(0, cases.length);
       cases.forEach((c, i) => {
         // Lua 5.1/5.2 print -25 where 5.3+ print -25.0.

@@ -4,13 +4,11 @@
  * discovery, error replies, both energy unit forms and broken input.
  */
 import assert from 'assert';
-import { copyFileSync, mkdirSync, writeFileSync } from 'fs';
+import { writeFileSync } from 'fs';
 import path from 'path';
 import { encodeDatagram, encodeFrame } from '../../lib/classic/framing';
 import { PcapWriter, type Endpoint } from './pcap';
-import {
-  dissect, ensureTshark, killChildren, makeTempDir, runTsharkWith, SMART_LUA, SMARTHOME_LUA, TDDP_LUA, values, verbose, withField,
-} from './tshark';
+import { dissect, ensureTshark, killChildren, makeTempDir, values, verbose, withField } from './tshark';
 
 const CLIENT: Endpoint = { ip: '127.0.0.1', port: 40100 };
 const DEVICE: Endpoint = { ip: '127.0.0.2', port: 9999 };
@@ -32,11 +30,10 @@ const ENERGY_V2 = '{"emeter":{"get_realtime":{"current_ma":512,"voltage_mv":2312
 describe('Wireshark Smart Home dissector (tshark)', function () {
   this.timeout(60_000);
   let tmp: ReturnType<typeof makeTempDir>;
-  let version = '';
 
   before(function () {
     this.timeout(900_000);
-    version = ensureTshark();
+    ensureTshark();
     tmp = makeTempDir('kasa-ws-');
   });
   after(() => {
@@ -45,29 +42,6 @@ describe('Wireshark Smart Home dissector (tshark)', function () {
   });
 
   const file = (name: string): string => path.join(tmp.dir, name);
-
-  it('installs in the personal plugin folder and loads beside the built-in tplink-smarthome', async () => {
-    // The README's Linux install: copy the files to ~/.local/lib/wireshark/plugins/.
-    const home = file('home');
-    const plugins = path.join(home, '.local', 'lib', 'wireshark', 'plugins');
-    mkdirSync(plugins, { recursive: true });
-    copyFileSync(SMARTHOME_LUA, path.join(plugins, 'tplink-smarthome.lua'));
-    copyFileSync(TDDP_LUA, path.join(plugins, 'tddp.lua'));
-    copyFileSync(SMART_LUA, path.join(plugins, 'tplink-smart.lua'));
-    const env = { HOME: home };
-    const { stdout, stderr } = await runTsharkWith(['-G', 'protocols'], env);
-    assert.doesNotMatch(stderr, /error/i, `loading the scripts printed: ${stderr}`);
-    const filters = stdout.split('\n').map((line) => line.split('\t')[2]);
-    assert.ok(filters.includes('kasa_smarthome'), `kasa_smarthome not registered on ${version}`);
-    assert.ok(filters.includes('tddp'), 'tddp not registered');
-    for (const name of ['tplink_klap', 'tplink_smart', 'kasa_smarthome_json']) assert.ok(filters.includes(name), `${name} not registered`);
-    assert.ok(filters.includes('tplink-smarthome'), 'the built-in dissector is still there');
-    const fields = (await runTsharkWith(['-G', 'fields'], env)).stdout;
-    for (const name of ['length', 'type', 'module', 'method', 'err_code', 'alias', 'deviceId', 'relay_state',
-      'power', 'power_mw', 'voltage', 'voltage_mv', 'current', 'current_ma', 'total', 'total_wh']) {
-      assert.match(fields, new RegExp(`\\tkasa_smarthome\\.${name}\\t`), `field kasa_smarthome.${name} missing`);
-    }
-  });
 
   it('has a guard that fails on a dissector raising a Lua error (tshark itself exits 0)', async () => {
     const broken = file('broken.lua');

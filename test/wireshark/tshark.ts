@@ -24,8 +24,12 @@ export const REPO_ROOT = findRepoRoot();
 export const SMARTHOME_LUA = path.join(REPO_ROOT, 'wireshark', 'tplink-smarthome.lua');
 export const TDDP_LUA = path.join(REPO_ROOT, 'wireshark', 'tddp.lua');
 export const SMART_LUA = path.join(REPO_ROOT, 'wireshark', 'tplink-smart.lua');
-/** Every dissector script, in the order a plugin folder loads them. */
+/** The code the dissectors share; they require() it from their own folder. */
+export const COMMON_LUA = path.join(REPO_ROOT, 'wireshark', 'tplink-common.lua');
+/** Every dissector script, in the order a plugin folder loads them: what -X lua_script: names. */
 export const ALL_LUA = [TDDP_LUA, SMARTHOME_LUA, SMART_LUA];
+/** What a plugin folder needs: the dissectors and their shared module. */
+export const PLUGIN_FILES = [TDDP_LUA, COMMON_LUA, SMART_LUA, SMARTHOME_LUA];
 
 const children = new Set<ChildProcess>();
 
@@ -133,6 +137,8 @@ export interface DissectOptions {
   extra?: string[];
   /** Lua scripts to load instead of the project's. */
   scripts?: string[];
+  /** Added to tshark's environment with `scripts` (e.g. a HOME whose plugin folder holds the files). */
+  env?: Record<string, string>;
 }
 
 const AGGREGATOR = '\u001f';
@@ -150,7 +156,7 @@ export async function dissect(pcap: string, fields: string[], options: DissectOp
   if (options.filter) args.push('-Y', options.filter);
   for (const field of all) args.push('-e', field);
   const { stdout } = options.scripts
-    ? await runTsharkWith([...options.scripts.flatMap((script) => ['-X', `lua_script:${script}`]), ...args], {})
+    ? await runTsharkWith([...options.scripts.flatMap((script) => ['-X', `lua_script:${script}`]), ...args], options.env ?? {})
     : await runTshark(args);
   const rows = stdout.split('\n').filter((line) => line.length > 0).map((line) => {
     const cells = line.split('\t');
