@@ -234,6 +234,39 @@ local function file_session(sessions, pinfo, msg, session)
   sessions[pair] = session
 end
 
+--- What a protocol carried in HTTP sessions (KLAP, AES) keeps: the ports it
+--- reads, and for the capture being read each frame's record and the
+--- sessions filed by cookie or by client and server. reset() empties the
+--- capture's part (Wireshark calls it as the protocol's init).
+local function session_tracker(default_ports)
+  local tracker = { ports = parse_ports(default_ports) }
+  function tracker.reset()
+    tracker.frames, tracker.sessions = {}, {}
+  end
+  tracker.reset()
+  return tracker
+end
+
+--- The post-dissector of such a protocol: on its ports, the HTTP message of
+--- a frame is worked out by analyse(msg, pinfo) once, on the first pass (a
+--- session needs its frames in order), its record kept by frame number, and
+--- shown by show(record, msg, tvb, pinfo, tree) on every pass.
+local function session_dissector(tracker, analyse, show)
+  return function(tvb, pinfo, tree)
+    if not (port_in(tracker.ports, pinfo.src_port) or port_in(tracker.ports, pinfo.dst_port)) then return end
+    local msg = http_message()
+    if not msg then return end
+    local record = tracker.frames[pinfo.number]
+    if not record then
+      if pinfo.visited then return end
+      record = analyse(msg, pinfo)
+      if not record then return end
+      tracker.frames[pinfo.number] = record
+    end
+    show(record, msg, tvb, pinfo, tree)
+  end
+end
+
 --- Replaces HTTP's columns (it fences the Info column) with our summary.
 local function set_columns(pinfo, protocol, info)
   pinfo.cols.protocol = protocol
@@ -601,19 +634,14 @@ local function candidates()
   return list
 end
 
-local klap_ports = parse_ports("80")
-local klap_state
+local klap_tracker = session_tracker("80")
 local claim_klap_ports = port_claimer("tcp.port")
-
-local function klap_reset()
-  klap_state = { frames = {}, sessions = {} }
-end
-klap.init = klap_reset
+klap.init = klap_tracker.reset
 
 local function klap_prefs_changed()
   klap_candidates = nil
-  klap_ports = parse_ports(klap.prefs.ports)
-  if http_handle then claim_klap_ports(klap_ports, http_handle) end
+  klap_tracker.ports = parse_ports(klap.prefs.ports)
+  if http_handle then claim_klap_ports(klap_tracker.ports, http_handle) end
 end
 klap.prefs_changed = klap_prefs_changed
 
@@ -640,7 +668,7 @@ local function klap_handshake1_reply(record, request, msg, pinfo)
   session.id = cookie_value(msg.set_cookies, SESSION_COOKIE)
   session.timeout = tonumber(cookie_value(msg.set_cookies, "TIMEOUT") or "")
   record.session = session
-  file_session(klap_state.sessions, pinfo, msg, session)
+  file_session(klap_tracker.sessions, pinfo, msg, session)
 end
 
 local function klap_decrypt(record, session, seq, body)
@@ -658,7 +686,7 @@ local function klap_analyse(msg, pinfo)
       local body = msg.body or ""
       return { kind = 1, local_seed = #body == 16 and body or nil, malformed = #body ~= 16 }
     elseif path == "/app/handshake2" then
-      local record = { kind = 3, session = find_session(klap_state.sessions, pinfo, msg) }
+      local record = { kind = 3, session = find_session(klap_tracker.sessions, pinfo, msg) }
       local s = record.session
       if s and s.match and msg.body then
         record.client_hash_ok = msg.body == klap_client_hash(s.match.version, s.local_seed, s.remote_seed, s.match.auth)
@@ -666,14 +694,14 @@ local function klap_analyse(msg, pinfo)
       return record
     elseif path == "/app/request" then
       local record = { kind = 5 }
-      klap_decrypt(record, find_session(klap_state.sessions, pinfo, msg), tonumber(query:match("seq=(-?%d+)") or ""), msg.body)
+      klap_decrypt(record, find_session(klap_tracker.sessions, pinfo, msg), tonumber(query:match("seq=(-?%d+)") or ""), msg.body)
       local root = record.plain and parse_json(record.plain)
       if is_smart(root) then record.smart = smart_request_info(root) end
       return record
     end
     return nil
   end
-  local request = msg.request_in and klap_state.frames[msg.request_in]
+  local request = msg.request_in and klap_tracker.frames[msg.request_in]
   if not request then return nil end
   local record = { kind = request.kind + 1, request = request, request_frame = msg.request_in }
   if request.kind == 1 then
@@ -777,20 +805,7 @@ local function klap_show(record, msg, tvb, pinfo, root_tree)
   set_columns(pinfo, "KLAP", info)
 end
 
-function klap.dissector(tvb, pinfo, tree)
-  if not klap_state then klap_reset() end
-  if not (port_in(klap_ports, pinfo.src_port) or port_in(klap_ports, pinfo.dst_port)) then return end
-  local msg = http_message()
-  if not msg then return end
-  local record = klap_state.frames[pinfo.number]
-  if not record then
-    if pinfo.visited then return end
-    record = klap_analyse(msg, pinfo)
-    if not record then return end
-    klap_state.frames[pinfo.number] = record
-  end
-  klap_show(record, msg, tvb, pinfo, tree)
-end
+klap.dissector = session_dissector(klap_tracker, klap_analyse, klap_show)
 
 register_postdissector(klap)
 klap_prefs_changed()
@@ -1023,19 +1038,14 @@ local function parse_aes_keys(text)
 end
 
 local aes_keys = {}
-local aes_ports = parse_ports("80")
-local aes_state
+local aes_tracker = session_tracker("80")
 local claim_aes_ports = port_claimer("tcp.port")
-
-local function aes_reset()
-  aes_state = { frames = {}, sessions = {} }
-end
-aes.init = aes_reset
+aes.init = aes_tracker.reset
 
 local function aes_prefs_changed()
   aes_keys = parse_aes_keys(aes.prefs.keys)
-  aes_ports = parse_ports(aes.prefs.ports)
-  if http_handle then claim_aes_ports(aes_ports, http_handle) end
+  aes_tracker.ports = parse_ports(aes.prefs.ports)
+  if http_handle then claim_aes_ports(aes_tracker.ports, http_handle) end
 end
 aes.prefs_changed = aes_prefs_changed
 
@@ -1068,7 +1078,7 @@ local function aes_analyse_request(msg, pinfo)
     return { kind = 1, pem = key and key.kind == "string" and key.value or nil }
   end
   if method == "securePassthrough" then
-    local record = { kind = 3, session = find_session(aes_state.sessions, pinfo, msg) }
+    local record = { kind = 3, session = find_session(aes_tracker.sessions, pinfo, msg) }
     local request = member(params, "request")
     if request and request.kind == "string" then aes_decrypt(record, record.session, request.value) end
     local inner = record.plain and parse_json(record.plain)
@@ -1083,7 +1093,7 @@ local function aes_analyse(msg, pinfo)
     if klap_path(msg.uri) ~= "/app" then return nil end
     return aes_analyse_request(msg, pinfo)
   end
-  local request = msg.request_in and aes_state.frames[msg.request_in]
+  local request = msg.request_in and aes_tracker.frames[msg.request_in]
   if not request then return nil end
   local record = { kind = request.kind + 1, request = request, session = request.session }
   local result = member(msg.body and parse_json(msg.body), "result")
@@ -1091,7 +1101,7 @@ local function aes_analyse(msg, pinfo)
     local id = cookie_value(msg.set_cookies, SESSION_COOKIE)
     local session = { frame = pinfo.number, id = id, timeout = tonumber(cookie_value(msg.set_cookies, "TIMEOUT") or "") }
     record.session = session
-    file_session(aes_state.sessions, pinfo, msg, session)
+    file_session(aes_tracker.sessions, pinfo, msg, session)
   elseif request.kind == 3 then
     local response = member(result, "response")
     if response and response.kind == "string" then aes_decrypt(record, request.session, response.value) end
@@ -1178,20 +1188,7 @@ local function aes_show(record, msg, tvb, pinfo, root_tree)
   set_columns(pinfo, "AES", info)
 end
 
-function aes.dissector(tvb, pinfo, tree)
-  if not aes_state then aes_reset() end
-  if not (port_in(aes_ports, pinfo.src_port) or port_in(aes_ports, pinfo.dst_port)) then return end
-  local msg = http_message()
-  if not msg then return end
-  local record = aes_state.frames[pinfo.number]
-  if not record then
-    if pinfo.visited then return end
-    record = aes_analyse(msg, pinfo)
-    if not record then return end
-    aes_state.frames[pinfo.number] = record
-  end
-  aes_show(record, msg, tvb, pinfo, tree)
-end
+aes.dissector = session_dissector(aes_tracker, aes_analyse, aes_show)
 
 register_postdissector(aes)
 aes_prefs_changed()
