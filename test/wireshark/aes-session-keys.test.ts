@@ -9,7 +9,7 @@
  */
 import assert from 'assert';
 import { captureSmartplugOverAes, type SmartplugCapture } from './smart-captures';
-import { dissect, ensureTshark, killChildren, makeTempDir, values, withField, type Row } from './tshark';
+import { dissect, tsharkPerSuite, values, withField, type Row } from './tshark';
 
 const FIELDS = [
   'tplink_aes.message', 'tplink_aes.ciphertext', 'tplink_aes.plaintext', 'tplink_aes.key_index',
@@ -35,20 +35,14 @@ function requestMethods(rows: Row[]): string[] {
 
 describe('tplink-smartplug --print-session-keys: the key it prints decrypts a capture of its AES session in tshark', function () {
   this.timeout(120_000);
-  let tmp: ReturnType<typeof makeTempDir>;
+  const suite = tsharkPerSuite('kasa-aeskey-');
   let printed: SmartplugCapture;
   let silent: SmartplugCapture;
 
   before(async function () {
     this.timeout(300_000);
-    ensureTshark();
-    tmp = makeTempDir('kasa-aeskey-');
-    printed = await captureSmartplugOverAes(tmp.dir, 'printed', ['--print-session-keys']);
-    silent = await captureSmartplugOverAes(tmp.dir, 'silent', []);
-  });
-  after(() => {
-    killChildren();
-    tmp?.remove();
+    printed = await captureSmartplugOverAes(suite.dir, 'printed', ['--print-session-keys']);
+    silent = await captureSmartplugOverAes(suite.dir, 'silent', []);
   });
 
   it('prints a key per session, and tshark -o with them decrypts every securePassthrough message into SMART JSON', async () => {

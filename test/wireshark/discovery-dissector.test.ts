@@ -7,14 +7,13 @@
 import assert from 'assert';
 import * as dgram from 'dgram';
 import type { AddressInfo } from 'net';
-import path from 'path';
 import { discover } from '../../lib/discovery';
 import { buildDiscovery20002Request, encodeDiscovery20002Reply, encodeTdpPacket } from '../../lib/discovery/tdp';
 import { klapDiscoveryResult } from '../../lib/simulator/klap-server';
 import { startKlapDevice } from '../../lib/simulator/klap-device';
 import { captureOnLoopback } from './live';
 import { PcapWriter, type Endpoint } from './pcap';
-import { dissect, ensureTshark, killChildren, makeTempDir, values, withField } from './tshark';
+import { dissect, tsharkPerSuite, values, withField } from './tshark';
 
 const FIELDS = [
   'tplink_tdp.type', 'tplink_tdp.version', 'tplink_tdp.op_code', 'tplink_tdp.msg_size', 'tplink_tdp.serial',
@@ -31,24 +30,14 @@ const RESULT = klapDiscoveryResult({
 
 describe('Wireshark UDP 20002/20004 discovery dissector', function () {
   this.timeout(60_000);
-  let tmp: ReturnType<typeof makeTempDir>;
-
-  before(function () {
-    this.timeout(900_000);
-    ensureTshark();
-    tmp = makeTempDir('kasa-tdp-');
-  });
-  after(() => {
-    killChildren();
-    tmp?.remove();
-  });
+  const suite = tsharkPerSuite('kasa-tdp-');
 
   it('dissects a live discover({ includeKlap }) sweep against the simulator: queries with the key, replies with the device', async () => {
     const device = await startKlapDevice({ model: 'KP115', alias: 'Discovered', klap: { version: 2 }, discovery20002: 0 });
     // The 9999 probe goes to a socket of ours, so nothing else on lo gets it.
     const classicSink = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => classicSink.bind(0, '127.0.0.1', resolve));
-    const file = path.join(tmp.dir, 'live.pcapng');
+    const file = suite.file('live.pcapng');
     const tdpPort = device.discoveryPort as number;
     try {
       const found = await captureOnLoopback({ file, filter: `udp port ${tdpPort}` }, () => discover({
@@ -91,7 +80,7 @@ describe('Wireshark UDP 20002/20004 discovery dissector', function () {
     pcap.udp(PLUG, CLIENT, encodeTdpPacket({ msgType: 0, opCode: 1, flags: 17, serial: 9 }, Buffer.from('not json at all')));
     pcap.udp(PLUG, CLIENT, encodeTdpPacket({ msgType: 0, opCode: 1, flags: 17, serial: 10 }, Buffer.from('{"error_code":-1501}')));
     pcap.udp(PLUG, CLIENT, Buffer.from([2, 0, 0]));
-    const rows = await dissect(pcap.write(path.join(tmp.dir, 'written.pcap')), FIELDS);
+    const rows = await dissect(pcap.write(suite.file('written.pcap')), FIELDS);
     assert.strictEqual(rows.length, 7);
     const [bare, reply20004, badCrc, cut, foreign, failing, tiny] = rows;
     assert.deepStrictEqual(bare['tplink_tdp.msg_size'], ['0']);

@@ -16,7 +16,7 @@ import { deriveSessionKeys, sealPayload } from '../../lib/klap/session';
 import { startKlapDevice } from '../../lib/simulator/klap-device';
 import { captureOnLoopback } from './live';
 import { PcapWriter } from './pcap';
-import { dissect, ensureTshark, killChildren, makeTempDir, values, verbose, withField, type Row } from './tshark';
+import { dissect, tsharkPerSuite, values, verbose, withField, type Row } from './tshark';
 
 const OWNER = { username: 'owner@example.com', password: 'correct horse; battery:staple' };
 const KLAP_FIELDS = [
@@ -66,20 +66,14 @@ const byMessage = (rows: Row[], message: number): Row[] =>
 
 describe('Wireshark KLAP dissector on live captures (client <-> KLAP simulator on lo)', function () {
   this.timeout(120_000);
-  let tmp: ReturnType<typeof makeTempDir>;
+  const suite = tsharkPerSuite('kasa-klap-');
   const captures = new Map<KlapVersion, KlapCapture>();
 
   before(async function () {
     this.timeout(900_000);
-    ensureTshark();
-    tmp = makeTempDir('kasa-klap-');
     // Side by side: each simulator has its own port and each capture's filter names only that port.
-    const [v1, v2] = await Promise.all([captureKlapSession(tmp.dir, 1), captureKlapSession(tmp.dir, 2)]);
+    const [v1, v2] = await Promise.all([captureKlapSession(suite.dir, 1), captureKlapSession(suite.dir, 2)]);
     captures.set(1, v1).set(2, v2);
-  });
-  after(() => {
-    killChildren();
-    tmp?.remove();
   });
 
   for (const version of [1, 2] as const) {
@@ -130,7 +124,7 @@ describe('Wireshark KLAP dissector on live captures (client <-> KLAP simulator o
 
   it('finds the account in a credentials file of several, and tries the blank account by default', async () => {
     const capture = captures.get(1) as KlapCapture;
-    const accounts = path.join(tmp.dir, 'accounts.txt');
+    const accounts = suite.file('accounts.txt');
     writeFileSync(accounts, `# accounts to try\nfirst@example.com  pw1\r\nsecond@example.com\n${OWNER.username}\t${OWNER.password}\n`);
     const rows = withField(await dissect(capture.file, KLAP_FIELDS, {
       prefs: prefsFor(capture, { 'tplink_klap.credentials_file': accounts }),
@@ -139,7 +133,7 @@ describe('Wireshark KLAP dissector on live captures (client <-> KLAP simulator o
     assert.strictEqual(values(rows, 'kasa_smarthome.method').length, 6);
 
     const blank = await startKlapDevice({ model: 'HS100', klap: { version: 2 } });
-    const file = path.join(tmp.dir, 'blank.pcapng');
+    const file = suite.file('blank.pcapng');
     try {
       await captureOnLoopback({ file, filter: `tcp port ${blank.klapPort}` }, async () => {
         const client = new SmartHomeClient({ host: '127.0.0.1', transport: 'klap', klapPort: blank.klapPort });
@@ -175,17 +169,7 @@ function httpMessage(firstLine: string, body: Buffer, headers: Record<string, st
 
 describe('Wireshark KLAP dissector on written captures (tampering, lost handshakes)', function () {
   this.timeout(60_000);
-  let tmp: ReturnType<typeof makeTempDir>;
-
-  before(function () {
-    this.timeout(900_000);
-    ensureTshark();
-    tmp = makeTempDir('kasa-klap-written-');
-  });
-  after(() => {
-    killChildren();
-    tmp?.remove();
-  });
+  const suite = tsharkPerSuite('kasa-klap-written-');
 
   it('flags a bad signature, an undecryptable body, a session without its handshake and a short handshake reply', async () => {
     const localSeed = Buffer.alloc(16, 1);
@@ -216,7 +200,7 @@ describe('Wireshark KLAP dissector on written captures (tampering, lost handshak
     lost.send(false, httpMessage('HTTP/1.1 200 OK', Buffer.alloc(20)));
     lost.close();
 
-    const rows = withField(await dissect(pcap.write(path.join(tmp.dir, 'tampered.pcap')), KLAP_FIELDS, {
+    const rows = withField(await dissect(pcap.write(suite.file('tampered.pcap')), KLAP_FIELDS, {
       prefs: { 'tplink_klap.username': OWNER.username, 'tplink_klap.password': OWNER.password },
     }), 'tplink_klap.message');
     assert.deepStrictEqual(values(rows, 'tplink_klap.message'), ['1', '2', '3', '4', '5', '6', '5', '5', '1', '2']);

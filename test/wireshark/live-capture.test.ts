@@ -4,36 +4,28 @@
  * The capture filter names only the simulator's ports.
  */
 import assert from 'assert';
-import path from 'path';
 import { SmartHomeClient } from '../../lib/classic/client';
 import { startDevice, type RunningDevice } from '../../lib/simulator/device-server';
 import { captureOnLoopback } from './live';
-import { dissect, ensureTshark, killChildren, makeTempDir, values, withField } from './tshark';
+import { dissect, tsharkPerSuite, values, withField } from './tshark';
 import { setRelay } from '../support/relay';
 
 describe('Wireshark Smart Home dissector on a live capture (client <-> simulator on lo)', function () {
   this.timeout(60_000);
-  let tmp: ReturnType<typeof makeTempDir>;
+  const suite = tsharkPerSuite('kasa-live-');
   let device: RunningDevice | undefined;
   const clients: SmartHomeClient[] = [];
 
-  before(function () {
-    this.timeout(900_000);
-    ensureTshark();
-    tmp = makeTempDir('kasa-live-');
-  });
   after(async () => {
     await Promise.allSettled(clients.map((c) => c.close()));
-    killChildren();
     await device?.close();
-    tmp?.remove();
   });
 
   it('shows the sysinfo, relay and energy exchanges over TCP and a UDP query with their fields', async () => {
     const plug = await startDevice({ model: 'HS110', host: '127.0.0.1', port: 0, alias: 'Live, "captured" plug' });
     device = plug;
     const ports = plug.port === plug.udpPort ? `${plug.port}` : `${plug.port},${plug.udpPort}`;
-    const file = path.join(tmp.dir, 'live.pcapng');
+    const file = suite.file('live.pcapng');
     const { info, energy } = await captureOnLoopback({ file, filter: `tcp port ${plug.port} or udp port ${plug.udpPort}` }, async () => {
       const tcp = new SmartHomeClient({ host: '127.0.0.1', port: plug.port, transport: 'tcp', timeout: 3000 });
       clients.push(tcp);

@@ -16,7 +16,7 @@ import { encodeDiscovery20002Reply } from '../../lib/discovery/tdp';
 import { klapDiscoveryResult } from '../../lib/simulator/klap-server';
 import { PcapWriter, type Endpoint } from './pcap';
 import {
-  ALL_LUA, COMMON_LUA, dissect, ensureTshark, killChildren, makeTempDir, PLUGIN_FILES, REPO_ROOT, runTsharkWith, values,
+  ALL_LUA, COMMON_LUA, dissect, PLUGIN_FILES, REPO_ROOT, runTsharkWith, tsharkPerSuite, values,
 } from './tshark';
 
 const CLIENT: Endpoint = { ip: '127.0.0.1', port: 40100 };
@@ -31,15 +31,11 @@ interface Vectors {
 
 describe('Wireshark dissectors installed as users install them, with their shared module (tshark)', function () {
   this.timeout(60_000);
-  let tmp: ReturnType<typeof makeTempDir>;
-  let version = '';
+  const suite = tsharkPerSuite('kasa-ws-install-');
   let sample = '';
   let tddpText = '';
 
-  before(function () {
-    this.timeout(900_000);
-    version = ensureTshark();
-    tmp = makeTempDir('kasa-ws-install-');
+  before(() => {
     const vectors = JSON.parse(readFileSync(path.join(REPO_ROOT, 'test', 'fixtures', 'tddp-vectors.json'), 'utf8')) as Vectors;
     const encrypted = vectors.packets.find((p) => p.decrypted_ascii !== undefined);
     assert.ok(encrypted?.decrypted_ascii, 'the fixtures hold an encrypted TDDP reply');
@@ -49,16 +45,12 @@ describe('Wireshark dissectors installed as users install them, with their share
     pcap.udp(TDDP_DEVICE, CLIENT, Buffer.from(encrypted.hex, 'hex'));
     const result = klapDiscoveryResult({ deviceId: '8006AB', model: 'P110(EU)', mac: 'AA-BB-CC-DD-EE-FF', ip: TAPO.ip, httpPort: 80, version: 2 });
     pcap.udp(TAPO, CLIENT, encodeDiscovery20002Reply(result, 7));
-    sample = pcap.write(path.join(tmp.dir, 'sample.pcap'));
-  });
-  after(() => {
-    killChildren();
-    tmp?.remove();
+    sample = pcap.write(suite.file('sample.pcap'));
   });
 
   /** A fresh home; its personal Lua plugin folder (created) and the environment that points tshark at it. */
   function home(name: string): { plugins: string; env: Record<string, string> } {
-    const dir = path.join(tmp.dir, name);
+    const dir = suite.file(name);
     const plugins = path.join(dir, '.local', 'lib', 'wireshark', 'plugins');
     mkdirSync(plugins, { recursive: true });
     return { plugins, env: { HOME: dir, XDG_CONFIG_HOME: path.join(dir, '.config') } };
@@ -86,7 +78,7 @@ describe('Wireshark dissectors installed as users install them, with their share
     const { stdout, stderr } = await runTsharkWith(['-G', 'protocols'], env);
     assert.doesNotMatch(stderr, /error/i, `loading the scripts printed: ${stderr}`);
     const filters = stdout.split('\n').map((line) => line.split('\t')[2]);
-    assert.ok(filters.includes('kasa_smarthome'), `kasa_smarthome not registered on ${version}`);
+    assert.ok(filters.includes('kasa_smarthome'), `kasa_smarthome not registered on ${suite.version}`);
     assert.ok(filters.includes('tddp'), 'tddp not registered');
     for (const name of ['tplink_klap', 'tplink_smart', 'kasa_smarthome_json']) assert.ok(filters.includes(name), `${name} not registered`);
     assert.ok(filters.includes('tplink-smarthome'), 'the built-in dissector is still there');
@@ -118,7 +110,7 @@ describe('Wireshark dissectors installed as users install them, with their share
       'tplink-smart.lua': ['tplink_tdp.crc.status', '1'],
     };
     for (const file of ALL_LUA) {
-      const loader = path.join(tmp.dir, 'elsewhere', `load-${path.basename(file)}`);
+      const loader = path.join(suite.dir, 'elsewhere', `load-${path.basename(file)}`);
       mkdirSync(path.dirname(loader), { recursive: true });
       writeFileSync(loader, `dofile(${JSON.stringify(file)})\n`);
       const [field, value] = read[path.basename(file)];

@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { repoRoot } from '../support/repo';
 import { captureSmartOverAes, captureSmartOverKlap, captureTapoConnect, type SmartCapture } from './smart-captures';
-import { dissect, ensureTshark, killChildren, makeTempDir, values, verbose, withField, type Row } from './tshark';
+import { dissect, tsharkPerSuite, values, verbose, withField, type Row } from './tshark';
 
 const SMART_FIELDS = [
   'tplink_smart.type', 'tplink_smart.method', 'tplink_smart.error_code', 'tplink_smart.request', 'tplink_smart.response',
@@ -55,30 +55,24 @@ function assertUnknownMethod(rows: Row[]): void {
 
 describe('Wireshark SMART and AES dissectors on live captures of SMART clients and simulated devices on lo', function () {
   this.timeout(120_000);
-  let tmp: ReturnType<typeof makeTempDir>;
+  const suite = tsharkPerSuite('kasa-smart-');
   let overKlap: SmartCapture;
   let overAes: SmartCapture & { keyHex: string; ivHex: string };
   let tapoConnect: SmartCapture;
 
   before(async function () {
     this.timeout(900_000);
-    ensureTshark();
-    tmp = makeTempDir('kasa-smart-');
     // Side by side: each device has its own port and each capture's filter names only that port.
-    [overKlap, overAes, tapoConnect] = await Promise.all([captureSmartOverKlap(tmp.dir), captureSmartOverAes(tmp.dir), captureTapoConnect(tmp.dir)]);
+    [overKlap, overAes, tapoConnect] = await Promise.all([captureSmartOverKlap(suite.dir), captureSmartOverAes(suite.dir), captureTapoConnect(suite.dir)]);
   });
   // A live capture that fails once in many suite runs (seen once, under coverage: no SMART message in the
   // P304M's KLAP capture) is kept, so that the next failure can be read instead of guessed at.
   afterEach(function () {
-    if (this.currentTest?.state !== 'failed' || !tmp) return;
+    if (this.currentTest?.state !== 'failed') return;
     const kept = path.join(repoRoot(), 'test', 'artifacts', 'wireshark', `smart-${Date.now()}`);
     fs.mkdirSync(kept, { recursive: true });
-    for (const name of fs.readdirSync(tmp.dir)) fs.copyFileSync(path.join(tmp.dir, name), path.join(kept, name));
+    for (const name of fs.readdirSync(suite.dir)) fs.copyFileSync(suite.file(name), path.join(kept, name));
     console.error(`smart-dissector: the captures of this failure are in ${kept}`);
-  });
-  after(() => {
-    killChildren();
-    tmp?.remove();
   });
 
   it('SmartClient and a P304M over KLAP: info, a multipleRequest, control_child (also around a batch), an error', async () => {

@@ -5,10 +5,9 @@
  */
 import assert from 'assert';
 import { writeFileSync } from 'fs';
-import path from 'path';
 import { encodeDatagram, encodeFrame } from '../../lib/classic/framing';
 import { PcapWriter, type Endpoint } from './pcap';
-import { dissect, ensureTshark, killChildren, makeTempDir, values, verbose, withField } from './tshark';
+import { dissect, tsharkPerSuite, values, verbose, withField } from './tshark';
 
 const CLIENT: Endpoint = { ip: '127.0.0.1', port: 40100 };
 const DEVICE: Endpoint = { ip: '127.0.0.2', port: 9999 };
@@ -29,19 +28,7 @@ const ENERGY_V2 = '{"emeter":{"get_realtime":{"current_ma":512,"voltage_mv":2312
 
 describe('Wireshark Smart Home dissector (tshark)', function () {
   this.timeout(60_000);
-  let tmp: ReturnType<typeof makeTempDir>;
-
-  before(function () {
-    this.timeout(900_000);
-    ensureTshark();
-    tmp = makeTempDir('kasa-ws-');
-  });
-  after(() => {
-    killChildren();
-    tmp?.remove();
-  });
-
-  const file = (name: string): string => path.join(tmp.dir, name);
+  const { file } = tsharkPerSuite('kasa-ws-');
 
   it('has a guard that fails on a dissector raising a Lua error (tshark itself exits 0)', async () => {
     const broken = file('broken.lua');

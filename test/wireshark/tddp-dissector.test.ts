@@ -7,7 +7,7 @@ import { createHash } from 'crypto';
 import { readFileSync } from 'fs';
 import path from 'path';
 import { PcapWriter, type Endpoint } from './pcap';
-import { dissect, ensureTshark, killChildren, makeTempDir, REPO_ROOT, values, type Row } from './tshark';
+import { dissect, REPO_ROOT, tsharkPerSuite, values, type Row } from './tshark';
 
 interface Vectors {
   des_key: { username: string; password: string; key_hex: string };
@@ -76,19 +76,7 @@ const header = (row: Row): number[] => HEADER_FIELDS.map((f) => Number(row[f][0]
 
 describe('Wireshark TDDP dissector (tshark)', function () {
   this.timeout(60_000);
-  let tmp: ReturnType<typeof makeTempDir>;
-
-  before(function () {
-    this.timeout(900_000);
-    ensureTshark();
-    tmp = makeTempDir('kasa-tddp-');
-  });
-  after(() => {
-    killChildren();
-    tmp?.remove();
-  });
-
-  const file = (name: string): string => path.join(tmp.dir, name);
+  const { file } = tsharkPerSuite('kasa-tddp-');
 
   function vectorsPcap(mutate: (packet: Buffer, index: number) => Buffer = (p) => p): string {
     const pcap = new PcapWriter();

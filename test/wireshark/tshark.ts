@@ -199,6 +199,47 @@ export function makeTempDir(prefix: string): { dir: string; remove: () => void }
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
+/** What tsharkPerSuite() gives the tests of its describe(). */
+export interface TsharkSuite {
+  /** The suite's temporary folder, there from the suite's first before hook on. */
+  readonly dir: string;
+  /** The path of `name` in that folder. */
+  file(name: string): string;
+  /** tshark's version line. */
+  readonly version: string;
+}
+
+/**
+ * The hooks every describe() that runs tshark needs, registered on the one it
+ * is called in (as test/nodes/support/node-red.ts nodeRedPerTest() does for
+ * Node-RED): before, tshark made sure of (a first run may install it) and a
+ * temporary folder made; after, every tshark still running killed and the
+ * folder removed. A suite's own before and after hooks, registered after this
+ * call, run after these.
+ */
+export function tsharkPerSuite(prefix: string): TsharkSuite {
+  let tmp: ReturnType<typeof makeTempDir> | undefined;
+  let version = '';
+  before(function () {
+    this.timeout(900_000);
+    version = ensureTshark();
+    tmp = makeTempDir(prefix);
+  });
+  after(() => {
+    killChildren();
+    tmp?.remove();
+  });
+  const dir = (): string => {
+    if (!tmp) throw new Error(`the ${prefix} folder is made in a before hook; it is not there yet`);
+    return tmp.dir;
+  };
+  return {
+    get dir() { return dir(); },
+    file: (name) => path.join(dir(), name),
+    get version() { return version; },
+  };
+}
+
 /** Stops a capture and waits until tshark has closed the file. */
 export function stopCapture(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
