@@ -12,10 +12,17 @@ const BLOCK = 16;
 const INT32_MAX = 0x7fffffff;
 const SIGNING_KEY_LENGTH = 28;
 
-/** One-shot SHA-256 where Node has it (20.12 and later): cheaper than a Hash object for a request. */
-const sha256Once: (data: Buffer) => Buffer = typeof hash === 'function'
-  ? (data) => hash('sha256', data, 'buffer')
-  : (data) => createHash('sha256').update(data).digest();
+/**
+ * SHA-256 of `data` written over its first 32 bytes. One-shot where Node
+ * has it (20.12 and later): cheaper than a Hash object. It asks for the
+ * digest as 'binary' (latin1) text, one character per byte, and writes that back: on
+ * Node 20 a digest returned as a Buffer, made by the native side, cost 1.4
+ * µs of a request, the text and the write 0.4 (a microbenchmark of 176
+ * bytes; the KLAP request's signature is the one hash of every request).
+ */
+const signInPlace: (data: Buffer) => void = typeof hash === 'function'
+  ? (data) => { data.write(hash('sha256', data, 'binary'), 0, 'latin1'); }
+  : (data) => { createHash('sha256').update(data).digest().copy(data, 0); };
 
 export interface SessionKeys {
   key: Buffer; // 16 bytes, AES-128
@@ -134,7 +141,7 @@ export class KlapClientSession {
     this.keys.signingKey.copy(body, 0);
     body.writeInt32BE(seq, SIGNING_KEY_LENGTH);
     ciphertext.copy(body, SIGNATURE_LENGTH);
-    sha256Once(body).copy(body, 0);
+    signInPlace(body);
     return { seq, body };
   }
 
