@@ -6,6 +6,7 @@
  * silence, bytes nobody asked for).
  */
 import { strict as assert } from 'assert';
+import { EventEmitter } from 'events';
 import fc from 'fast-check';
 import * as net from 'net';
 import { ClientClosedError, ConnectionError, ProtocolError, TimeoutError } from '../../lib/errors';
@@ -222,6 +223,55 @@ async function rawServer(onRequest: (socket: net.Socket, count: number) => void)
     }),
   };
 }
+
+/** A socket that records what is written and never answers: the request bytes of a post, without a device. */
+function recordingSocket(written: Buffer[]): net.Socket {
+  const socket = new EventEmitter() as EventEmitter & { destroyed: boolean; writable: boolean; write(chunk: Buffer): boolean; destroy(): void };
+  socket.destroyed = false;
+  socket.writable = true;
+  socket.write = (chunk: Buffer) => written.push(Buffer.from(chunk)) > 0;
+  socket.destroy = () => {
+    socket.destroyed = true;
+  };
+  return socket as unknown as net.Socket;
+}
+
+describe('HttpConnection request bytes', () => {
+  /** The request as one text, as the first version wrote it piece by piece. */
+  function reference(path: string, contentType: string, cookie: string | undefined, body: Buffer): Buffer {
+    const head = `POST ${path} HTTP/1.1\r\nHost: 10.0.0.7:80\r\nContent-Type: ${contentType}\r\nContent-Length: ${body.length}\r\n` +
+      `${cookie ? `Cookie: ${cookie}\r\n` : ''}\r\n`;
+    return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+  }
+
+  it('writes every request, cookies changing or not, as the head joined as text would be, and refuses what a header cannot carry before writing', async () => {
+    const text = (chars: string) => fc.oneof(fc.stringMatching(new RegExp(`^[${chars}]{0,30}$`)), fc.string({ unit: 'binary', maxLength: 8 }));
+    const post = fc.record({
+      path: fc.oneof(fc.constantFrom('/app/request?seq=1', '/app?token=T'), text('\\x21-\\x7e')),
+      cookie: fc.option(fc.oneof(fc.constantFrom('TP_SESSIONID=AB', 'TP_SESSIONID=AB;TIMEOUT=86400'), text('\\x20-\\x7e')), { nil: undefined }),
+      contentType: fc.option(fc.constantFrom('application/json', 'text/plain'), { nil: undefined }),
+      body: fc.uint8Array({ maxLength: 40 }).map((a) => Buffer.from(a)),
+    });
+    await fc.assert(fc.asyncProperty(fc.array(post, { minLength: 1, maxLength: 6 }), async (posts) => {
+      const written: Buffer[] = [];
+      const c = new HttpConnection({ address: { host: '10.0.0.7', port: 80 }, maxResponseSize: 100, createConnection: () => recordingSocket(written) });
+      for (const { path, cookie, contentType, body } of posts) {
+        written.length = 0;
+        const pending = c.post({ path, cookie, contentType, body, timeout: 1000 }).catch((e: unknown) => e);
+        c.close();
+        const outcome = await pending;
+        const unsafe = /[^\x21-\x7e]/.test(path) || (cookie !== undefined && /[^\x20-\x7e]/.test(cookie));
+        if (unsafe) {
+          assert.ok(outcome instanceof ProtocolError);
+          assert.equal(written.length, 0);
+        } else {
+          assert.ok(outcome instanceof ClientClosedError);
+          assert.deepEqual(written, [reference(path, contentType ?? 'application/octet-stream', cookie, body)]);
+        }
+      }
+    }), { numRuns: 300 });
+  });
+});
 
 describe('HttpConnection', () => {
   let server: Awaited<ReturnType<typeof rawServer>> | undefined;
