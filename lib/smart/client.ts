@@ -79,6 +79,11 @@ interface Deadline {
 }
 const DEFAULT_BATCH_SIZE = 5;
 
+/** What a call makes of its result, or an exchange of its reply, before the caller gets it. */
+type Then<In, Out> = (value: In) => Out | Promise<Out>;
+const resultAsIs = (result: unknown): unknown => result;
+const replyAsIs = (reply: SmartReply): SmartReply => reply;
+
 /** What the traffic hook needs to pair a reply with its request (undefined without a hook). */
 type SentRequest = ReturnType<TrafficReporter['request']>;
 
@@ -170,10 +175,21 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
 
   /** One method; resolves to its result (paged lists joined), rejects with the typed error of its error_code. */
   call(method: string, params?: JsonObject, options: CallOptions = {}): Promise<unknown> {
+    return this.callAndRead(method, params, options, resultAsIs);
+  }
+
+  /**
+   * call(), its result read by `read` within the call's turn, in the same
+   * promise step as the reply (a result that does not read fails the call
+   * as a bad reply does): a step more per reader, after the queue's, cost
+   * more than the reading itself on the path from one reply to the next
+   * request.
+   */
+  private callAndRead<T>(method: string, params: JsonObject | undefined, options: CallOptions, read: Then<unknown, T>): Promise<T> {
     const timeout = options.timeout ?? this.timeout;
     const childId = options.childId;
     // inTurn() without its second closure: nearly every call comes through here.
-    return this.queue.run((left) => this.callWithin(method, params, childId, { at: performance.now() + left, timeout }), { timeout, ifIdle: options.ifIdle });
+    return this.queue.run((left) => this.callWithin(method, params, childId, { at: performance.now() + left, timeout }, read), { timeout, ifIdle: options.ifIdle });
   }
 
   /**
@@ -183,7 +199,7 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
    */
   send(request: SmartRequest, options: CallOptions = {}): Promise<JsonObject> {
     return this.inTurn(options, async (deadline) => {
-      const reply = await this.single(request, options.childId, deadline);
+      const reply = await this.single(request, options.childId, deadline, replyAsIs);
       const raw: JsonObject = { error_code: reply.errorCode };
       if (reply.result !== undefined) raw.result = reply.result as JsonObject;
       return raw;
@@ -196,7 +212,7 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
   }
 
   getDeviceInfo(options: CallOptions = {}): Promise<SmartDeviceInfo> {
-    return this.call('get_device_info', undefined, options).then(this.readDeviceInfo);
+    return this.callAndRead('get_device_info', undefined, options, this.readDeviceInfo);
   }
 
   /** Made once: getDeviceInfo() is what polling asks, and an async frame or a closure per call was garbage. */
@@ -260,16 +276,16 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
   }
 
   /** Not async: one promise step for the reply, and none more unless the result is a paged list. */
-  private callWithin(method: string, params: JsonObject | undefined, childId: string | undefined, deadline: Deadline): Promise<unknown> {
+  private callWithin<T>(method: string, params: JsonObject | undefined, childId: string | undefined, deadline: Deadline, read: Then<unknown, T>): Promise<T> {
     const request: SmartRequest = { method, params };
-    return this.single(request, childId, deadline).then((reply) => this.resultOf(reply, request, childId, deadline));
+    return this.single(request, childId, deadline, (reply) => this.resultOf(reply, request, childId, deadline, read));
   }
 
-  private resultOf(reply: SmartReply, request: SmartRequest, childId: string | undefined, deadline: Deadline): unknown {
+  private resultOf<T>(reply: SmartReply, request: SmartRequest, childId: string | undefined, deadline: Deadline, read: Then<unknown, T>): T | Promise<T> {
     if (reply.errorCode !== SUCCESS) throw this.errorFor(reply.errorCode, request.method, childId);
-    // Nearly every result is not a paged list: returned as it is, without the promise steps of collectPages.
-    if (pagedListKey(reply.result) === undefined) return reply.result;
-    return collectPages(reply.result, (start) => this.page(request, start, childId, deadline));
+    // Nearly every result is not a paged list: read as it is, without the promise steps of collectPages.
+    if (pagedListKey(reply.result) === undefined) return read(reply.result);
+    return collectPages(reply.result, (start) => this.page(request, start, childId, deadline)).then(read);
   }
 
   private async callManyWithin(requests: readonly SmartRequest[], childId: string | undefined, deadline: Deadline): Promise<SmartOutcome[]> {
@@ -286,21 +302,17 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
 
   /**
    * One request, for the device or (through control_child) for one of its
-   * outlets; the reply unwrapped. Not async: the device's own requests,
-   * nearly all of them, take no promise step here.
+   * outlets; `then` gets the reply unwrapped, in exchange()'s promise step.
+   * Not async: a request takes no promise step here, an outlet's neither.
    */
-  private single(request: SmartRequest, childId: string | undefined, deadline: Deadline): Promise<SmartReply> {
-    return childId === undefined ? this.exchange(request, deadline) : this.childExchange(request, childId, deadline);
-  }
-
-  private async childExchange(request: SmartRequest, childId: string, deadline: Deadline): Promise<SmartReply> {
-    const outer = await this.exchange(controlChild(childId, request), deadline);
-    if (outer.errorCode !== SUCCESS) return outer;
-    return readControlChildResult(outer.result, this.address);
+  private single<T>(request: SmartRequest, childId: string | undefined, deadline: Deadline, then: Then<SmartReply, T>): Promise<T> {
+    if (childId === undefined) return this.exchange(request, deadline, then);
+    return this.exchange(controlChild(childId, request), deadline, (outer) =>
+      then(outer.errorCode === SUCCESS ? readControlChildResult(outer.result, this.address) : outer));
   }
 
   private async page(request: SmartRequest, startIndex: number, childId: string | undefined, deadline: Deadline): Promise<unknown> {
-    const reply = await this.single({ method: request.method, params: { ...request.params, start_index: startIndex } }, childId, deadline);
+    const reply = await this.single({ method: request.method, params: { ...request.params, start_index: startIndex } }, childId, deadline, replyAsIs);
     if (reply.errorCode !== SUCCESS) throw this.errorFor(reply.errorCode, request.method, childId);
     return reply.result;
   }
@@ -311,10 +323,10 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
    * gone or the login no longer holds (9999, -1501, ...) means the request
    * did not run: the session is dropped and the request sent once more.
    * Not async: the first attempt, nearly always the only one, takes one
-   * promise step here. `resend`: this is that one resend, its reply taken
-   * as it is.
+   * promise step here, in which `then` gets the reply. `resend`: this is
+   * that one resend, its reply taken as it is.
    */
-  private exchange(request: SmartRequest, deadline: Deadline, resend = false): Promise<SmartReply> {
+  private exchange<T>(request: SmartRequest, deadline: Deadline, then: Then<SmartReply, T>, resend = false): Promise<T> {
     const left = Math.floor(deadline.at - performance.now());
     if (left <= 0) return Promise.reject(new TimeoutError(`${request.method}: no reply within ${deadline.timeout} ms`, deadline.timeout, this.address));
     const sent = this.traffic.request(request);
@@ -327,10 +339,10 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
     return sending.then(
       (bytes) => {
         const reply = this.replyOf(sent, request, bytes);
-        if (resend) return reply;
+        if (resend) return then(reply);
         const category = describeSmartErrorCode(reply.errorCode).category;
-        if (category !== 'session' && category !== 'auth') return reply;
-        return this.transport.close().then(() => this.exchange(request, deadline, true));
+        if (category !== 'session' && category !== 'auth') return then(reply);
+        return this.transport.close().then(() => this.exchange(request, deadline, then, true));
       },
       (error: unknown) => {
         throw this.sendFailed(sent, error);
@@ -373,7 +385,7 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
   private async batch(requests: readonly SmartRequest[], childId: string | undefined, deadline: Deadline): Promise<SmartOutcome[]> {
     const answered = new Map<number, SmartOutcome>();
     if (requests.length > 1 && !this.sendsSingleRequests) {
-      const reply = await this.single(multipleRequest(requests), childId, deadline);
+      const reply = await this.single(multipleRequest(requests), childId, deadline, replyAsIs);
       if (reply.errorCode === JSON_DECODE_FAIL || reply.errorCode === UNKNOWN_METHOD) {
         this.batchesRefused = true; // the device cannot take batches: single requests from now on
       } else if (reply.errorCode !== SUCCESS) {
@@ -384,7 +396,7 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
     }
     // A device stops at the first error in a batch: whatever it skipped is asked alone.
     for (const [index, request] of requests.entries()) {
-      if (!answered.has(index)) answered.set(index, await this.outcomeOf(request, await this.single(request, childId, deadline), childId, deadline));
+      if (!answered.has(index)) answered.set(index, await this.outcomeOf(request, await this.single(request, childId, deadline, replyAsIs), childId, deadline));
     }
     return requests.map((_, index) => answered.get(index) as SmartOutcome);
   }
