@@ -27,6 +27,18 @@ export interface PostRequest {
   contentType?: string;
 }
 
+/**
+ * What a caller does with a post's outcome within the connection's own
+ * step, in the socket's event, instead of in a promise step after it (see
+ * post()): the transports read every reply this way.
+ */
+export interface ReplyStep<T> {
+  /** Reads the reply; what it returns, or throws, settles the post's promise. */
+  replied: (reply: PostReply) => T | Promise<T>;
+  /** Sees the failure before the post's promise rejects with it (any failure, early ones too). Must not throw. */
+  failed: (error: Error) => void;
+}
+
 export interface HttpConnectionOptions {
   address: DeviceAddress;
   /** Largest reply body accepted, checked as it arrives. */
@@ -63,8 +75,10 @@ export class HttpConnection {
    * watchdog reach it through the connection. `#resolve` and `#reject`, its
    * promise's, are set while one is in flight.
    */
-  #resolve: ((reply: PostReply) => void) | undefined;
-  #reject: ((error: Error) => void) | undefined;
+  #resolve: ((value: unknown) => void) | undefined;
+  #reject: ((reason: unknown) => void) | undefined;
+  /** The exchange's ReplyStep, when it came with one. */
+  #step: ReplyStep<unknown> | undefined;
   /**
    * Its request bytes, kept for the one resend after a stale socket. These
    * fields are private (#) so that util.inspect never shows them: the path
@@ -80,7 +94,7 @@ export class HttpConnection {
   /** One reader for every reply on the connection, reset for each exchange (it holds the last reply). */
   readonly #reader: HttpReplyReader;
   /** Stores the settle functions of a new exchange's promise; made once, not per request. */
-  readonly #capture = (resolve: (reply: PostReply) => void, reject: (error: Error) => void): void => {
+  readonly #capture = (resolve: (value: unknown) => void, reject: (reason: unknown) => void): void => {
     this.#resolve = resolve;
     this.#reject = reject;
   };
@@ -110,15 +124,22 @@ export class HttpConnection {
     this.#reader = new HttpReplyReader(options.maxResponseSize);
   }
 
-  /** Never throws: every failure is a rejection. */
-  post(request: PostRequest): Promise<PostReply> {
+  /**
+   * Never throws: every failure is a rejection. With a `step`, the reply
+   * (or failure) goes through it as soon as it is in, and the promise
+   * settles with what it made of it: one promise step fewer between a reply
+   * and the next request than a then() on the reply.
+   */
+  post(request: PostRequest): Promise<PostReply>;
+  post<T>(request: PostRequest, step: ReplyStep<T>): Promise<T>;
+  post(request: PostRequest, step?: ReplyStep<unknown>): Promise<unknown> {
     const { path, cookie } = request;
-    if (this.#resolve) return Promise.reject(new Error(`${describePost(path)}: HttpConnection takes one request at a time`));
+    if (this.#resolve) return failEarly(new Error(`${describePost(path)}: HttpConnection takes one request at a time`), step);
     const headEnd = this.headEnd(cookie);
     if (headEnd === undefined || UNSAFE_HEADER_TEXT.test(path)) {
-      return Promise.reject(new ProtocolError(`${describePost(path)}: the request path or the device's cookie holds characters a header cannot carry`, this.address));
+      return failEarly(new ProtocolError(`${describePost(path)}: the request path or the device's cookie holds characters a header cannot carry`, this.address), step);
     }
-    return this.exchange(this.requestBytes(request, headEnd), path, request.timeout);
+    return this.exchange(this.requestBytes(request, headEnd), path, request.timeout, step);
   }
 
   /** Drops the connection; a request in flight fails with ClientClosedError. */
@@ -180,8 +201,9 @@ export class HttpConnection {
    * documentation recommends one retry, as its agent does: the same bytes
    * once more on a new socket, within the same deadline.
    */
-  private exchange(bytes: Buffer, path: string, timeout: number): Promise<PostReply> {
-    const promise = new Promise<PostReply>(this.#capture);
+  private exchange(bytes: Buffer, path: string, timeout: number, step: ReplyStep<unknown> | undefined): Promise<unknown> {
+    const promise = new Promise<unknown>(this.#capture);
+    this.#step = step;
     this.#bytes = bytes;
     this.#path = path;
     this.#timeout = timeout;
@@ -204,18 +226,36 @@ export class HttpConnection {
     }
   }
 
-  /** Ends the exchange in flight, if any, with its reply or error. */
+  /**
+   * Ends the exchange in flight, if any, with its reply or error. The
+   * connection is ready for the next request before the step sees the
+   * outcome: the step may post again.
+   */
   private settle(error: Error | undefined, reply: PostReply | undefined, keepSocket: boolean): void {
     const resolve = this.#resolve;
     const reject = this.#reject;
+    const step = this.#step;
     if (!resolve || !reject) return;
-    this.#resolve = this.#reject = undefined;
+    this.#resolve = this.#reject = this.#step = undefined;
     this.#bytes = NO_BYTES;
     this.#reader.reset(); // the reply is out of it: nothing of it stays on the connection
     this.#watchdog?.unref(); // an idle connection must not keep the process alive
     if (!keepSocket) this.dropSocket();
-    if (error) reject(error);
-    else resolve(reply as PostReply);
+    if (error) {
+      step?.failed(error);
+      reject(error);
+    } else if (!step) {
+      resolve(reply);
+    } else {
+      let value: unknown;
+      try {
+        value = step.replied(reply as PostReply);
+      } catch (thrown) {
+        reject(thrown);
+        return;
+      }
+      resolve(value);
+    }
   }
 
   /** Before any reply byte on a reused socket, the device had closed it while idle: the request never arrived. */
@@ -309,6 +349,11 @@ export class HttpConnection {
     this.socketReused = false;
     socket?.destroy();
   }
+}
+
+function failEarly(error: Error, step: ReplyStep<unknown> | undefined): Promise<never> {
+  step?.failed(error);
+  return Promise.reject(error);
 }
 
 /**

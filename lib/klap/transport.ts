@@ -8,7 +8,7 @@ import type * as net from 'node:net';
 import { ProtocolError, TimeoutError, SmartHomeError, type DeviceAddress } from '../errors';
 import type { KlapCredentials, KlapVersion } from './auth';
 import { performHandshake, type HandshakeResult } from './handshake';
-import { HttpConnection, type PostReply } from './http';
+import { HttpConnection, type PostReply, type ReplyStep } from './http';
 import { markRetriable, OneAtATimeTransport } from '../transport';
 
 export const KLAP_DEFAULT_PORT = 80;
@@ -81,53 +81,71 @@ export class KlapTransport extends OneAtATimeTransport {
 
   /**
    * One request; finished() is called once when it ends. On an open session
-   * (nearly every request) it takes no async frame: the reply is handled by
-   * two handlers made once per transport, the request's details in #flight.
-   * A handshake first, or the one resend after the device dropped the
-   * session, takes exchangeSlowly().
+   * (nearly every request) it takes no async frame: its one attempt's reply
+   * is read by #quickStep, in the connection's step, the request's details
+   * in #flight. A handshake first, or the one resend after the device
+   * dropped the session, takes exchangeSlowly().
    */
   protected exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
     const state = this.openSession();
     const flight = this.#flight;
     if (!state || flight.state) return this.exchangeSlowly(request, deadline, timeout, 0);
+    flight.request = request;
+    flight.deadline = deadline;
+    flight.timeout = timeout;
+    return this.attempt(state, request, deadline, timeout, this.#quickStep);
+  }
+
+  /**
+   * One attempt, for both paths: `request` sealed on `state`'s session and
+   * posted, its reply (or failure, a seal's too) handed to `step`.
+   */
+  private attempt<T>(state: HandshakeResult, request: Buffer, deadline: number, timeout: number, step: ReplyStep<T>): Promise<T> {
     let sealed: { seq: number; body: Buffer };
     try {
       sealed = state.session.seal(request);
     } catch (error) {
-      this.finished();
+      step.failed(error as Error);
       return Promise.reject(error);
     }
-    const { seq, body } = sealed;
-    flight.state = state;
-    flight.seq = seq;
-    flight.request = request;
-    flight.deadline = deadline;
-    flight.timeout = timeout;
-    return this.post(`/app/request?seq=${seq}`, body, state.cookie, deadline, timeout).then(this.#replied, this.#postFailed);
+    this.#flight.state = state;
+    this.#flight.seq = sealed.seq;
+    return this.post(`/app/request?seq=${sealed.seq}`, sealed.body, state.cookie, deadline, timeout, step);
   }
 
-  readonly #replied = (reply: PostReply): Buffer | Promise<Buffer> => {
-    const { state, seq, request, deadline, timeout } = this.#flight;
-    this.#endFlight();
-    let outcome: Buffer | SmartHomeError;
-    try {
-      outcome = this.outcomeOf(state as HandshakeResult, seq, reply);
-    } catch (error) {
+  /** The quick path's attempt: its reply ends the request, or hands it to exchangeSlowly() for the one resend. */
+  readonly #quickStep: ReplyStep<Buffer> = {
+    replied: (reply) => {
+      const { state, seq, request, deadline, timeout } = this.#flight;
+      this.#endFlight();
+      let outcome: Buffer | SmartHomeError;
+      try {
+        outcome = this.outcomeOf(state as HandshakeResult, seq, reply);
+      } catch (error) {
+        this.finished();
+        throw error;
+      }
+      if (Buffer.isBuffer(outcome)) {
+        this.finished();
+        return outcome;
+      }
+      this.#state = undefined; // the device no longer knows this session
+      return this.exchangeSlowly(request, deadline, timeout, 1);
+    },
+    failed: () => {
+      this.#endFlight();
       this.finished();
-      throw error;
-    }
-    if (Buffer.isBuffer(outcome)) {
-      this.finished();
-      return outcome;
-    }
-    this.#state = undefined; // the device no longer knows this session
-    return this.exchangeSlowly(request, deadline, timeout, 1);
+    },
   };
 
-  readonly #postFailed = (error: unknown): never => {
-    this.#endFlight();
-    this.finished();
-    throw error;
+  /** An attempt of exchangeSlowly()'s loop: what the reply means, for the loop to decide (it calls finished()). */
+  readonly #loopStep: ReplyStep<Buffer | SmartHomeError> = {
+    replied: (reply) => {
+      const { state, seq } = this.#flight;
+      this.#endFlight();
+      return this.outcomeOf(state as HandshakeResult, seq, reply);
+    },
+    failed: () => this.#endFlight(),
   };
 
   #endFlight(): void {
@@ -141,8 +159,7 @@ export class KlapTransport extends OneAtATimeTransport {
       let failure: SmartHomeError | undefined;
       for (let attempt = first; attempt < 2; attempt += 1) {
         const state = this.openSession() ?? await this.handshake(deadline, timeout);
-        const { seq, body } = state.session.seal(request);
-        const outcome = this.outcomeOf(state, seq, await this.post(`/app/request?seq=${seq}`, body, state.cookie, deadline, timeout));
+        const outcome = await this.attempt(state, request, deadline, timeout, this.#loopStep);
         if (Buffer.isBuffer(outcome)) return outcome;
         failure = outcome;
         this.#state = undefined; // the device no longer knows this session
@@ -162,7 +179,7 @@ export class KlapTransport extends OneAtATimeTransport {
   private async handshake(deadline: number, timeout: number): Promise<HandshakeResult> {
     this.#state = undefined;
     try {
-      const state = await performHandshake((path, body, cookie) => this.post(path, body, cookie, deadline, timeout), {
+      const state = await performHandshake((path, body, cookie) => this.post(path, body, cookie, deadline, timeout, undefined), {
         address: this.address,
         credentials: this.#credentials,
         versions: this.versions,
@@ -197,9 +214,17 @@ export class KlapTransport extends OneAtATimeTransport {
     return new ProtocolError(`KLAP reply to seq ${seq}: ${opened.reason}`, this.address);
   }
 
-  private post(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number): Promise<PostReply> {
+  /** A post within what is left of `deadline`; with a step, see HttpConnection.post(). */
+  private post(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number, step: undefined): Promise<PostReply>;
+  private post<T>(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number, step: ReplyStep<T>): Promise<T>;
+  private post(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number, step: ReplyStep<unknown> | undefined): Promise<unknown> {
     const left = Math.floor(deadline - performance.now());
-    if (left <= 0) return Promise.reject(new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address));
-    return this.connection.post({ path, body, cookie, timeout: left });
+    if (left <= 0) {
+      const error = new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address);
+      step?.failed(error);
+      return Promise.reject(error);
+    }
+    const request = { path, body, cookie, timeout: left };
+    return step ? this.connection.post(request, step) : this.connection.post(request);
   }
 }

@@ -16,12 +16,12 @@
 import type * as net from 'node:net';
 import { AuthenticationError, SmartHomeError, TimeoutError, type DeviceAddress } from '../../errors';
 import { credentialsToTry, type KlapCredentials } from '../../klap/auth';
-import { HttpConnection, type PostReply } from '../../klap/http';
+import { HttpConnection, type PostReply, type ReplyStep } from '../../klap/http';
 import { markRetriable, OneAtATimeTransport } from '../../transport';
 import { describeSmartErrorCode } from '../error-codes';
 import { SmartAuthenticationError } from '../errors';
 import type { LoginVersion } from './envelope';
-import { login, passthroughBytes, performAesHandshake, readPassthrough, type AesHandshake, type JsonPost } from './handshake';
+import { login, passthroughBytes, performAesHandshake, readPassthrough, type AesHandshake, type JsonPost, type PassthroughOutcome } from './handshake';
 import { aesSessionKeySinkInScope } from './session-key-log';
 
 export const AES_DEFAULT_PORT = 80;
@@ -127,49 +127,68 @@ export class AesTransport extends OneAtATimeTransport {
 
   /**
    * One request; finished() is called once when it ends. On a logged-in
-   * session (nearly every request) it takes no async frame: the reply is
-   * handled by two handlers made once per transport, the request's details
-   * in #flight. A login first, or the one resend after the device dropped
-   * the session, takes exchangeSlowly().
+   * session (nearly every request) it takes no async frame: its one
+   * attempt's reply is read by #quickStep, in the connection's step, the
+   * request's details in #flight. A login first, or the one resend after
+   * the device dropped the session, takes exchangeSlowly().
    */
   protected exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
     const session = this.openSession();
     const flight = this.#flight;
     if (!session || flight.session) return this.exchangeSlowly(request, deadline, timeout, 0, undefined);
+    flight.request = request;
+    flight.deadline = deadline;
+    flight.timeout = timeout;
+    return this.attempt(session, request, deadline, timeout, this.#quickStep);
+  }
+
+  /**
+   * One attempt, for both paths: `request` encrypted for `session` and
+   * posted, its reply (or failure) handed to `step`.
+   */
+  private attempt<T>(session: Session, request: Buffer, deadline: number, timeout: number, step: ReplyStep<T>): Promise<T> {
     let body: Buffer;
     try {
       body = passthroughBytes(session, request);
     } catch (error) {
-      this.finished();
+      step.failed(error as Error);
       return Promise.reject(error);
     }
-    flight.session = session;
-    flight.request = request;
-    flight.deadline = deadline;
-    flight.timeout = timeout;
-    return this.postBytes(session.path, body, session.cookie, deadline, timeout).then(this.#replied, this.#postFailed);
+    this.#flight.session = session;
+    return this.postBytes(session.path, body, session.cookie, deadline, timeout, step);
   }
 
-  readonly #replied = (reply: PostReply): Buffer | Promise<Buffer> => {
-    const { session, request, deadline, timeout } = this.#flight;
-    this.#endFlight();
-    const outcome = readPassthrough(reply, session as Session, this.address);
-    if (outcome.ok) {
+  /** The quick path's attempt: its reply ends the request, or hands it to exchangeSlowly() for the one resend. */
+  readonly #quickStep: ReplyStep<Buffer> = {
+    replied: (reply) => {
+      const { session, request, deadline, timeout } = this.#flight;
+      this.#endFlight();
+      const outcome = readPassthrough(reply, session as Session, this.address);
+      if (outcome.ok) {
+        this.finished();
+        return outcome.plaintext;
+      }
+      if (outcome.sessionLost) this.#session = undefined;
+      if (!outcome.notRun) {
+        this.finished();
+        throw outcome.error;
+      }
+      return this.exchangeSlowly(request, deadline, timeout, 1, outcome.error);
+    },
+    failed: () => {
+      this.#endFlight();
       this.finished();
-      return outcome.plaintext;
-    }
-    if (outcome.sessionLost) this.#session = undefined;
-    if (!outcome.notRun) {
-      this.finished();
-      throw outcome.error;
-    }
-    return this.exchangeSlowly(request, deadline, timeout, 1, outcome.error);
+    },
   };
 
-  readonly #postFailed = (error: unknown): never => {
-    this.#endFlight();
-    this.finished();
-    throw error;
+  /** An attempt of exchangeSlowly()'s loop: what the reply says, for the loop to decide (it calls finished()). */
+  readonly #loopStep: ReplyStep<PassthroughOutcome> = {
+    replied: (reply) => {
+      const session = this.#flight.session;
+      this.#endFlight();
+      return readPassthrough(reply, session as Session, this.address);
+    },
+    failed: () => this.#endFlight(),
   };
 
   #endFlight(): void {
@@ -182,8 +201,7 @@ export class AesTransport extends OneAtATimeTransport {
     try {
       for (let attempt = first; attempt < 2; attempt += 1) {
         const session = this.openSession() ?? await this.establish(this.poster(deadline, timeout));
-        const body = passthroughBytes(session, request);
-        const outcome = readPassthrough(await this.postBytes(session.path, body, session.cookie, deadline, timeout), session, this.address);
+        const outcome = await this.attempt(session, request, deadline, timeout, this.#loopStep);
         if (outcome.ok) return outcome.plaintext;
         if (outcome.sessionLost) this.#session = undefined;
         if (!outcome.notRun) throw outcome.error;
@@ -261,13 +279,21 @@ export class AesTransport extends OneAtATimeTransport {
   }
 
   private poster(deadline: number, timeout: number): JsonPost {
-    return (path, body, cookie) => this.postBytes(path, Buffer.from(body, 'utf8'), cookie, deadline, timeout);
+    return (path, body, cookie) => this.postBytes(path, Buffer.from(body, 'utf8'), cookie, deadline, timeout, undefined);
   }
 
-  private postBytes(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number): Promise<PostReply> {
+  /** A post within what is left of `deadline`; with a step, see HttpConnection.post(). */
+  private postBytes(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number, step: undefined): Promise<PostReply>;
+  private postBytes<T>(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number, step: ReplyStep<T>): Promise<T>;
+  private postBytes(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number, step: ReplyStep<unknown> | undefined): Promise<unknown> {
     const left = Math.floor(deadline - performance.now());
-    if (left <= 0) return Promise.reject(new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address));
-    return this.connection.post({ path, body, cookie, timeout: left, contentType: 'application/json' });
+    if (left <= 0) {
+      const error = new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address);
+      step?.failed(error);
+      return Promise.reject(error);
+    }
+    const request = { path, body, cookie, timeout: left, contentType: 'application/json' };
+    return step ? this.connection.post(request, step) : this.connection.post(request);
   }
 }
 
