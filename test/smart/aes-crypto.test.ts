@@ -1,6 +1,6 @@
 /** The AES transport's crypto pieces on their own: RSA PKCS#1 v1.5 unpadding, the session cipher, login parameters. */
 import { strict as assert } from 'assert';
-import { constants, generateKeyPairSync, publicEncrypt } from 'crypto';
+import { constants, createDecipheriv, generateKeyPairSync, publicEncrypt } from 'crypto';
 import * as util from 'util';
 import fc from 'fast-check';
 import { AesSessionCipher } from '../../lib/smart/aes/cipher';
@@ -44,6 +44,29 @@ describe('SMART AES crypto', () => {
     assert.equal(cipher.decrypt(''), undefined);
     assert.equal(cipher.decrypt(Buffer.alloc(15).toString('base64')), undefined);
     assert.equal(new AesSessionCipher(Buffer.alloc(32, 6)).decrypt(cipher.encrypt(Buffer.from('{"a":1}'))), undefined);
+  });
+
+  it('decrypts any text, one after another, as a fresh decoding and a fresh decipher would, refusing what is not base64 alike', () => {
+    const keyAndIv = Buffer.from('0123456789abcdefFEDCBA9876543210');
+    const cipher = new AesSessionCipher(keyAndIv);
+    const reference = (text: string): Buffer | undefined => {
+      const ciphertext = Buffer.from(text, 'base64');
+      if (ciphertext.toString('base64') !== text && !/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
+      try {
+        const decipher = createDecipheriv('aes-128-cbc', keyAndIv.subarray(0, 16), keyAndIv.subarray(16));
+        return Buffer.concat([decipher.update(ciphertext), decipher.final()]);
+      } catch {
+        return undefined;
+      }
+    };
+    // Lengths past the room a cipher keeps (16 KiB) too.
+    const payload = fc.oneof(fc.uint8Array({ maxLength: 64 }).map((a) => Buffer.from(a)), fc.tuple(fc.nat({ max: 20_000 }), fc.nat({ max: 255 })).map(([n, b]) => Buffer.alloc(n, b)));
+    const sealed = payload.map((bytes) => cipher.encrypt(bytes));
+    const noise = fc.string({ unit: fc.constantFrom(...'AQgw+/=-_ \n!é'.split('')), maxLength: 60 });
+    const mangled = fc.tuple(sealed, fc.nat(), noise).map(([text, at, extra]) => text.slice(0, at % (text.length + 1)) + extra + text.slice(at % (text.length + 1)));
+    fc.assert(fc.property(fc.array(fc.oneof(sealed, noise, mangled), { minLength: 1, maxLength: 8 }), (texts) => {
+      for (const text of texts) assert.deepEqual(cipher.decrypt(text), reference(text));
+    }), { numRuns: 150 });
   });
 
   it('keeps the key and IV out of util.inspect', () => {
