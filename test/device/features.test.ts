@@ -58,6 +58,9 @@ describe('device layer features', function () {
       await assert.rejects(device.light?.set({ brightness: 101 }) ?? Promise.resolve(), /brightness must be a whole number from 0 to 100, got 101/);
       await assert.rejects(device.light?.set({ brightness: 2.5 }) ?? Promise.resolve(), { reason: 'out-of-range' });
       assert.equal(sent().length, before);
+      // The white bulb answers with a colour temperature and a hue too: they are not its fields.
+      assert.deepEqual(await device.light?.set({ brightness: 40 }), { on: true, brightness: 40 });
+      assert.deepEqual(device.state.light, { on: true, brightness: 40 });
       const kl125 = await open('KL125');
       await assert.rejects(kl125.device.light?.set({ colorTemp: 9000 }) ?? Promise.resolve(), /colour temperature must be a whole number from 2500 to 6500/);
       assert.equal((await kl125.device.light?.set({ colorTemp: 6500 }))?.colorTemp, 6500);

@@ -58,6 +58,19 @@ describe('classic state model', function () {
     assert.deepEqual(strip.light, { on: true, brightness: 40, colorTemp: 0, hue: 194, saturation: 50, effect: 'Rainbow' });
   });
 
+  it('keeps only the colour fields a light has, though every bulb reports them all', function () {
+    const light = (caps: object, on = 1): unknown => state({
+      mic_type: 'IOT.SMARTBULB', model: 'KL999(US)', ...caps,
+      light_state: on === 1 ? { on_off: 1, mode: 'normal', hue: 12, saturation: 34, color_temp: 3100, brightness: 56 }
+        : { on_off: 0, dft_on_state: { mode: 'normal', hue: 12, saturation: 34, color_temp: 3100, brightness: 56 } },
+    }).light;
+    assert.deepEqual(light({ is_dimmable: 1, is_color: 0, is_variable_color_temp: 0 }, 0), { on: false, brightness: 56 });
+    assert.deepEqual(light({ is_dimmable: 1, is_color: 0, is_variable_color_temp: 1 }), { on: true, brightness: 56, colorTemp: 3100 });
+    // A fixed white on a colour light: its colour temperature still tells white (here) from hue (0).
+    assert.deepEqual(light({ is_dimmable: 1, is_color: 1, is_variable_color_temp: 0 }), { on: true, brightness: 56, colorTemp: 3100, hue: 12, saturation: 34 });
+    assert.deepEqual(light({ is_dimmable: 0, is_color: 0, is_variable_color_temp: 0 }), { on: true });
+  });
+
   it('knows each model white range, and falls back to 2700-5000 K', function () {
     const range = (model: string, variable = 1): [number, number] | undefined =>
       state({ mic_type: 'IOT.SMARTBULB', model, is_variable_color_temp: variable, light_state: { on_off: 1 } }).lightCapabilities?.colorTempRange;

@@ -81,7 +81,7 @@ describe('discovery summaries', () => {
     });
   });
   it('list bulbs, dimmers and light strips as what they are', () => {
-    const bulb = summarizeDevice(found({ alias: 'Lamp', model: 'KL130(US)', deviceId: 'B', mic_type: 'IOT.SMARTBULB', is_dimmable: 1, light_state: { on_off: 1, brightness: 40, hue: 0, saturation: 0, color_temp: 2700 } }));
+    const bulb = summarizeDevice(found({ alias: 'Lamp', model: 'KL130(US)', deviceId: 'B', mic_type: 'IOT.SMARTBULB', is_dimmable: 1, is_color: 1, is_variable_color_temp: 1, light_state: { on_off: 1, brightness: 40, hue: 0, saturation: 0, color_temp: 2700 } }));
     assert.equal(bulb.kind, 'bulb');
     assert.equal(bulb.state, true);
     assert.equal(bulb.brightness, 40);

@@ -80,7 +80,7 @@ async function sendLight(calls: ClassicCalls, state: DeviceState, light: { modul
   if (change.transition !== undefined) request.transition_period = change.transition;
   request.ignore_default = request.on_off === 1 && Object.keys(colour).length === 0 ? 0 : 1;
   const reply = await calls.call(light.module, light.set, request, readLightState);
-  return lightAfter(reply, state.light ?? { on: false }, change, Object.keys(colour).length > 0);
+  return lightAfter(reply, state, change, Object.keys(colour).length > 0);
 }
 
 function colourFields(change: LightChange): JsonObject {
@@ -101,10 +101,11 @@ function colourFields(change: LightChange): JsonObject {
  * do); otherwise the old state with the change applied. A light strip's
  * effect keeps playing unless new colour stopped it.
  */
-function lightAfter(reply: LightStateReply, before: LightState, change: LightChange, newColour: boolean): LightState {
+function lightAfter(reply: LightStateReply, state: DeviceState, change: LightChange, newColour: boolean): LightState {
+  const before = state.light ?? { on: false };
   let after: LightState;
   if (reply.on_off !== undefined) {
-    after = lightStateOf(reply);
+    after = lightStateOf(reply, state.lightCapabilities ?? { dimmable: false, color: false });
   } else {
     after = { ...before, on: change.on !== false };
     delete after.effect;

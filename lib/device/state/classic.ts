@@ -82,10 +82,11 @@ export function classicState(sysinfo: SysInfo): DeviceState {
   if (sysinfo.hw_ver !== undefined) state.hardware = sysinfo.hw_ver;
   if (sysinfo.sw_ver !== undefined) state.firmware = sysinfo.sw_ver;
   if (isLightKind(kind)) {
-    const light = lightStateOf(sysinfo.light_state ?? {}, sysinfo.lighting_effect_state);
+    const capabilities = lightCapabilitiesOf(sysinfo);
+    const light = lightStateOf(sysinfo.light_state ?? {}, capabilities, sysinfo.lighting_effect_state);
     state.on = light.on;
     state.light = light;
-    state.lightCapabilities = lightCapabilitiesOf(sysinfo);
+    state.lightCapabilities = capabilities;
     if (light.brightness !== undefined) state.brightness = light.brightness;
   } else {
     state.on = kind === 'strip' ? anyOutletOn(outlets) : sysinfo.relay_state === 1;
@@ -97,16 +98,23 @@ export function classicState(sysinfo: SysInfo): DeviceState {
 /**
  * A light state (sysinfo's, or a light request's reply): while on the
  * colour sits beside on_off, while off under dft_on_state. While a light
- * strip plays an effect, the effect's brightness is the light's.
+ * strip plays an effect, the effect's brightness is the light's. Every bulb
+ * reports brightness, color_temp, hue and saturation whatever it can do (a
+ * white KL110 says color_temp 2700, hue 0): only the fields the light has
+ * are kept, as for SMART lights, so that a colour field means a colour
+ * light. A colour light keeps its colour temperature even when its white
+ * is fixed (KL400): 0 there says the hue is showing.
  */
-export function lightStateOf(reply: LightStateReply, effect?: { enable?: 0 | 1; name?: string; brightness?: number }): LightState {
+export function lightStateOf(
+  reply: LightStateReply, capabilities: LightCapabilities, effect?: { enable?: 0 | 1; name?: string; brightness?: number },
+): LightState {
   const on = reply.on_off === 1;
   const colour = !on && reply.dft_on_state !== undefined ? reply.dft_on_state : reply;
   const light: LightState = { on };
-  if (colour.brightness !== undefined) light.brightness = colour.brightness;
-  if (colour.color_temp !== undefined) light.colorTemp = colour.color_temp;
-  if (colour.hue !== undefined) light.hue = colour.hue;
-  if (colour.saturation !== undefined) light.saturation = colour.saturation;
+  if (capabilities.dimmable && colour.brightness !== undefined) light.brightness = colour.brightness;
+  if ((capabilities.colorTempRange !== undefined || capabilities.color) && colour.color_temp !== undefined) light.colorTemp = colour.color_temp;
+  if (capabilities.color && colour.hue !== undefined) light.hue = colour.hue;
+  if (capabilities.color && colour.saturation !== undefined) light.saturation = colour.saturation;
   if (effect?.enable === 1) {
     if (effect.name !== undefined) light.effect = effect.name;
     if (effect.brightness !== undefined) light.brightness = effect.brightness;
