@@ -2,7 +2,8 @@
  * Checks a light request against what the light can do before anything is
  * sent, the same for every family: brightness 0-100 on a dimmable light,
  * hue 0-360 and saturation 0-100 on a colour light, a colour temperature
- * within the model's white range (0 picks the colour on a colour light),
+ * within the model's white range (0 picks the colour on a colour light,
+ * and a colour light with a fixed white takes back the white it shows),
  * a transition of 0 to an hour.
  */
 import type { DeviceAddress } from '../errors';
@@ -25,9 +26,25 @@ export function checkLightChange(change: LightChange, state: DeviceState, addres
     if (change.hue !== undefined) checked.hue = checkInteger('hue', change.hue, 0, 360, address);
     if (change.saturation !== undefined) checked.saturation = checkInteger('saturation', change.saturation, 0, 100, address);
   }
-  if (change.colorTemp !== undefined) checked.colorTemp = checkColorTemp(change.colorTemp, capabilities, state.model, address);
+  if (change.colorTemp !== undefined && namesFixedWhiteShown(change.colorTemp, capabilities, state.light)) {
+    // The light as it is: its white stays, and so does the colour it reports beside it (not the one it shows).
+    if (checked.hue === state.light?.hue) delete checked.hue;
+    if (checked.saturation === state.light?.saturation) delete checked.saturation;
+  } else if (change.colorTemp !== undefined) {
+    checked.colorTemp = checkColorTemp(change.colorTemp, capabilities, state.model, address);
+  }
   if (change.transition !== undefined) checked.transition = checkTransition(change.transition, address);
   return checked;
+}
+
+/**
+ * A colour light whose white is fixed (KL400, L900) reports the white it
+ * shows as a colour temperature, beside the hue and saturation it last
+ * showed; the light as read, sent back (one node's output driving another),
+ * names that same white, which it cannot be asked for but already shows.
+ */
+function namesFixedWhiteShown(value: number, capabilities: LightCapabilities, light: LightState | undefined): boolean {
+  return capabilities.color && capabilities.colorTempRange === undefined && value !== 0 && value === light?.colorTemp;
 }
 
 function checkColorTemp(value: number, capabilities: LightCapabilities, model: string, address: DeviceAddress): number {

@@ -170,6 +170,18 @@ describe('device layer: SMART devices', function () {
     await assert.rejects(device.light?.set({ colorTemp: 4000 }) ?? Promise.resolve(), (e: unknown) => e instanceof DeviceInputError && e.reason === 'unsupported');
   });
 
+  it('takes a fixed-white light strip back as it was read: it stays on its white (one node\'s output driving another)', async function () {
+    const { sim, device } = await open('L900', { on: true });
+    await device.light?.set({ hue: 30, saturation: 60, brightness: 40 });
+    // The app puts it on its white: it keeps reporting the hue and saturation it showed last.
+    if (sim.device.light) sim.device.light.colorTemp = 9000;
+    const read = (await device.refresh()).light;
+    assert.deepEqual(read, { on: true, brightness: 40, colorTemp: 9000, hue: 30, saturation: 60 });
+    assert.deepEqual(await device.light?.set({ ...read }), read);
+    assert.deepEqual({ ...sim.device.light }, { brightness: 40, colorTemp: 9000, hue: 30, saturation: 60 });
+    await assert.rejects(device.light?.set({ colorTemp: 6500 }) ?? Promise.resolve(), (e: unknown) => e instanceof DeviceInputError && e.reason === 'unsupported');
+  });
+
   it('dims a KS225: a level switches it on, 0 off; a transition is taken and ignored (SMART switches at once)', async function () {
     const { sim, device } = await open('KS225', { on: false });
     assert.equal(device.state.on, false);
