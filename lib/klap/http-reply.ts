@@ -63,6 +63,8 @@ export class HttpReplyReader {
   private bodySize = 0;
   private chunk: ChunkState = AT_SIZE;
   private finished = false;
+  /** bodyParts from here on may be views of the last chunk pushed (see detach()). */
+  private viewsFrom = 0;
 
   constructor(maxBodySize: number) {
     this.maxBodySize = maxBodySize;
@@ -76,6 +78,18 @@ export class HttpReplyReader {
     this.bodySize = 0;
     this.chunk = AT_SIZE;
     this.finished = false;
+    this.viewsFrom = 0;
+  }
+
+  /**
+   * Copies what the reader still holds of the chunks pushed so far, which
+   * it otherwise keeps as views: a caller that reads into one buffer again
+   * and again calls it before its next read, when a reply is not complete.
+   */
+  detach(): void {
+    if (this.pending.length > 0) this.pending = Buffer.from(this.pending);
+    for (let i = this.viewsFrom; i < this.bodyParts.length; i++) this.bodyParts[i] = Buffer.from(this.bodyParts[i] as Buffer);
+    this.viewsFrom = this.bodyParts.length;
   }
 
   /** True once any byte of the reply arrived (a connection that ends before that never answered). */

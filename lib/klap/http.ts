@@ -51,6 +51,8 @@ export interface HttpConnectionOptions {
 const UNSAFE_HEADER_TEXT = /[^\x21-\x7e]/;
 const UNSAFE_COOKIE_TEXT = /[^\x20-\x7e]/;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** What one read of the socket takes at most: a device's everyday reply fits in one. */
+const READ_ROOM = 16 * 1024;
 
 /** "POST /app/request", for error messages: the query (a seq, an AES token) is left out. */
 function describePost(path: string): string {
@@ -93,6 +95,14 @@ export class HttpConnection {
   #sentOnReused = false;
   /** One reader for every reply on the connection, reset for each exchange (it holds the last reply). */
   readonly #reader: HttpReplyReader;
+  /**
+   * Every read of the connection's sockets lands here (net's `onread`)
+   * rather than in a new Buffer passed through a stream's 'data' event:
+   * the stream's bookkeeping, and a callback it queues after each chunk,
+   * stood between a reply and the next request. What must outlive a read is
+   * copied out of it (received()).
+   */
+  readonly #readRoom = Buffer.allocUnsafe(READ_ROOM);
   /** Stores the settle functions of a new exchange's promise; made once, not per request. */
   readonly #capture = (resolve: (value: unknown) => void, reject: (reason: unknown) => void): void => {
     this.#resolve = resolve;
@@ -229,7 +239,8 @@ export class HttpConnection {
   /**
    * Ends the exchange in flight, if any, with its reply or error. The
    * connection is ready for the next request before the step sees the
-   * outcome: the step may post again.
+   * outcome: the step may post again. The step gets the body as it lies in
+   * the read room: it reads it at once, before the socket reads again.
    */
   private settle(error: Error | undefined, reply: PostReply | undefined, keepSocket: boolean): void {
     const resolve = this.#resolve;
@@ -245,7 +256,9 @@ export class HttpConnection {
       step?.failed(error);
       reject(error);
     } else if (!step) {
-      resolve(reply);
+      // Its body may be a view of the read room, which the next read fills again.
+      const { body } = reply as PostReply;
+      resolve({ ...reply, body: Buffer.from(body) });
     } else {
       let value: unknown;
       try {
@@ -318,15 +331,13 @@ export class HttpConnection {
   private openSocket(): net.Socket {
     if (this.socket && !this.socket.destroyed && this.socket.writable) return this.socket;
     this.dropSocket();
-    const socket = this.createConnection({ host: this.address.host, port: this.address.port, noDelay: true });
+    const socket = this.createConnection({
+      host: this.address.host, port: this.address.port, noDelay: true,
+      onread: { buffer: this.#readRoom, callback: (length: number): boolean => this.received(socket, length) },
+    });
     this.socket = socket;
     this.socketReused = false;
     const mine = (): boolean => this.socket === socket;
-    socket.on('data', (chunk: Buffer) => {
-      if (!mine()) return;
-      if (this.#resolve) this.progress(this.#reader.push(chunk));
-      else this.dropSocket(); // bytes nobody asked for: the connection cannot be trusted any more
-    });
     socket.on('end', () => {
       if (!mine()) return;
       if (this.#resolve) this.progress(this.#reader.end());
@@ -341,6 +352,22 @@ export class HttpConnection {
       this.dropSocket();
     });
     return socket;
+  }
+
+  /**
+   * `length` bytes read into the read room: whatever the reader keeps of
+   * them is copied before the room is read into again. True: keep reading.
+   */
+  private received(socket: net.Socket, length: number): boolean {
+    if (this.socket !== socket) return true;
+    if (!this.#resolve) {
+      this.dropSocket(); // bytes nobody asked for: the connection cannot be trusted any more
+      return true;
+    }
+    const result = this.#reader.push(this.#readRoom.subarray(0, length));
+    if (result.state === 'more') this.#reader.detach();
+    this.progress(result);
+    return true;
   }
 
   private dropSocket(): void {

@@ -448,6 +448,31 @@ describe('HttpConnection', () => {
     assert.equal(server.connections, 2);
   });
 
+  it('reads replies that arrive over several reads, longer than one read takes, framed every way, each body its own bytes', async () => {
+    // The connection reads into one buffer again and again: what it keeps of a read must be copied out of it.
+    const big = Buffer.from(Array.from({ length: 40_000 }, (_, i) => i % 251));
+    const replies = [lengthReply(big), chunkedReply(big, 7), lengthReply(BODY), Buffer.concat([Buffer.from('HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n'), big])];
+    server = await rawServer((socket, count) => {
+      const reply = replies[count % replies.length] as Buffer;
+      const pieces = [reply.subarray(0, 30), reply.subarray(30, 5000), reply.subarray(5000)];
+      const next = (): void => {
+        const piece = pieces.shift();
+        if (piece === undefined) {
+          if (count % replies.length === 3) socket.end();
+          return;
+        }
+        socket.write(piece, () => setTimeout(next, 2));
+      };
+      next();
+    });
+    const c = open(server.port, 100_000);
+    for (let round = 0; round < 2; round++) {
+      const bodies = [];
+      for (let i = 0; i < replies.length; i++) bodies.push((await post(c)).body);
+      assert.deepEqual(bodies, [big, big, BODY, big]);
+    }
+  });
+
   it('refuses a cookie or path that would inject a header, before sending anything', async () => {
     server = await rawServer((socket) => socket.write(lengthReply(BODY)));
     const c = open(server.port);
