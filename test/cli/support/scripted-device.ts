@@ -7,6 +7,7 @@ import * as dgram from 'dgram';
 import * as net from 'net';
 import { FrameDecoder, decodeDatagram, encodeDatagram, encodeFrame } from '../../../lib/classic/framing';
 import { SimulatedDevice } from '../../../lib/simulator/simulated-device';
+import { bindUdp, closeServer, closeUdp, listenTcp } from '../../../lib/simulator/sockets';
 
 export type Answer = { reply: object } | { text: string } | { bytes: Buffer } | { silent: true };
 export type Responder = (request: Record<string, unknown>, via: 'tcp' | 'udp') => Answer;
@@ -25,10 +26,17 @@ export interface ScriptedDevice {
   close(): Promise<void>;
 }
 
+/**
+ * How many TCP+UDP pairs a start tries before giving up: each collision
+ * needs another process on the very UDP port TCP was just given, so a
+ * second one in a row is already rare.
+ */
+export const PORT_ATTEMPTS = 8;
+
 export async function startScriptedDevice(respond: Responder, host = '127.0.0.1'): Promise<ScriptedDevice> {
   const requests: ReceivedRequest[] = [];
   const sockets = new Set<net.Socket>();
-  const server = net.createServer((socket) => {
+  const { server, udp, port } = await listenOnOnePort(host, (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
@@ -43,13 +51,6 @@ export async function startScriptedDevice(respond: Responder, host = '127.0.0.1'
         else if ('bytes' in answer) socket.write(answer.bytes);
       }
     });
-  });
-  await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  const port = (server.address() as net.AddressInfo).port;
-  const udp = dgram.createSocket('udp4');
-  await new Promise<void>((resolve, reject) => {
-    udp.once('error', reject);
-    udp.bind(port, host, () => resolve());
   });
   udp.on('message', (message, rinfo) => {
     const text = decodeDatagram(message).toString('utf8');
@@ -67,12 +68,37 @@ export async function startScriptedDevice(respond: Responder, host = '127.0.0.1'
     requests,
     close: async () => {
       for (const socket of sockets) socket.destroy();
-      await Promise.all([
-        new Promise<void>((resolve) => server.close(() => resolve())),
-        new Promise<void>((resolve) => udp.close(() => resolve())),
-      ]);
+      await Promise.all([closeServer(server), closeUdp(udp)]);
     },
   };
+}
+
+/**
+ * The CLI's -p names one port for TCP and UDP (-u), as a real device
+ * answers both on 9999, so UDP binds the number the OS gave TCP. UDP
+ * clients take their ports from the same ephemeral range, so that number
+ * can already be taken for UDP: then start over with a fresh pair, closing
+ * what the failed attempt opened (a server left listening kept mocha alive).
+ */
+async function listenOnOnePort(
+  host: string,
+  onConnection: (socket: net.Socket) => void,
+): Promise<{ server: net.Server; udp: dgram.Socket; port: number }> {
+  const taken: number[] = [];
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= PORT_ATTEMPTS; attempt++) {
+    const server = await listenTcp(host, 0, onConnection);
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      return { server, udp: await bindUdp(host, port, false), port };
+    } catch (error) {
+      await closeServer(server);
+      taken.push(port);
+      lastError = error;
+    }
+  }
+  const cause = lastError instanceof Error ? lastError.message : String(lastError);
+  throw new Error(`scripted device: UDP ${host} was taken on each of the ${PORT_ATTEMPTS} ports TCP was given (${taken.join(', ')}); last: ${cause}`, { cause: lastError });
 }
 
 /** Answers as the simulator's model would. */
