@@ -43,7 +43,12 @@ export interface HttpConnectionOptions {
   address: DeviceAddress;
   /** Largest reply body accepted, checked as it arrives. */
   maxResponseSize: number;
-  /** Opens the socket (tests record what is written); net.connect by default. */
+  /**
+   * Opens the socket (tests record what is written); net.connect by default.
+   * Pass the options on whole: their `onread` has the socket read into one
+   * buffer kept by the connection. A socket opened without it still works,
+   * reading as a stream.
+   */
   createConnection?: (options: net.NetConnectOpts) => net.Socket;
 }
 
@@ -333,11 +338,14 @@ export class HttpConnection {
     this.dropSocket();
     const socket = this.createConnection({
       host: this.address.host, port: this.address.port, noDelay: true,
-      onread: { buffer: this.#readRoom, callback: (length: number): boolean => this.received(socket, length) },
+      onread: { buffer: this.#readRoom, callback: (length: number): boolean => this.received(socket, this.#readRoom.subarray(0, length)) },
     });
     this.socket = socket;
     this.socketReused = false;
     const mine = (): boolean => this.socket === socket;
+    // A caller's createConnection that does not pass `onread` on gives a socket that reads as a stream:
+    // its chunks are its own, and come here. With `onread` honoured, 'data' never fires.
+    socket.on('data', (chunk: Buffer) => this.received(socket, chunk));
     socket.on('end', () => {
       if (!mine()) return;
       if (this.#resolve) this.progress(this.#reader.end());
@@ -355,16 +363,16 @@ export class HttpConnection {
   }
 
   /**
-   * `length` bytes read into the read room: whatever the reader keeps of
-   * them is copied before the room is read into again. True: keep reading.
+   * Bytes read, usually a view of the read room: whatever the reader keeps
+   * of them is copied before the room is read into again. True: keep reading.
    */
-  private received(socket: net.Socket, length: number): boolean {
+  private received(socket: net.Socket, bytes: Buffer): boolean {
     if (this.socket !== socket) return true;
     if (!this.#resolve) {
       this.dropSocket(); // bytes nobody asked for: the connection cannot be trusted any more
       return true;
     }
-    const result = this.#reader.push(this.#readRoom.subarray(0, length));
+    const result = this.#reader.push(bytes);
     if (result.state === 'more') this.#reader.detach();
     this.progress(result);
     return true;

@@ -24,7 +24,7 @@ export interface KlapTransportOptions {
   version?: KlapVersion;
   /** Largest reply body accepted, checked before buffering. */
   maxResponseSize?: number;
-  /** Opens the HTTP connection's socket (tests record the bytes); net.connect by default. */
+  /** Opens the HTTP connection's socket (tests record the bytes); net.connect by default. See HttpConnectionOptions. */
   createConnection?: (options: net.NetConnectOpts) => net.Socket;
 }
 

@@ -473,6 +473,27 @@ describe('HttpConnection', () => {
     }
   });
 
+  it('reads replies on a socket opened without the read room (a createConnection that drops onread)', async () => {
+    // The socket then reads as a stream; its 'data' chunks must reach the reader as the room's reads do.
+    const big = Buffer.from(Array.from({ length: 40_000 }, (_, i) => i % 253));
+    server = await rawServer((socket, count) => {
+      const reply = count % 2 === 0 ? lengthReply(big) : chunkedReply(big, 5);
+      socket.write(reply.subarray(0, 20), () => setTimeout(() => socket.write(reply.subarray(20)), 2));
+    });
+    let opened = 0;
+    const c = new HttpConnection({
+      address: { host: '127.0.0.1', port: server.port }, maxResponseSize: 100_000,
+      createConnection: (options) => {
+        opened++;
+        const { host, port } = options as net.TcpNetConnectOpts;
+        return net.createConnection({ host, port });
+      },
+    });
+    connection = c;
+    for (let i = 0; i < 4; i++) assert.deepEqual((await post(c)).body, big);
+    assert.equal(opened, 1);
+  });
+
   it('refuses a cookie or path that would inject a header, before sending anything', async () => {
     server = await rawServer((socket) => socket.write(lengthReply(BODY)));
     const c = open(server.port);

@@ -47,7 +47,7 @@ export interface AesTransportOptions {
   /** login_device version (discovery's `lv`); by default 2, then 1. */
   loginVersion?: LoginVersion;
   maxResponseSize?: number;
-  /** Opens the HTTP connection's socket (tests record the bytes); net.connect by default. */
+  /** Opens the HTTP connection's socket (tests record the bytes); net.connect by default. See HttpConnectionOptions. */
   createConnection?: (options: net.NetConnectOpts) => net.Socket;
   /**
    * Debug only, off by default: called with the session's AES key and IV
