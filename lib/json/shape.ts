@@ -106,6 +106,16 @@ export type ObjectOf<F extends Fields> = Flatten<
 >;
 
 /**
+ * `value[key]` through `reader`, its path `path.key`: own properties only,
+ * so an inherited name (`toString`, `__proto__`) reads as absent. What
+ * object() does for each field, for readers that build their own result.
+ */
+export function field<T>(value: JsonObject, path: string, key: string, reader: Reader<T>): T {
+  const item = Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
+  return reader(item, path === '' ? key : `${path}.${key}`);
+}
+
+/**
  * An object with the declared fields (others are ignored and not returned).
  * Fields that read as undefined are left out of the result.
  */
@@ -115,8 +125,7 @@ export function object<F extends Fields>(fields: F): Reader<ObjectOf<F>> {
     if (!isJsonObject(value)) return fail(path, 'an object', value);
     const out: JsonObject = {};
     for (const [key, reader] of entries) {
-      const field = Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
-      const read = reader(field, path === '' ? key : `${path}.${key}`);
+      const read = field(value, path, key, reader);
       if (read !== undefined) defineOwn(out, key, read);
     }
     return out as ObjectOf<F>;
@@ -137,8 +146,7 @@ export function objectKeeping<F extends Fields>(fields: F): Reader<ObjectOf<F> &
       if (!Object.prototype.hasOwnProperty.call(fields, key)) defineOwn(out, key, item);
     }
     for (const [key, reader] of entries) {
-      const field = Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
-      const read = reader(field, path === '' ? key : `${path}.${key}`);
+      const read = field(value, path, key, reader);
       if (read !== undefined) defineOwn(out, key, read);
     }
     return out as ObjectOf<F> & JsonObject;

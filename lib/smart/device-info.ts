@@ -118,8 +118,7 @@ export function readDeviceInfo(result: unknown, what: string, address?: DeviceAd
 
 /** A field of `value` (own properties only, as shape.object reads them) through its reader from deviceInfoShape. */
 function field<K extends keyof DeviceInfoFields>(value: JsonObject, path: string, key: K): shape.ReadResult<DeviceInfoFields[K]> {
-  const own = Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
-  return deviceInfoFields[key](own, path === '' ? key : `${path}.${key}`) as shape.ReadResult<DeviceInfoFields[K]>;
+  return shape.field<unknown>(value, path, key, deviceInfoFields[key]) as shape.ReadResult<DeviceInfoFields[K]>;
 }
 
 /**

@@ -148,8 +148,7 @@ export function readShape<T>(reader: shape.Reader<T>, value: unknown, what: stri
  */
 const replyReader: shape.Reader<SmartReply> = (value, path) => {
   const reply = shape.anyObject(value, path);
-  const own = (key: string): unknown => (Object.prototype.hasOwnProperty.call(reply, key) ? reply[key] : undefined);
-  return { errorCode: shape.integer(own('error_code'), path === '' ? 'error_code' : `${path}.error_code`), result: own('result') };
+  return { errorCode: shape.field(reply, path, 'error_code', shape.integer), result: shape.field(reply, path, 'result', anyValue) };
 };
 
 /** Parses a reply's bytes: a JSON object with an integer error_code. */

@@ -34,6 +34,14 @@ describe('JSON shape readers', () => {
     assert.equal(problem(() => s.read(sysinfo, null, '')), 'reply should be an object, got null');
   });
 
+  it('field reads an own property through its reader, inherited names as absent, and names its path', () => {
+    assert.equal(s.field({ a: 3 }, '', 'a', s.integer), 3);
+    assert.equal(s.field({ a: 3 }, 'reply', 'b', s.optional(s.integer)), undefined);
+    assert.equal(s.field({}, '', 'toString', s.optional(s.string)), undefined);
+    assert.equal(problem(() => s.read((v, p) => s.field(s.anyObject(v, p), p, 'a', s.integer), { a: 'x' }, 'reply')),
+      'reply.a should be an integer, got "x"');
+  });
+
   it('refuses numbers that are not finite, and strings for numbers', () => {
     const reading = s.object({ power: s.finiteNumber });
     assert.match(problem(() => s.read(reading, parseBoundedJson('{"power":1e309}'), 'realtime')), /realtime.power should be a finite number, got Infinity/);
