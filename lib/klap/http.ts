@@ -21,8 +21,15 @@ export interface PostRequest {
   path: string;
   body: Buffer;
   cookie?: string | undefined;
-  /** Milliseconds until the whole reply must be in. */
+  /** Milliseconds until the whole reply must be in; with a `deadline`, the whole allowance it came from (for the error). */
   timeout: number;
+  /**
+   * performance.now() ms by which the reply must be in, for a request that
+   * shares one allowance with the steps before it (a handshake, a login):
+   * the post waits what is left of it, and fails at once with a
+   * TimeoutError when nothing is left.
+   */
+  deadline?: number;
   /** Default application/octet-stream (KLAP); the SMART AES transport posts JSON. */
   contentType?: string;
 }
@@ -148,13 +155,19 @@ export class HttpConnection {
   post(request: PostRequest): Promise<PostReply>;
   post<T>(request: PostRequest, step: ReplyStep<T>): Promise<T>;
   post(request: PostRequest, step?: ReplyStep<unknown>): Promise<unknown> {
-    const { path, cookie } = request;
+    const { path, cookie, deadline } = request;
+    let timeout = request.timeout;
+    if (deadline !== undefined) {
+      const left = Math.floor(deadline - performance.now());
+      if (left <= 0) return failEarly(new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address), step);
+      timeout = left;
+    }
     if (this.#resolve) return failEarly(new Error(`${describePost(path)}: HttpConnection takes one request at a time`), step);
     const headEnd = this.headEnd(cookie);
     if (headEnd === undefined || UNSAFE_HEADER_TEXT.test(path)) {
       return failEarly(new ProtocolError(`${describePost(path)}: the request path or the device's cookie holds characters a header cannot carry`, this.address), step);
     }
-    return this.exchange(this.requestBytes(request, headEnd), path, request.timeout, step);
+    return this.exchange(this.requestBytes(request, headEnd), path, timeout, step);
   }
 
   /** Drops the connection; a request in flight fails with ClientClosedError. */
@@ -386,7 +399,8 @@ export class HttpConnection {
   }
 }
 
-function failEarly(error: Error, step: ReplyStep<unknown> | undefined): Promise<never> {
+/** A post that fails before anything is sent: the step sees the failure, then the promise rejects with it. */
+export function failEarly(error: Error, step: ReplyStep<unknown> | undefined): Promise<never> {
   step?.failed(error);
   return Promise.reject(error);
 }

@@ -5,10 +5,10 @@
  * or the device drops it (403 or an undecryptable reply, retried once).
  */
 import type * as net from 'node:net';
-import { ProtocolError, TimeoutError, SmartHomeError, type DeviceAddress } from '../errors';
+import { ProtocolError, SmartHomeError, type DeviceAddress } from '../errors';
 import type { KlapCredentials, KlapVersion } from './auth';
 import { performHandshake, type HandshakeResult } from './handshake';
-import { HttpConnection, type PostReply, type ReplyStep } from './http';
+import { failEarly, HttpConnection, type PostReply, type ReplyStep } from './http';
 import { markRetriable, OneAtATimeTransport } from '../transport';
 
 export const KLAP_DEFAULT_PORT = 80;
@@ -105,12 +105,11 @@ export class KlapTransport extends OneAtATimeTransport {
     try {
       sealed = state.session.seal(request);
     } catch (error) {
-      step.failed(error as Error);
-      return Promise.reject(error);
+      return failEarly(error as Error, step);
     }
     this.#flight.state = state;
     this.#flight.seq = sealed.seq;
-    return this.post(`/app/request?seq=${sealed.seq}`, sealed.body, state.cookie, deadline, timeout, step);
+    return this.connection.post({ path: `/app/request?seq=${sealed.seq}`, body: sealed.body, cookie: state.cookie, timeout, deadline }, step);
   }
 
   /** The quick path's attempt: its reply ends the request, or hands it to exchangeSlowly() for the one resend. */
@@ -179,7 +178,7 @@ export class KlapTransport extends OneAtATimeTransport {
   private async handshake(deadline: number, timeout: number): Promise<HandshakeResult> {
     this.#state = undefined;
     try {
-      const state = await performHandshake((path, body, cookie) => this.post(path, body, cookie, deadline, timeout, undefined), {
+      const state = await performHandshake((path, body, cookie) => this.connection.post({ path, body, cookie, timeout, deadline }), {
         address: this.address,
         credentials: this.#credentials,
         versions: this.versions,
@@ -212,19 +211,5 @@ export class KlapTransport extends OneAtATimeTransport {
     const opened = state.session.open(seq, reply.body);
     if (opened.ok) return opened.plaintext;
     return new ProtocolError(`KLAP reply to seq ${seq}: ${opened.reason}`, this.address);
-  }
-
-  /** A post within what is left of `deadline`; with a step, see HttpConnection.post(). */
-  private post(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number, step: undefined): Promise<PostReply>;
-  private post<T>(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number, step: ReplyStep<T>): Promise<T>;
-  private post(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number, step: ReplyStep<unknown> | undefined): Promise<unknown> {
-    const left = Math.floor(deadline - performance.now());
-    if (left <= 0) {
-      const error = new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address);
-      step?.failed(error);
-      return Promise.reject(error);
-    }
-    const request = { path, body, cookie, timeout: left };
-    return step ? this.connection.post(request, step) : this.connection.post(request);
   }
 }

@@ -409,6 +409,26 @@ describe('HttpConnection', () => {
     assert.equal(server.connections, 2);
   });
 
+  it('with a deadline, waits what is left of it, and refuses at once, sending nothing, when nothing is left', async () => {
+    server = await rawServer((socket, count) => {
+      if (count > 0) socket.write(lengthReply(BODY)); // the first request is never answered
+    });
+    const c = open(server.port);
+    const base = { path: '/app/request?seq=1', body: Buffer.from('x'), timeout: 5000 };
+    const started = performance.now();
+    const late = await c.post({ ...base, deadline: started + 150 }).catch((e: unknown) => e);
+    const waited = performance.now() - started;
+    assert.ok(late instanceof TimeoutError && /no reply within 1\d\d ms/.test(late.message), String(late)); // what was left, not 5000
+    assert.ok(waited >= 100 && waited < 2000, `waited ${Math.round(waited)} ms`);
+    const seen: Error[] = [];
+    const step = { replied: () => 'read', failed: (error: Error) => seen.push(error) };
+    const gone = await c.post({ ...base, deadline: performance.now() - 1 }, step).catch((e: unknown) => e);
+    assert.ok(gone instanceof TimeoutError && /: no reply within 5000 ms$/.test(gone.message), String(gone));
+    assert.deepEqual(seen, [gone]);
+    assert.equal(server.requests, 1);
+    assert.equal(await c.post({ ...base, deadline: performance.now() + 5000 }, step), 'read');
+  });
+
   it('times each request by its own deadline, earlier or later than the one before', async () => {
     server = await rawServer((socket, count) => {
       if (count % 2 === 0) socket.write(lengthReply(BODY)); // every second request is never answered

@@ -14,9 +14,9 @@
  * may have run).
  */
 import type * as net from 'node:net';
-import { AuthenticationError, SmartHomeError, TimeoutError, type DeviceAddress } from '../../errors';
+import { AuthenticationError, SmartHomeError, type DeviceAddress } from '../../errors';
 import { credentialsToTry, type KlapCredentials } from '../../klap/auth';
-import { HttpConnection, type PostReply, type ReplyStep } from '../../klap/http';
+import { failEarly, HttpConnection, type ReplyStep } from '../../klap/http';
 import { markRetriable, OneAtATimeTransport } from '../../transport';
 import { describeSmartErrorCode } from '../error-codes';
 import { SmartAuthenticationError } from '../errors';
@@ -25,6 +25,7 @@ import { login, passthroughBytes, performAesHandshake, readPassthrough, type Aes
 import { aesSessionKeySinkInScope } from './session-key-log';
 
 export const AES_DEFAULT_PORT = 80;
+const JSON_TYPE = 'application/json';
 const DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024;
 
 /** What the debug hook receives after each handshake: enough to decrypt a capture of the session. */
@@ -151,11 +152,10 @@ export class AesTransport extends OneAtATimeTransport {
     try {
       body = passthroughBytes(session, request);
     } catch (error) {
-      step.failed(error as Error);
-      return Promise.reject(error);
+      return failEarly(error as Error, step);
     }
     this.#flight.session = session;
-    return this.postBytes(session.path, body, session.cookie, deadline, timeout, step);
+    return this.connection.post({ path: session.path, body, cookie: session.cookie, timeout, deadline, contentType: JSON_TYPE }, step);
   }
 
   /** The quick path's attempt: its reply ends the request, or hands it to exchangeSlowly() for the one resend. */
@@ -279,21 +279,6 @@ export class AesTransport extends OneAtATimeTransport {
   }
 
   private poster(deadline: number, timeout: number): JsonPost {
-    return (path, body, cookie) => this.postBytes(path, Buffer.from(body, 'utf8'), cookie, deadline, timeout, undefined);
-  }
-
-  /** A post within what is left of `deadline`; with a step, see HttpConnection.post(). */
-  private postBytes(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number, step: undefined): Promise<PostReply>;
-  private postBytes<T>(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number, step: ReplyStep<T>): Promise<T>;
-  private postBytes(path: string, body: Buffer, cookie: string | undefined, deadline: number, timeout: number, step: ReplyStep<unknown> | undefined): Promise<unknown> {
-    const left = Math.floor(deadline - performance.now());
-    if (left <= 0) {
-      const error = new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address);
-      step?.failed(error);
-      return Promise.reject(error);
-    }
-    const request = { path, body, cookie, timeout: left, contentType: 'application/json' };
-    return step ? this.connection.post(request, step) : this.connection.post(request);
+    return (path, body, cookie) => this.connection.post({ path, body: Buffer.from(body, 'utf8'), cookie, timeout, deadline, contentType: JSON_TYPE });
   }
 }
-
