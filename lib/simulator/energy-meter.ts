@@ -32,7 +32,7 @@ export interface EnergyMeterOptions {
 }
 
 /** A local calendar day as the device sees it. */
-interface LocalDay {
+export interface LocalDay {
   year: number;
   month: number;
   day: number;
@@ -177,7 +177,7 @@ export class EnergyMeter {
    * The meter as a device reported it: daily totals (get_daystat), which
    * replace whatever the meter had for those days, and the total in Wh.
    */
-  restore(days: ReadonlyArray<{ year: number; month: number; day: number; wh: number }>, totalWh: number | undefined): void {
+  restore(days: ReadonlyArray<LocalDay & { wh: number }>, totalWh: number | undefined): void {
     for (const { year, month, day, wh } of days) this.days.set(dayKey({ year, month, day }), wh);
     if (totalWh !== undefined) this.totalWh = totalWh;
   }
@@ -244,7 +244,8 @@ function shareOut(total: number, weights: number[]): number[] {
   return parts;
 }
 
-function dayKey(d: LocalDay): string {
+/** A day as a map key: the meter's and an outlet's time-on records use the same. */
+export function dayKey(d: LocalDay): string {
   return `${d.year}-${d.month}-${d.day}`;
 }
 

@@ -4,7 +4,7 @@
  * energy meter where the model meters (the same meter the classic
  * simulator uses, read in SMART's units).
  */
-import { EnergyMeter, localDay } from '../energy-meter';
+import { dayKey, EnergyMeter, localDay, type LocalDay } from '../energy-meter';
 import type { SmartChildSpec, SmartEnergySpec } from './models';
 
 export interface SmartOutletOptions {
@@ -85,7 +85,7 @@ export class SmartOutlet {
    * that day, and in its month. Only the day's and the month's sums are
    * ever reported, so the month's time before that day goes on its first.
    */
-  restoreRuntime(day: { year: number; month: number; day: number }, todayMinutes: number, monthMinutes: number): void {
+  restoreRuntime(day: LocalDay, todayMinutes: number, monthMinutes: number): void {
     this.onMs.set(dayKey(day), todayMinutes * 60_000);
     const before = monthMinutes - todayMinutes;
     if (before > 0 && day.day > 1) this.onMs.set(dayKey({ ...day, day: 1 }), before * 60_000);
@@ -130,8 +130,4 @@ export class SmartOutlet {
     }
     this.lastAccounted = now;
   }
-}
-
-function dayKey(day: { year: number; month: number; day: number }): string {
-  return `${day.year}-${day.month}-${day.day}`;
 }
