@@ -10,7 +10,7 @@
 import * as dgram from 'dgram';
 import * as net from 'net';
 import * as path from 'path';
-import { startDevice, type RunningDevice, type StartDeviceOptions } from './device-server';
+import { DEFAULT_HOST, startDevice, type RunningDevice, type StartDeviceOptions } from './device-server';
 import { parseFault, type FaultSpec } from './faults';
 import { startFixture, type RunningFixture, type StartFixtureOptions } from './fixture/serve';
 import { bindUdp, closeUdp } from './sockets';
@@ -46,24 +46,9 @@ export interface RunningFleet {
 
 export async function startFleet(options: StartFleetOptions): Promise<RunningFleet> {
   const shared = options.broadcastListener !== undefined && options.broadcastListener !== false;
-  let specs = options.devices.map((d) => (shared ? { ...d, reuseAddr: true } : d));
-  const devices: RunningDevice[] = [];
-  if (options.samePort && specs.length > 0) {
-    const first = await startDevice(specs[0]);
-    devices.push(first);
-    specs = specs.slice(1).map((d) => ((d.port ?? 0) === 0 ? { ...d, port: first.port } : d));
-  }
+  const specs = options.devices.map((d) => (shared ? { ...d, reuseAddr: true } : d));
   const concurrency = Math.max(1, options.concurrency ?? 64);
-  for (let i = 0; i < specs.length; i += concurrency) {
-    const results = await Promise.allSettled(specs.slice(i, i + concurrency).map((spec) => startDevice(spec)));
-    for (const result of results) if (result.status === 'fulfilled') devices.push(result.value);
-    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) {
-      // Leave nothing listening behind a failed start.
-      await Promise.all(devices.map((d) => d.close()));
-      throw failed.reason;
-    }
-  }
+  const devices = options.samePort ? await startOnOnePort(specs, concurrency) : await startAll(specs, concurrency);
   const fixtures: RunningFixture[] = [];
   try {
     for (const fixture of options.fixtures ?? []) fixtures.push(await startFixture(fixture));
@@ -102,6 +87,87 @@ export async function startFleet(options: StartFleetOptions): Promise<RunningFle
       await closeAll();
     },
   };
+}
+
+/** Starts `specs` `concurrency` at a time, in their order; a failure closes what started and rejects with the first reason. */
+async function startAll(specs: StartDeviceOptions[], concurrency: number): Promise<RunningDevice[]> {
+  const devices: RunningDevice[] = [];
+  for (let i = 0; i < specs.length; i += concurrency) {
+    const results = await Promise.allSettled(specs.slice(i, i + concurrency).map((spec) => startDevice(spec)));
+    for (const result of results) if (result.status === 'fulfilled') devices.push(result.value);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) {
+      // Leave nothing listening behind a failed start.
+      await Promise.all(devices.map((d) => d.close()));
+      throw failed.reason;
+    }
+  }
+  return devices;
+}
+
+/**
+ * How many port numbers a samePort fleet tries when the OS chose the port:
+ * each collision needs another process on that very number on one of the
+ * fleet's addresses, so two in a row are already rare.
+ */
+export const SAME_PORT_ATTEMPTS = 8;
+
+/**
+ * samePort: the devices asking for port 0 take the port the first device
+ * got; the others keep their own. Returns them all in `specs` order.
+ */
+async function startOnOnePort(specs: StartDeviceOptions[], concurrency: number): Promise<RunningDevice[]> {
+  if (specs.length === 0) return [];
+  const follows = specs.map((d, i) => i > 0 && (d.port ?? 0) === 0);
+  const onOnePort = await startFirstAndFollowers(specs[0], specs.filter((_d, i) => follows[i]), concurrency);
+  let others: RunningDevice[];
+  try {
+    others = await startAll(specs.filter((_d, i) => i > 0 && !follows[i]), concurrency);
+  } catch (error) {
+    await Promise.all(onOnePort.map((d) => d.close()));
+    throw error;
+  }
+  const inOrder = [onOnePort[0]];
+  for (let i = 1, joined = 1, other = 0; i < specs.length; i++) inOrder.push(follows[i] ? onOnePort[joined++] : others[other++]);
+  return inOrder;
+}
+
+/**
+ * When the OS chose the first device's port, it was free on that address
+ * only, and another process can hold the number on a follower's address (a
+ * CI run failed with EADDRINUSE so): then start over on a fresh port,
+ * closing what the try bound. A port the caller chose fails at once, as any
+ * fixed port does.
+ */
+async function startFirstAndFollowers(first: StartDeviceOptions, followers: StartDeviceOptions[], concurrency: number): Promise<RunningDevice[]> {
+  const osChosen = (first.port ?? 0) === 0;
+  const tried: number[] = [];
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= (osChosen ? SAME_PORT_ATTEMPTS : 1); attempt++) {
+    const leader = await startDevice(first);
+    try {
+      return [leader, ...(await startAll(followers.map((d) => ({ ...d, port: leader.port })), concurrency))];
+    } catch (error) {
+      await leader.close();
+      if (!osChosen || !isAddressInUse(error)) throw error;
+      tried.push(leader.port);
+      lastError = error;
+    }
+  }
+  const cause = lastError instanceof Error ? lastError.message : String(lastError);
+  throw new Error(
+    `samePort fleet: each of the ${SAME_PORT_ATTEMPTS} ports the OS gave ${first.host ?? DEFAULT_HOST} was taken on another fleet address (${tried.join(', ')}); last: ${cause}`,
+    { cause: lastError },
+  );
+}
+
+/** Whether a listen failed (at any depth of causes) because the address was taken, which another port can cure. */
+function isAddressInUse(error: unknown): boolean {
+  let cause = error;
+  for (let depth = 0; depth < 4 && cause instanceof Error; depth++, cause = cause.cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'EADDRINUSE') return true;
+  }
+  return false;
 }
 
 export interface FleetLayoutOptions extends Omit<StartDeviceOptions, 'host' | 'port'> {

@@ -8,7 +8,8 @@
 import { strict as assert } from 'assert';
 import * as dgram from 'dgram';
 import * as net from 'net';
-import * as sinon from 'sinon';
+import type * as sinon from 'sinon';
+import { forceListenPort } from '../support/ports';
 import { smartplugHere } from './support/in-process';
 import { PORT_ATTEMPTS, SimulatedDevice, simulated, startScriptedDevice } from './support/scripted-device';
 
@@ -33,27 +34,6 @@ async function squatUdp(): Promise<dgram.Socket> {
   throw new Error('no loopback port free for TCP and bindable for UDP in 20 tries');
 }
 
-/** Makes the next `times` port-0 listens on HOST ask for `port` instead; returns the stub to count them. */
-function forceTcpPort(port: number, times: number): sinon.SinonStub {
-  const listen = net.Server.prototype.listen;
-  let forced = 0;
-  const stub = sinon.stub(net.Server.prototype, 'listen');
-  stub.callsFake(function (this: net.Server, ...args: unknown[]) {
-    const [first, second] = args;
-    if (forced < times) {
-      if (first === 0 && second === HOST) {
-        forced++;
-        args[0] = port;
-      } else if (typeof first === 'object' && first !== null && (first as net.ListenOptions).port === 0 && (first as net.ListenOptions).host === HOST) {
-        forced++;
-        args[0] = { ...first, port };
-      }
-    }
-    return Reflect.apply(listen, this, args) as net.Server;
-  });
-  return stub;
-}
-
 describe('scripted device (test support) when its UDP port is taken', function () {
   let squatter: dgram.Socket;
   let stub: sinon.SinonStub | undefined;
@@ -70,7 +50,7 @@ describe('scripted device (test support) when its UDP port is taken', function (
 
   it('starts on a fresh pair and answers TCP and UDP on one port number', async function () {
     const taken = squatter.address().port;
-    stub = forceTcpPort(taken, 1);
+    stub = forceListenPort(HOST, taken, 1);
     const peer = await startScriptedDevice(simulated(new SimulatedDevice({ model: 'HS110', seed: 'scripted-udp-taken' })));
     stub.restore();
     stub = undefined;
@@ -88,7 +68,7 @@ describe('scripted device (test support) when its UDP port is taken', function (
 
   it(`gives up after ${PORT_ATTEMPTS} taken ports with an error naming them, closing every server it opened`, async function () {
     const taken = squatter.address().port;
-    stub = forceTcpPort(taken, Infinity);
+    stub = forceListenPort(HOST, taken, Infinity);
     await assert.rejects(
       startScriptedDevice(simulated(new SimulatedDevice({ model: 'HS110', seed: 'scripted-udp-taken' }))),
       new RegExp(`^Error: scripted device: UDP ${HOST} was taken on each of the ${PORT_ATTEMPTS} ports TCP was given \\((${taken}, ){${PORT_ATTEMPTS - 1}}${taken}\\); last: .*EADDRINUSE`),

@@ -5,6 +5,7 @@
  * are ports that no one else is handed.
  */
 import * as net from 'net';
+import * as sinon from 'sinon';
 
 /** Port 1 (tcpmux, long unused): nothing listens there, no test binds it and port 0 never hands it out. */
 export const CLOSED_PORT = 1;
@@ -30,4 +31,29 @@ export async function heldPort(): Promise<HeldPort> {
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
   const { port } = holder.address() as net.AddressInfo;
   return { host: QUIET_HOST, port, release: () => new Promise<void>((resolve) => holder.close(() => resolve())) };
+}
+
+/**
+ * Makes the next `times` port-0 listens on `host` ask for `port` instead, so
+ * a test can hand code "the port the OS chose" that it made collide; the
+ * returned stub counts them (restore it when done).
+ */
+export function forceListenPort(host: string, port: number, times: number): sinon.SinonStub {
+  const listen = net.Server.prototype.listen;
+  let forced = 0;
+  const stub = sinon.stub(net.Server.prototype, 'listen');
+  stub.callsFake(function (this: net.Server, ...args: unknown[]) {
+    const [first, second] = args;
+    if (forced < times) {
+      if (first === 0 && second === host) {
+        forced++;
+        args[0] = port;
+      } else if (typeof first === 'object' && first !== null && (first as net.ListenOptions).port === 0 && (first as net.ListenOptions).host === host) {
+        forced++;
+        args[0] = { ...first, port };
+      }
+    }
+    return Reflect.apply(listen, this, args) as net.Server;
+  });
+  return stub;
 }
