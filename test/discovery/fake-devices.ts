@@ -4,6 +4,7 @@
  */
 import * as dgram from 'dgram';
 import { decodeDatagram, encodeDatagram } from '../../lib/classic/framing';
+import { bindUdpOnOnePort } from '../support/ports';
 
 export interface ProbeSeen {
   text: string;
@@ -19,8 +20,8 @@ export interface FakePeer {
   answer: Answer;
   /** Socket the replies leave from (another loopback address to simulate an IP change). */
   replyFrom: dgram.Socket;
-  /** Sends further replies from another loopback address, same port (an IP change). */
-  moveTo(other: string): Promise<void>;
+  /** Sends further replies from the address given as `movesTo` at start, same port (an IP change). */
+  move(): void;
   close(): Promise<void>;
 }
 
@@ -33,23 +34,27 @@ async function bind(address: string, port = 0): Promise<dgram.Socket> {
   return socket;
 }
 
-/** A peer on `address`; objects are JSON-encoded and encrypted, strings encrypted, Buffers sent raw. */
-export async function startPeer(answer: Answer, address = '127.0.0.1', port = 0): Promise<FakePeer> {
-  const socket = await bind(address, port);
-  const extra: dgram.Socket[] = [];
+/**
+ * A peer on `address`; objects are JSON-encoded and encrypted, strings
+ * encrypted, Buffers sent raw. `movesTo`, another loopback address, is
+ * bound at once on the same port (with a fresh port when another process
+ * holds it there), for a later move(); `port` must then be 0.
+ */
+export async function startPeer(answer: Answer, address = '127.0.0.1', port = 0, movesTo?: string): Promise<FakePeer> {
+  if (movesTo !== undefined && port !== 0) throw new Error('startPeer: movesTo takes the port the OS gives, so port must be 0');
+  const [socket, moved] = movesTo === undefined ? [await bind(address, port)] : await bindUdpOnOnePort([address, movesTo]);
   const peer: FakePeer = {
     port: socket.address().port,
     address,
     probes: [],
     answer,
     replyFrom: socket,
-    moveTo: async (other) => {
-      const moved = await bind(other, peer.port);
-      extra.push(moved);
+    move: () => {
+      if (!moved) throw new Error('startPeer was given no movesTo address');
       peer.replyFrom = moved;
     },
     close: async () => {
-      for (const s of [socket, ...extra]) await new Promise<void>((resolve) => s.close(() => resolve()));
+      for (const s of moved ? [socket, moved] : [socket]) await new Promise<void>((resolve) => s.close(() => resolve()));
     },
   };
   socket.on('message', (message, from) => {

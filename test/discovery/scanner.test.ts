@@ -22,7 +22,7 @@ describe('DiscoveryScanner', function () {
   it('reports new, offline after the missed sweeps, online again, and changes of alias, relay and IP', async () => {
     let alive = true;
     let fields: Record<string, unknown> = {};
-    peer = await startPeer(() => (alive ? [plug('SCAN1', fields)] : undefined));
+    peer = await startPeer(() => (alive ? [plug('SCAN1', fields)] : undefined), '127.0.0.1', 0, '127.0.0.2');
     scanner = new DiscoveryScanner({ target: '127.0.0.1', port: peer.port, interval: 120, timeout: 100, offlineAfter: 2 });
     const newDevice = waitFor<DiscoveredDevice>(scanner, 'device-new');
     await scanner.start();
@@ -44,7 +44,7 @@ describe('DiscoveryScanner', function () {
     const [, changes] = await waitFor<unknown>(scanner, 'device-changed');
     assert.deepEqual((changes as DeviceChange[]).map((c) => [c.field, c.current]), [['alias', 'Kettle'], ['relay_state', 1]]);
 
-    await peer.moveTo('127.0.0.2');
+    peer.move();
     const [moved, moveChanges] = await waitFor<unknown>(scanner, 'device-changed');
     assert.equal((moved as DiscoveredDevice).host, '127.0.0.2');
     assert.deepEqual(moveChanges, [{ field: 'host', previous: '127.0.0.1', current: '127.0.0.2' }]);

@@ -1,16 +1,17 @@
 /**
- * A samePort fleet when the port the OS gave its first device is taken on
- * another of its addresses: a CI run failed so with EADDRINUSE, in each of
- * the tests that start a fleet on 127.0.N.1..n. The collision is forced:
+ * Several devices on one port the OS chose, when another process holds
+ * that number on one of their addresses: a CI run failed so with
+ * EADDRINUSE, in the tests that start a samePort fleet on 127.0.N.1..n; the
+ * test support's loopback peers bind the same way. The collision is forced:
  * the OS's choice on the first address is replaced by a port this test
  * holds (UDP) on the second. Addresses 127.0.5.x are this file's alone.
  */
 import { strict as assert } from 'assert';
 import * as dgram from 'dgram';
 import * as net from 'net';
-import type * as sinon from 'sinon';
+import * as sinon from 'sinon';
 import { fleetLayout, SAME_PORT_ATTEMPTS, startFleet, type RunningFleet } from '../../lib/simulator/fleet';
-import { forceListenPort, heldPort } from '../support/ports';
+import { bindUdpOnOnePort, forceListenPort, heldPort, ONE_PORT_ATTEMPTS } from '../support/ports';
 import { tcpRequest } from './wire';
 
 const FIRST = '127.0.5.1';
@@ -116,5 +117,63 @@ describe('samePort fleet when its port is taken on another address', function ()
     } finally {
       await own.release();
     }
+  });
+});
+
+/** Makes the next `times` UDP binds of port 0 on `host` ask for `port` instead. */
+function forceBindPort(host: string, port: number, times: number): sinon.SinonStub {
+  const bind = dgram.Socket.prototype.bind;
+  let forced = 0;
+  const stub = sinon.stub(dgram.Socket.prototype, 'bind');
+  stub.callsFake(function (this: dgram.Socket, ...args: unknown[]) {
+    const [first] = args;
+    if (forced < times && typeof first === 'object' && first !== null && (first as dgram.BindOptions).port === 0 && (first as dgram.BindOptions).address === host) {
+      forced++;
+      args[0] = { ...first, port };
+    }
+    return Reflect.apply(bind, this, args) as dgram.Socket;
+  });
+  return stub;
+}
+
+describe('bindUdpOnOnePort (test support) when its port is taken on another address', function () {
+  let squatter: dgram.Socket;
+  let stub: sinon.SinonStub | undefined;
+
+  beforeEach(async function () {
+    squatter = await squatSecond();
+  });
+
+  afterEach(async function () {
+    stub?.restore();
+    stub = undefined;
+    await release([squatter]);
+  });
+
+  it('starts over on a fresh port', async function () {
+    const taken = squatter.address().port;
+    stub = forceBindPort(FIRST, taken, 1);
+    const sockets = await bindUdpOnOnePort([FIRST, SECOND]);
+    stub.restore();
+    stub = undefined;
+    try {
+      const port = sockets[0].address().port;
+      assert.notEqual(port, taken);
+      assert.deepEqual(sockets.map((s) => [s.address().address, s.address().port]), [[FIRST, port], [SECOND, port]]);
+    } finally {
+      await release(sockets);
+    }
+  });
+
+  it(`gives up after ${ONE_PORT_ATTEMPTS} taken ports with an error naming them, closing what it bound`, async function () {
+    const taken = squatter.address().port;
+    stub = forceBindPort(FIRST, taken, Infinity);
+    await assert.rejects(
+      bindUdpOnOnePort([FIRST, SECOND]),
+      new RegExp(`^Error: no UDP port free on all of ${FIRST}, ${SECOND} in ${ONE_PORT_ATTEMPTS} attempts \\((${taken}, ){${ONE_PORT_ATTEMPTS - 1}}${taken}\\); last: .*EADDRINUSE`),
+    );
+    stub.restore();
+    stub = undefined;
+    assert.ok(await freeOnAll([FIRST], taken), 'a failed try left a socket open');
   });
 });

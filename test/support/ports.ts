@@ -4,8 +4,10 @@
  * moment later (tests run side by side, and beside other runs), so these
  * are ports that no one else is handed.
  */
+import type * as dgram from 'dgram';
 import * as net from 'net';
 import * as sinon from 'sinon';
+import { bindUdp, closeUdp } from '../../lib/simulator/sockets';
 
 /** Port 1 (tcpmux, long unused): nothing listens there, no test binds it and port 0 never hands it out. */
 export const CLOSED_PORT = 1;
@@ -56,4 +58,33 @@ export function forceListenPort(host: string, port: number, times: number): sino
     return Reflect.apply(listen, this, args) as net.Server;
   });
   return stub;
+}
+
+/** How many port numbers bindUdpOnOnePort tries before giving up. */
+export const ONE_PORT_ATTEMPTS = 8;
+
+/**
+ * One UDP socket on each of `hosts`, all on the port the OS gave the first
+ * (several loopback "devices" answering on one port, as on a LAN). The
+ * number was free on the first address only: another process can hold it
+ * on one of the others, so start over on a fresh port, closing what the
+ * try bound, and finally fail naming the ports tried.
+ */
+export async function bindUdpOnOnePort(hosts: string[]): Promise<dgram.Socket[]> {
+  const tried: number[] = [];
+  let lastError: unknown;
+  for (let attempt = 1; attempt <= ONE_PORT_ATTEMPTS; attempt++) {
+    const sockets = [await bindUdp(hosts[0], 0, false)];
+    const port = sockets[0].address().port;
+    try {
+      for (const host of hosts.slice(1)) sockets.push(await bindUdp(host, port, false));
+      return sockets;
+    } catch (error) {
+      await Promise.all(sockets.map((s) => closeUdp(s)));
+      tried.push(port);
+      lastError = error;
+    }
+  }
+  const cause = lastError instanceof Error ? lastError.message : String(lastError);
+  throw new Error(`no UDP port free on all of ${hosts.join(', ')} in ${ONE_PORT_ATTEMPTS} attempts (${tried.join(', ')}); last: ${cause}`, { cause: lastError });
 }
