@@ -8,8 +8,9 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import { authHash, handshake1ServerHash, handshake2ClientHash, type KlapVersion } from '../klap/auth';
-import { deriveSessionKeys, openPayload, sealPayload, type SessionKeys } from '../klap/session';
+import { deriveSessionKeys } from '../klap/session';
 import { encodeDiscovery20002Reply, parseDiscovery20002Request } from '../discovery/tdp';
+import { KlapDeviceSession } from './klap-device-session';
 import { andThen, startHttpEndpoint, type EndpointReply, type HttpRequest } from './smart/http-endpoint';
 import { queryParam } from './smart/http-request';
 import { HttpSessionTable, type EncryptedEndpointOptions } from './smart/http-sessions';
@@ -46,7 +47,8 @@ interface Session {
   localSeed: Buffer;
   remoteSeed: Buffer;
   open: boolean;
-  keys: SessionKeys | undefined;
+  /** Set by handshake2; it opens requests and seals replies. */
+  cipher: KlapDeviceSession | undefined;
   lastSeq: number;
 }
 
@@ -63,7 +65,7 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
   const handshake1 = (body: Buffer): EndpointReply => {
     if (body.length !== 16) return reject(400);
     const remoteSeed = randomBytes(16);
-    const { headers } = sessions.open({ localSeed: body, remoteSeed, open: false, keys: undefined, lastSeq: 0 });
+    const { headers } = sessions.open({ localSeed: body, remoteSeed, open: false, cipher: undefined, lastSeq: 0 });
     return {
       status: 200,
       headers,
@@ -81,26 +83,26 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
       return reject(403);
     }
     session.open = true;
-    session.keys = deriveSessionKeys(session.localSeed, session.remoteSeed, auth);
-    session.lastSeq = session.keys.initialSeq;
+    session.cipher = new KlapDeviceSession(deriveSessionKeys(session.localSeed, session.remoteSeed, auth));
+    session.lastSeq = session.cipher.initialSeq;
     stats.handshakes += 1;
     return { status: 200 };
   };
 
   const request = (req: HttpRequest): EndpointReply | Promise<EndpointReply> => {
     const session = sessions.find(req)?.[1];
-    if (!session?.keys) return reject(403);
-    const keys = session.keys;
+    const cipher = session?.cipher;
+    if (!session || !cipher) return reject(403);
     const seqText = queryParam(req.query, 'seq') ?? '';
     const seq = Number(seqText);
     if (!/^-?\d{1,10}$/.test(seqText) || seq !== (seq | 0)) return reject(400);
     // Replayed or out-of-order numbers are refused like a forged session.
     if (seq <= session.lastSeq) return reject(403);
-    const opened = openPayload(keys, seq, req.body, true);
+    const opened = cipher.open(seq, req.body);
     if (!opened.ok) return reject(opened.reason === 'signature mismatch' ? 403 : 400);
     session.lastSeq = seq;
     stats.requests += 1;
-    return andThen(handler(opened.plaintext.toString('utf8')), (reply) => ({ status: 200, body: sealPayload(keys, seq, Buffer.from(reply, 'utf8')) }));
+    return andThen(handler(opened.plaintext.toString('utf8')), (reply) => ({ status: 200, body: cipher.seal(seq, Buffer.from(reply, 'utf8')) }));
   };
 
   const endpoint = await startHttpEndpoint({

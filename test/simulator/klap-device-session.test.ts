@@ -1,0 +1,93 @@
+/**
+ * The simulated device's KLAP session (lib/simulator/klap-device-session.ts)
+ * keeps its cipher objects for the session instead of making them per
+ * message: whatever happens to one session, request after request (good
+ * ones, forged, truncated, corrupted, under another seq), each verdict and
+ * each sealed reply must be what the per-message openPayload and
+ * sealPayload give, since those define what the device answers.
+ */
+import { strict as assert } from 'assert';
+import { createHash } from 'crypto';
+import * as util from 'util';
+import fc from 'fast-check';
+import { deriveSessionKeys, openPayload, sealPayload, type SessionKeys } from '../../lib/klap/session';
+import { KlapDeviceSession } from '../../lib/simulator/klap-device-session';
+
+const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max }).map((a) => Buffer.from(a));
+const keysArb = fc.tuple(bytes(16, 16), bytes(16, 16), bytes(32, 32)).map(([local, remote, auth]) => deriveSessionKeys(local, remote, auth));
+const seqArb = fc.integer({ min: -0x80000000, max: 0x7fffffff });
+
+/** What a client may send: a sealed request (maybe corrupted, cut, or sealed under another seq), or any bytes. */
+const step = fc.oneof(
+  fc.record({ op: fc.constant('seal' as const), seq: seqArb, data: bytes(0, 300) }),
+  fc.record({
+    op: fc.constant('open' as const), seq: seqArb, data: bytes(0, 300),
+    sealedUnder: fc.option(seqArb, { nil: undefined }),
+    flip: fc.option(fc.nat(400), { nil: undefined }),
+    cut: fc.option(fc.nat(400), { nil: undefined }),
+  }),
+  fc.record({ op: fc.constant('junk' as const), seq: seqArb, data: fc.oneof(bytes(0, 80), fc.integer({ min: 3, max: 8 }).chain((n) => bytes(16 * n, 16 * n))) }),
+);
+type Step = typeof step extends fc.Arbitrary<infer T> ? T : never;
+
+/** The body a step puts in front of the device, made with the per-message function. */
+function requestBody(keys: SessionKeys, s: Exclude<Step, { op: 'seal' }>): Buffer {
+  if (s.op === 'junk') return s.data;
+  let body = sealPayload(keys, s.sealedUnder ?? s.seq, s.data);
+  if (s.flip !== undefined) body[s.flip % body.length] = (body[s.flip % body.length] as number) ^ 0x01;
+  if (s.cut !== undefined) body = body.subarray(0, s.cut % (body.length + 1));
+  return body;
+}
+
+describe('simulator: the KLAP device session', () => {
+  it('opens and seals as openPayload(..., true) and sealPayload do, for any run of requests on one session', () => {
+    fc.assert(fc.property(keysArb, fc.array(step, { maxLength: 12 }), (keys, steps) => {
+      const session = new KlapDeviceSession(keys);
+      for (const s of steps) {
+        if (s.op === 'seal') {
+          assert.deepEqual(session.seal(s.seq, s.data), sealPayload(keys, s.seq, s.data));
+        } else {
+          const body = requestBody(keys, s);
+          const copy = Buffer.from(body);
+          assert.deepEqual(session.open(s.seq, body), openPayload(keys, s.seq, body, true));
+          assert.deepEqual(body, copy, 'the request body is left as it came');
+        }
+      }
+    }), { numRuns: 300 });
+  });
+
+  it('opens what it sealed, every verdict as openPayload gives it for a forged signature and for bad padding', () => {
+    const keys = deriveSessionKeys(Buffer.alloc(16, 1), Buffer.alloc(16, 2), Buffer.alloc(32, 3));
+    const session = new KlapDeviceSession(keys);
+    const sealed = session.seal(7, Buffer.from('{"method":"get_device_info"}'));
+    assert.deepEqual(session.open(7, sealed), { ok: true, plaintext: Buffer.from('{"method":"get_device_info"}') });
+    const forged = Buffer.from(sealed);
+    forged[0] = (forged[0] as number) ^ 0xff;
+    assert.deepEqual(session.open(7, forged), { ok: false, reason: 'signature mismatch' });
+    assert.deepEqual(session.open(8, sealed), { ok: false, reason: 'signature mismatch' });
+    assert.deepEqual(session.open(7, sealed.subarray(0, 40)), { ok: false, reason: 'body of 40 bytes is not a signature and whole AES blocks' });
+    // Signed right but not PKCS#7 inside: the signature passes, the padding does not.
+    const unpadded = session.seal(9, Buffer.alloc(15, 0x20)); // one block: 15 spaces and the pad byte 0x01
+    const inner = Buffer.from(unpadded);
+    inner[inner.length - 1] = (inner[inner.length - 1] as number) ^ 0x80; // corrupts the last block's plaintext, then re-sign
+    const resigned = sealPayloadOfCiphertext(keys, 9, inner.subarray(32));
+    assert.deepEqual(session.open(9, resigned), openPayload(keys, 9, resigned, true));
+    assert.equal(session.open(9, resigned).ok, false);
+  });
+
+  it('refuses keys it cannot lay out, and keeps its key out of util.inspect', () => {
+    const keys = deriveSessionKeys(Buffer.alloc(16, 1), Buffer.alloc(16, 2), Buffer.alloc(32, 3));
+    assert.throws(() => new KlapDeviceSession({ ...keys, signingKey: Buffer.alloc(32) }), RangeError);
+    const shown = util.inspect(new KlapDeviceSession(keys), { showHidden: true, depth: 5 });
+    for (const secret of [keys.key, keys.signingKey]) assert.ok(!shown.includes(util.inspect(secret)), shown);
+    assert.match(shown, /initialSeq/);
+  });
+});
+
+/** A body whose signature is right for `ciphertext`, whatever that ciphertext decrypts to. */
+function sealPayloadOfCiphertext(keys: SessionKeys, seq: number, ciphertext: Buffer): Buffer {
+  const seqBytes = Buffer.alloc(4);
+  seqBytes.writeInt32BE(seq);
+  const signature = createHash('sha256').update(keys.signingKey).update(seqBytes).update(ciphertext).digest();
+  return Buffer.concat([signature, ciphertext]);
+}
