@@ -34,6 +34,8 @@ const MAX_BUFFERED = 256 * 1024;
 export interface EndpointReply {
   status: number;
   json?: unknown;
+  /** A JSON body already written as text (sent as application/json, like `json`). */
+  jsonText?: string;
   body?: Buffer;
   headers?: Record<string, string> | undefined;
 }
@@ -192,7 +194,7 @@ class Connection {
       case 'split':
         return this.writeSplit(this.replyBytes(reply, bytesOf(reply), close), close, fault);
     }
-    this.finish(this.replyBytes(reply, bytesOf(reply), close), close);
+    this.finish(wireReply(reply, close ? CLOSE : this.keepAlive), close);
   }
 
   /** The head and the first chunk in one write, then one chunk every `intervalMs`. */
@@ -207,9 +209,9 @@ class Connection {
   }
 
   /** Writes the last bytes of a reply; then the next request, or the end the client asked for. */
-  private finish(bytes: Buffer, close: boolean): void {
+  private finish(bytes: Buffer | string, close: boolean): void {
     if (this.closed) return;
-    this.socket.write(bytes);
+    this.socket.write(bytes, 'latin1'); // a string from wireReply: latin1, as replyBytes writes it
     this.busy = false;
     if (close) {
       this.closed = true;
@@ -251,7 +253,30 @@ class Connection {
 
 function bytesOf(reply: EndpointReply): Buffer {
   if (reply.body) return reply.body;
-  return reply.json === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(reply.json), 'utf8');
+  const text = textOf(reply);
+  return text === undefined ? Buffer.alloc(0) : Buffer.from(text, 'utf8');
+}
+
+/** The body of a JSON reply as text; undefined for a binary or empty one. */
+function textOf(reply: EndpointReply): string | undefined {
+  if (reply.body) return undefined;
+  return reply.jsonText ?? (reply.json === undefined ? undefined : JSON.stringify(reply.json));
+}
+
+/**
+ * A route's reply as it goes out when no fault cuts it. An ASCII JSON one
+ * (every reply of the SMART endpoints: base64 inside JSON) is one string,
+ * head and text, that the socket writes as latin1 straight into its
+ * request (no Buffer made, filled and copied here); any other as
+ * replyBytes makes it. The bytes are the same either way: replyBytes
+ * writes the head as latin1 too, and ASCII is its own UTF-8.
+ */
+export function wireReply(reply: EndpointReply, connection: string): Buffer | string {
+  const text = textOf(reply);
+  if (text === undefined) return replyBytes(reply, reply.body ?? Buffer.alloc(0), connection);
+  const length = Buffer.byteLength(text, 'utf8');
+  if (length !== text.length) return replyBytes(reply, Buffer.from(text, 'utf8'), connection);
+  return `${replyHead(reply, true, length, connection)}${text}`;
 }
 
 /**
@@ -260,16 +285,24 @@ function bytesOf(reply: EndpointReply): Buffer {
  * refusals (`body` undefined) carry none.
  */
 function replyBytes(reply: EndpointReply, body: Buffer | undefined, connection: string): Buffer {
-  let head = `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? 'Unknown'}\r\n`;
-  if (reply.headers) for (const [name, value] of Object.entries(reply.headers)) head += `${name}: ${value}\r\n`;
-  if (body !== undefined) head += `Content-Type: ${reply.json === undefined ? 'application/octet-stream' : 'application/json'}\r\n`;
   const length = body?.length ?? 0;
-  head += `Content-Length: ${length}\r\n${connection}`;
+  const head = replyHead(reply, body !== undefined, length, connection);
   const headBytes = Buffer.byteLength(head, 'latin1');
   const bytes = Buffer.allocUnsafe(headBytes + length);
   bytes.write(head, 0, 'latin1');
   body?.copy(bytes, headBytes);
   return bytes;
+}
+
+function isJson(reply: EndpointReply): boolean {
+  return reply.json !== undefined || reply.jsonText !== undefined;
+}
+
+function replyHead(reply: EndpointReply, typed: boolean, length: number, connection: string): string {
+  let head = `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? 'Unknown'}\r\n`;
+  if (reply.headers) for (const [name, value] of Object.entries(reply.headers)) head += `${name}: ${value}\r\n`;
+  if (typed) head += `Content-Type: ${isJson(reply) ? 'application/json' : 'application/octet-stream'}\r\n`;
+  return `${head}Content-Length: ${length}\r\n${connection}`;
 }
 
 const CLOSE = 'Connection: close\r\n\r\n';
