@@ -47,6 +47,25 @@ export interface AesServer {
 interface AesSession {
   cipher: AesSessionCipher;
   token: string | undefined;
+  /** The last reply text sealed in this session, and its securePassthrough reply. */
+  lastReply?: string;
+  lastSealed?: string;
+}
+
+/**
+ * The securePassthrough reply around a reply text, as
+ * JSON.stringify({error_code: 0, result: {response}}) writes it (base64
+ * needs no escaping). One key and one IV for the whole session make the
+ * same text the same ciphertext, so a client polling an unchanged state
+ * (get_device_info, over and over) gets the last reply again without
+ * encrypting and encoding it anew.
+ */
+function passthroughReply(session: AesSession, text: string): string {
+  if (text !== session.lastReply || session.lastSealed === undefined) {
+    session.lastSealed = `{"error_code":0,"result":{"response":"${session.cipher.encrypt(Buffer.from(text, 'utf8'))}"}}`;
+    session.lastReply = text;
+  }
+  return session.lastSealed;
 }
 
 function sha1Hex(text: string): string {
@@ -91,15 +110,15 @@ export async function startAesServer(options: AesServerOptions): Promise<AesServ
     return { error_code: 0, result: { token: session.token } };
   };
 
-  const securePassthrough = (req: HttpRequest, params: JsonObject): JsonObject | Promise<JsonObject> => {
+  const securePassthrough = (req: HttpRequest, params: JsonObject): EndpointReply | Promise<EndpointReply> => {
     const found = sessions.find(req);
     if (!found) {
       stats.sessionRefusals += 1;
-      return { error_code: SESSION_TIMEOUT };
+      return { status: 200, json: { error_code: SESSION_TIMEOUT } };
     }
     const [id, session] = found;
     const plaintext = typeof params.request === 'string' ? session.cipher.decrypt(params.request) : undefined;
-    if (!plaintext) return { error_code: -1005 };
+    if (!plaintext) return { status: 200, json: { error_code: -1005 } };
     const text = plaintext.toString('utf8');
     let inner: unknown;
     try {
@@ -114,12 +133,12 @@ export async function startAesServer(options: AesServerOptions): Promise<AesServ
       reply = JSON.stringify(loginDevice(id, session, inner.params));
     } else if (session.token === undefined || queryParam(req.query, 'token') !== session.token) {
       stats.sessionRefusals += 1;
-      return { error_code: SESSION_TIMEOUT };
+      return { status: 200, json: { error_code: SESSION_TIMEOUT } };
     } else {
       stats.requests += 1;
-      reply = options.handler(text);
+      reply = options.handleParsed ? options.handleParsed(inner) : options.handler(text);
     }
-    return andThen(reply, (text) => ({ error_code: 0, result: { response: session.cipher.encrypt(Buffer.from(text, 'utf8')) } }));
+    return andThen(reply, (text) => ({ status: 200, jsonText: passthroughReply(session, text) }));
   };
 
   const endpoint: HttpEndpoint = await startHttpEndpoint({
@@ -141,7 +160,7 @@ export async function startAesServer(options: AesServerOptions): Promise<AesServ
         const answer = handshake(params);
         return { status: answer.status, json: answer.body, headers: answer.headers };
       }
-      if (outer.method === 'securePassthrough') return andThen(securePassthrough(req, params), (json) => ({ status: 200, json }));
+      if (outer.method === 'securePassthrough') return securePassthrough(req, params);
       return { status: 200, json: { error_code: -1002 } };
     },
   });

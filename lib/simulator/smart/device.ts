@@ -140,7 +140,12 @@ export class SmartSimulatedDevice {
     } catch {
       return JSON.stringify({ error_code: JSON_DECODE_FAIL });
     }
-    return isJsonObject(request) ? replyText(this.handle(request)) : JSON.stringify({ error_code: JSON_DECODE_FAIL });
+    return isJsonObject(request) ? this.handleRequest(request) : JSON.stringify({ error_code: JSON_DECODE_FAIL });
+  }
+
+  /** handleJson() for a request object parseBoundedJson already made. */
+  handleRequest(request: JsonObject): string {
+    return replyText(this.handle(request));
   }
 
   handle(request: JsonObject): JsonObject {

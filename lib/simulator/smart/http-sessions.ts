@@ -7,6 +7,7 @@
  * simulators from drifting apart on those rules.
  */
 import { randomBytes } from 'node:crypto';
+import type { JsonObject } from '../../json';
 import type { FaultSpec } from '../faults';
 import type { HttpRequest } from './http-request';
 
@@ -19,6 +20,12 @@ export interface EncryptedEndpointOptions {
   password?: string;
   /** The device: a SMART (or classic) request's JSON text in, the reply's out. */
   handler: (requestJson: string) => string | Promise<string>;
+  /**
+   * The same device for a request the endpoint has already parsed with
+   * parseBoundedJson (the AES endpoint does, to find login_device): saves
+   * parsing it twice. It must answer as `handler` answers the text.
+   */
+  handleParsed?: ((request: JsonObject) => string | Promise<string>) | undefined;
   /** The TIMEOUT cookie, in seconds; each endpoint has its firmware's default. */
   sessionTimeoutSeconds?: number;
   /** The device's active fault, applied to each request's reply. */

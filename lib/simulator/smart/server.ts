@@ -7,6 +7,7 @@
  * on discovery).
  */
 import { createHash } from 'node:crypto';
+import type { JsonObject } from '../../json';
 import { DISCOVERY_20002_PORT } from '../../discovery/tdp';
 import { encodeEncryptInfo } from '../../discovery/smart-reply';
 import type { FaultSpec } from '../faults';
@@ -77,9 +78,10 @@ export async function startSmartDevice(options: StartSmartDeviceOptions): Promis
   let fault = options.fault;
   const httpFault = (): FaultSpec | undefined => fault;
   const handler = (text: string): string => device.handleJson(text);
+  const handleParsed = (request: JsonObject): string => device.handleRequest(request);
 
   const open = async (port: number): Promise<Endpoint> => transport === 'aes'
-    ? startAesServer({ host, port, loginVersion, ...account, handler, sessionTimeoutSeconds: options.sessionTimeoutSeconds, fault: httpFault })
+    ? startAesServer({ host, port, loginVersion, ...account, handler, handleParsed, sessionTimeoutSeconds: options.sessionTimeoutSeconds, fault: httpFault })
     : startKlapServer({
       host, port, version: loginVersion, ...account, handler, sessionTimeoutSeconds: options.sessionTimeoutSeconds, refuseAesWith1003: true, fault: httpFault,
     });
