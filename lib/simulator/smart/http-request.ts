@@ -43,7 +43,7 @@ export type RequestProgress =
 
 type Framing = { kind: 'length'; length: number } | { kind: 'chunked' };
 
-interface Head {
+export interface Head {
   method: string;
   target: string;
   headers: Map<string, string>;
@@ -58,16 +58,19 @@ const MAX_METHOD = 32;
 const METHOD_PREFIX = new RegExp(`^[!#$%&'*+\\-.^_\`|~0-9A-Za-z]{0,${MAX_METHOD}}(?: |$)`);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEADER_END = Buffer.from('\r\n\r\n');
+/** No unread bytes: one shared empty buffer (nothing is ever written to `pending`), not a new one per request. */
+const NOTHING = Buffer.alloc(0);
 
 export class HttpRequestReader {
   /** Unread bytes: a socket's chunk as it came (never written to), or `owned` memory this reader appends to. */
-  private pending: Buffer = Buffer.alloc(0);
+  private pending: Buffer = NOTHING;
   private owned: Buffer | undefined;
   /** Where the search for the end of the head goes on (bytes before it were already searched). */
   private searchedTo = 0;
   /** The request line of the request being read is complete and valid. */
   private lineChecked = false;
   private head: Head | undefined;
+  private readonly fields: FieldsMemo = {};
   private readonly chunks = new ChunkedBody();
 
   /** Bytes received and not yet handed out as requests. */
@@ -108,7 +111,7 @@ export class HttpRequestReader {
         return this.pending.length > MAX_HEAD_BYTES ? { state: 'refused', status: 431 } : { state: 'more' };
       }
       if (end + 4 > MAX_HEAD_BYTES) return { state: 'refused', status: 431 };
-      const head = parseHead(this.pending.toString('latin1', 0, end));
+      const head = parseHead(this.pending.toString('latin1', 0, end), this.fields);
       if (typeof head === 'number') return { state: 'refused', status: head };
       this.head = head;
       this.consume(end + 4);
@@ -165,27 +168,62 @@ export class HttpRequestReader {
     this.searchedTo = 0;
     this.lineChecked = false;
     if (this.pending.length === 0) {
-      this.pending = Buffer.alloc(0);
+      this.pending = NOTHING;
       this.owned = undefined;
     }
   }
 }
 
-/** The request line and headers, or the status refusing them. */
-function parseHead(text: string): Head | 400 | 413 {
-  const lines = text.split('\r\n');
-  const line = REQUEST_LINE.exec(lines[0] ?? '');
-  if (!line || lines.length - 1 > MAX_HEADERS) return 400;
+/** What a head's header lines give: the fields by lower-cased name, and the Content-Length they agree on. */
+interface Fields {
+  headers: Map<string, string>;
+  lengths: string | undefined;
+}
+
+/**
+ * The header lines of the last head a reader read, and what they gave. A
+ * client on a kept-open connection sends the same lines request after
+ * request (only the request line's seq or token changes), so they are
+ * compared, not read again. The fields are shared by the requests that
+ * sent them; nothing changes a request's headers.
+ */
+export interface FieldsMemo {
+  text?: string;
+  fields?: Fields;
+}
+
+/** The request line and headers, or the status refusing them; `memo` keeps the last header lines read. */
+export function parseHead(text: string, memo: FieldsMemo = {}): Head | 400 | 413 {
+  const firstEnd = text.indexOf('\r\n');
+  const line = REQUEST_LINE.exec(firstEnd < 0 ? text : text.slice(0, firstEnd));
+  if (!line) return 400;
+  if (firstEnd < 0) return headOf(line, { headers: new Map(), lengths: undefined });
+  const lines = text.slice(firstEnd + 2);
+  if (memo.fields !== undefined && memo.text === lines) return headOf(line, memo.fields);
+  const fields = parseFields(text, firstEnd + 2);
+  if (typeof fields === 'number') return fields;
+  memo.text = lines;
+  memo.fields = fields;
+  return headOf(line, fields);
+}
+
+/**
+ * The header lines from `from` to the end of the head. Walks them in place
+ * (indexOf) rather than splitting the head into an array of strings.
+ */
+function parseFields(text: string, from: number): Fields | 400 {
   const headers = new Map<string, string>();
   let lengths: string | undefined;
-  for (let i = 1; i < lines.length; i++) {
-    const field = lines[i] as string;
-    const colon = field.indexOf(':');
+  let count = 0;
+  for (let at = from; ;) {
+    const next = text.indexOf('\r\n', at);
+    const end = next < 0 ? text.length : next;
+    const colon = text.indexOf(':', at);
     // A line folded onto the previous one (obs-fold) or without a name is refused, as llhttp does.
-    if (colon <= 0) return 400;
-    const name = field.slice(0, colon);
+    if (++count > MAX_HEADERS || colon <= at || colon >= end) return 400;
+    const name = text.slice(at, colon);
     if (!TOKEN.test(name)) return 400;
-    const value = field.slice(colon + 1).trim();
+    const value = text.slice(colon + 1, end).trim();
     if (hasControlBytes(value)) return 400;
     const key = name.toLowerCase();
     if (key === 'content-length') {
@@ -195,7 +233,13 @@ function parseHead(text: string): Head | 400 | 413 {
     const before = headers.get(key);
     if (before === undefined) headers.set(key, value);
     else if (key === 'cookie') headers.set(key, `${before}; ${value}`);
+    if (next < 0) return { headers, lengths };
+    at = next + 2;
   }
+}
+
+/** The head's meaning once its lines are read: closing, framing, 100-continue. */
+function headOf(line: RegExpExecArray, { headers, lengths }: Fields): Head | 400 | 413 {
   const version = line[3];
   const connection = (headers.get('connection') ?? '').toLowerCase();
   const close = /(?:^|,)\s*close\s*(?:,|$)/.test(connection) || (version === '0' && !/(?:^|,)\s*keep-alive\s*(?:,|$)/.test(connection));
