@@ -106,9 +106,12 @@ export class RequestQueue {
   }
 
   /**
-   * Starts a request whose turn came. Not async, and its outcome handlers are
-   * made once per queue: an idle queue's request, nearly every one, costs one
-   * promise step here.
+   * Starts a request whose turn came and returns the task's own promise: the
+   * queue's handlers hang beside the caller's on it, registered first, so
+   * they have freed the queue when the caller sees the outcome, and the
+   * caller gets it in the same promise step as the task settles. Returning
+   * a then() of it cost one promise step between every reply and the next
+   * request. Not async, and its handlers are made once per queue.
    */
   private start<T>(task: (timeLeft: number) => Promise<T>, deadline: number, timeLeft?: number): Promise<T> {
     this.active = true;
@@ -123,21 +126,22 @@ export class RequestQueue {
     } catch (error) {
       running = Promise.reject(error);
     }
-    return running.then(this.succeeded as (result: T) => T, this.failed);
+    // A branch of its own: it settles with undefined whatever the task's outcome, so
+    // it never rejects unhandled; the caller handles the task's promise as before.
+    void running.then(this.succeeded, this.failed);
+    return running;
   }
 
-  private readonly succeeded = (result: unknown): unknown => {
+  private readonly succeeded = (): void => {
     this.unreachable = undefined;
     this.startNext();
-    return result;
   };
 
-  private readonly failed = (error: unknown): never => {
+  private readonly failed = (error: unknown): void => {
     if (!(error instanceof ClientClosedError)) {
       this.unreachable = this.options.isUnreachable(error) && error instanceof Error ? error : undefined;
     }
     this.startNext();
-    throw error;
   };
 
   /** Rejects every waiting request; later ones are rejected at once. */

@@ -252,6 +252,27 @@ describe('RequestQueue', () => {
     await assert.rejects(closed as Promise<unknown>, ClientClosedError);
   });
 
+  it("gives the caller a request's outcome in the promise step it settles in, the queue already free", async () => {
+    for (const outcome of ['resolve', 'reject'] as const) {
+      const only = manual();
+      const seen: string[] = [];
+      const run = queue.run(only.task, { timeout: 1000 });
+      void run.then(
+        (value) => seen.push(`caller ${value} size ${queue.size}`),
+        (error: Error) => seen.push(`caller ${error.message} size ${queue.size} unreachable ${queue.unreachableError === error}`),
+      );
+      if (outcome === 'resolve') only.resolve('ok');
+      else only.reject(new ConnectionError('refused', ADDRESS));
+      // Queued after the task settled: a step more between the task and the caller would come after it.
+      queueMicrotask(() => seen.push('next step'));
+      await flush(clock);
+      assert.deepEqual(seen, [
+        outcome === 'resolve' ? 'caller ok size 0' : 'caller 127.0.0.1:9999: refused size 0 unreachable true',
+        'next step',
+      ]);
+    }
+  });
+
   it('a request whose turn comes after close() is rejected without running, and frees the queue', async () => {
     let release!: () => void;
     const gate = new Promise<string>((resolve) => {
