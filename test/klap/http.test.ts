@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import * as net from 'net';
 import { ClientClosedError, ConnectionError, ProtocolError, TimeoutError } from '../../lib/errors';
 import { HttpConnection } from '../../lib/klap/http';
-import { HttpReplyReader, MAX_HEADER_BYTES, type ReplyProgress } from '../../lib/klap/http-reply';
+import { HttpReplyReader, MAX_HEADER_BYTES, parseHead, parseHeadBytes, type ReplyProgress } from '../../lib/klap/http-reply';
 import { isRetriable } from '../../lib/transport';
 import { eventually } from './support';
 
@@ -99,6 +99,76 @@ describe('HTTP reply reader', () => {
       const result = feed(Buffer.from(text), 1000);
       assert.ok(result.state === 'failed' && reason.test(result.reason), `${JSON.stringify(text)}: ${JSON.stringify(result)}`);
     }
+  });
+
+  describe('the head read on its bytes (parseHeadBytes)', () => {
+    /** What readHead gives parseHeadBytes: the reply's bytes, the head ending where the first blank line starts. */
+    function headBytes(text: string): { bytes: Buffer; end: number; head: string } {
+      const blank = text.indexOf('\r\n\r\n');
+      const head = blank < 0 ? text : text.slice(0, blank);
+      return { bytes: Buffer.from(`${head}\r\n\r\n{"body":1}`, 'latin1'), end: head.length, head };
+    }
+
+    it('reads the heads devices send, as parseHead reads their text', () => {
+      const heads = [
+        'HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 720\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5',
+        'HTTP/1.1 200 OK\r\nContent-Type: application/json;charset=UTF-8\r\nContent-Length: 981\r\nSet-Cookie: TP_SESSIONID=0A1B;TIMEOUT=1440\r\nConnection: close',
+        'HTTP/1.1 200 OK\r\nServer: SHIP 2.0\r\ncontent-length: 48\r\nset-cookie: TP_SESSIONID=AB;TIMEOUT=86400\r\nset-cookie: other=1',
+        'HTTP/1.1 403 Forbidden\r\nContent-Length: 0',
+        'HTTP/1.1 500 Internal Server Error',
+        'HTTP/1.0 200 OK\r\nConnection: Keep-Alive\r\nContent-Length: 3',
+        'HTTP/1.1 100 Continue',
+        'HTTP/1.1 204',
+        // The last Connection header decides, as in parseHead.
+        'HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nConnection: x\r\nContent-Length: 3',
+        'HTTP/1.1 200 OK\r\nConnection: close\r\nConnection: keep-alive\r\nContent-Length: 3',
+      ];
+      for (const text of heads) {
+        const { bytes, end, head } = headBytes(text);
+        const fast = parseHeadBytes(bytes, end);
+        assert.ok(fast !== undefined, text);
+        assert.deepEqual(fast, parseHead(head), text);
+      }
+    });
+
+    it('agrees with parseHead on any head it reads, and leaves the rest to it (property)', () => {
+      const latin1 = fc.integer({ min: 0, max: 255 }).map((code) => String.fromCharCode(code));
+      const junk = fc.array(fc.oneof(latin1, fc.constantFrom('\r', '\n', '\r\n', ':', ' ', '\t', '\xa0', ',')), { maxLength: 12 }).map((a) => a.join(''));
+      const pad = fc.oneof({ arbitrary: fc.constant(''), weight: 6 }, { arbitrary: fc.constantFrom(' ', '  ', '\t', '\xa0', '\r', '\n'), weight: 1 });
+      const status = fc.oneof(
+        fc.tuple(fc.constantFrom('HTTP/1.1 ', 'HTTP/1.0 ', 'HTTP/1.2 ', 'http/1.1 ', 'HTTP/1.1'), fc.constantFrom('200', '403', '500', '100', '204', '304', '099', '2000', '20'),
+          fc.oneof(fc.constant(''), fc.constant(' OK'), junk.map((j) => ` ${j}`), junk)).map((parts) => parts.join('')),
+        fc.constant('HTTP/1.1 200 OK'),
+        junk,
+      );
+      const name = fc.oneof(
+        fc.constantFrom('Content-Length', 'content-length', 'CONTENT-LENGTH', 'Connection', 'CONNECTION', 'Set-Cookie', 'set-cookie',
+          'Transfer-Encoding', 'Keep-Alive', 'Content-Type', 'Content-Lengthx', 'Connectio', 'Set_Cookie', ''),
+        junk,
+      );
+      const value = fc.oneof(
+        fc.constantFrom('720', '0', '0012', '9999999999', '12345678901', '-1', '1e3', ' 7 ', '', 'close', 'Keep-Alive', 'CLOSE, keep-alive',
+          'keep-alive, Close', 'chunked', 'TP_SESSIONID=AB;TIMEOUT=86400'),
+        fc.integer({ min: 0, max: 4096 }).map(String),
+        junk,
+      );
+      const header = fc.oneof(
+        { arbitrary: fc.tuple(pad, name, pad, fc.constantFrom(':', ': ', ': ', ' :', ''), value, pad).map((parts) => parts.join('')), weight: 8 },
+        { arbitrary: junk, weight: 1 },
+      );
+      const head = fc.tuple(status, fc.array(header, { maxLength: 5 }), fc.constantFrom('\r\n', '\r\n', '\r\n', '\r\n', '\n', '\r'))
+        .map(([line, headers, eol]) => [line, ...headers].join(eol));
+      let read = 0;
+      fc.assert(fc.property(head, (text) => {
+        const { bytes, end, head: cut } = headBytes(text);
+        const fast = parseHeadBytes(bytes, end);
+        if (fast === undefined) return;
+        read += 1;
+        assert.deepEqual(fast, parseHead(cut));
+      }), { numRuns: 20_000 });
+      // The property must have held on heads the fast path took, not only on ones it left.
+      assert.ok(read > 1000, `the fast path read only ${read} heads`);
+    });
   });
 
   it('caps the header section', () => {
