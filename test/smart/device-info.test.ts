@@ -66,22 +66,25 @@ function outcome(read: () => SmartDeviceInfo): SmartDeviceInfo | string {
 
 describe('SMART device info', () => {
   it('reads every get_device_info result as deviceInfoShape would: the same info, or the same error', () => {
-    const junk = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.double(), fc.string({ maxLength: 8 }), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 2 }));
+    const junk = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.double(), fc.constantFrom(2 ** 53, 2 ** 53 - 1, -(2 ** 53), 1.5, -0, 0, 1, 100, 101, 360, 361, Infinity, -Infinity, NaN), fc.string({ maxLength: 8 }), fc.array(fc.integer(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 4 }), fc.integer(), { maxKeys: 2 }));
     const fields: Record<string, fc.Arbitrary<unknown>> = {
       device_id: fc.oneof(fc.string({ maxLength: 8 }), junk), model: fc.oneof(fc.constantFrom('P110', 'L530'), junk),
       type: fc.oneof(fc.constant('SMART.TAPOPLUG'), junk), device_on: fc.oneof(fc.boolean(), junk),
       nickname: fc.oneof(fc.constantFrom('U2ltdWxhdGVkIFAxMTA=', 'plain'), junk), ssid: fc.oneof(fc.constant('SG9tZQ=='), junk),
       fw_ver: junk, hw_ver: junk, mac: junk, ip: junk, rssi: junk, signal_level: junk, on_time: junk, overheated: junk, region: junk,
       brightness: fc.oneof(fc.integer({ min: -5, max: 105 }), junk), color_temp: junk, hue: fc.oneof(fc.integer({ min: -5, max: 365 }), junk),
-      saturation: junk, color_temp_range: fc.oneof(fc.array(fc.integer(), { maxLength: 3 }), junk), position: junk, slot_number: junk,
+      saturation: junk, color_temp_range: fc.oneof(fc.array(fc.oneof(fc.integer(), fc.constantFrom(1.5, 2 ** 53)), { maxLength: 3 }), junk), position: junk, slot_number: junk,
       category: junk, original_device_id: junk,
-      lighting_effect: fc.oneof(fc.record({ enable: fc.oneof(fc.constantFrom(0, 1), junk), name: junk }, { requiredKeys: [] }), junk),
+      lighting_effect: fc.oneof(fc.record({ enable: fc.oneof(fc.constantFrom(0, 1), junk), name: junk }, { requiredKeys: [] }), junk,
+        fc.constant(Object.assign(Object.create({ name: 'inherited' }) as object, { enable: 1 }))),
       extra: junk,
     };
     const result = fc.oneof(
       { weight: 8, arbitrary: fc.record(fields, { requiredKeys: [] }) },
       { weight: 1, arbitrary: junk },
       { weight: 1, arbitrary: fc.constant(JSON.parse('{"__proto__":{"device_id":"x"},"model":"P110"}') as unknown) },
+      // Fields that are only inherited read as absent.
+      { weight: 1, arbitrary: fc.record(fields, { requiredKeys: [] }).map((inherited) => Object.assign(Object.create(inherited) as object, { device_id: 'own', model: 'P110' })) },
     );
     fc.assert(fc.property(result, (value) => {
       assert.deepEqual(outcome(() => readDeviceInfo(value, 'get_device_info result', ADDRESS)), outcome(() => referenceInfo(value)));
