@@ -90,19 +90,19 @@ export class RequestQueue {
    * by then (the transports' own timeouts see to that).
    */
   run<T>(task: (timeLeft: number) => Promise<T>, options: RunOptions): Promise<T> {
-    const deadline = performance.now() + options.timeout;
     if (this.closed) return Promise.reject(new ClientClosedError(this.options.address()));
-    if (this.active || this.waiters.length > 0) return this.runAfterWaiting(task, options, deadline);
+    if (this.active || this.waiters.length > 0) return this.runAfterWaiting(task, options, performance.now() + options.timeout);
     // Nothing was waited for: the task gets the whole timeout, even if a pause of the
-    // event loop came between the two clock readings (a client reports time it is
-    // given short of its timeout as spent waiting for earlier requests).
-    return this.start(task, deadline, options.timeout);
+    // event loop came between two clock readings (a client reports time it is given
+    // short of its timeout as spent waiting for earlier requests). No deadline is
+    // needed then, nor the clock read for it (some 50 ns of every request).
+    return this.start(task, options.timeout);
   }
 
   private async runAfterWaiting<T>(task: (timeLeft: number) => Promise<T>, options: RunOptions, deadline: number): Promise<T> {
     this.refuseWhileBusy(options);
     await this.waitForTurn(deadline, options.timeout);
-    return this.start(task, deadline);
+    return this.start(task, Math.max(1, Math.round(deadline - performance.now())));
   }
 
   /**
@@ -113,7 +113,7 @@ export class RequestQueue {
    * a then() of it cost one promise step between every reply and the next
    * request. Not async, and its handlers are made once per queue.
    */
-  private start<T>(task: (timeLeft: number) => Promise<T>, deadline: number, timeLeft?: number): Promise<T> {
+  private start<T>(task: (timeLeft: number) => Promise<T>, timeLeft: number): Promise<T> {
     this.active = true;
     if (this.closed) {
       // close() came between this request's turn coming and it starting.
@@ -122,7 +122,7 @@ export class RequestQueue {
     }
     let running: Promise<T>;
     try {
-      running = task(timeLeft ?? Math.max(1, Math.round(deadline - performance.now())));
+      running = task(timeLeft);
     } catch (error) {
       running = Promise.reject(error);
     }
