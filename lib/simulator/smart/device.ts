@@ -51,12 +51,26 @@ function hex(algorithm: 'sha1' | 'md5', text: string): string {
   return createHash(algorithm).update(text).digest('hex').toUpperCase();
 }
 
+/**
+ * `{"error_code":0,"result":...}` around each kept answer, made once: a
+ * client polling an unchanged get_device_info gets the same string again,
+ * not a new concatenation to flatten, compare and encode each time.
+ */
+const okReplies = new WeakMap<object, string>();
+
 /** JSON.stringify(reply), taking a kept answer's text when the reply is `{error_code: 0, result}` around one. */
 function replyText(reply: JsonObject): string {
-  const text = reply.error_code === 0 ? serializedJson(reply.result) : undefined;
-  if (text === undefined) return JSON.stringify(reply);
-  const keys = Object.keys(reply);
-  return keys.length === 2 && keys[0] === 'error_code' ? `{"error_code":0,"result":${text}}` : JSON.stringify(reply);
+  const result = reply.error_code === 0 ? reply.result : undefined;
+  const text = serializedJson(result);
+  const keys = text === undefined ? [] : Object.keys(reply);
+  if (text === undefined || keys.length !== 2 || keys[0] !== 'error_code') return JSON.stringify(reply);
+  const kept = result as object;
+  let whole = okReplies.get(kept);
+  if (whole === undefined) {
+    whole = `{"error_code":0,"result":${text}}`;
+    okReplies.set(kept, whole);
+  }
+  return whole;
 }
 
 export class SmartSimulatedDevice {
