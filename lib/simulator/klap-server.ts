@@ -50,6 +50,17 @@ interface Session {
   /** Set by handshake2; it opens requests and seals replies. */
   cipher: KlapDeviceSession | undefined;
   lastSeq: number;
+  /** The last reply text and its UTF-8 bytes (only read by seal): a device polled for an unchanged state answers the same text again. */
+  lastReply?: string;
+  lastReplyBytes?: Buffer;
+}
+
+function replyBytesOf(session: Session, reply: string): Buffer {
+  if (reply !== session.lastReply || session.lastReplyBytes === undefined) {
+    session.lastReplyBytes = Buffer.from(reply, 'utf8');
+    session.lastReply = reply;
+  }
+  return session.lastReplyBytes;
 }
 
 export async function startKlapServer(options: KlapServerOptions): Promise<KlapServer> {
@@ -102,7 +113,7 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
     if (!opened.ok) return reject(opened.reason === 'signature mismatch' ? 403 : 400);
     session.lastSeq = seq;
     stats.requests += 1;
-    return andThen(handler(opened.plaintext.toString('utf8')), (reply) => ({ status: 200, body: cipher.seal(seq, Buffer.from(reply, 'utf8')) }));
+    return andThen(handler(opened.plaintext.toString('utf8')), (reply) => ({ status: 200, body: cipher.seal(seq, replyBytesOf(session, reply)) }));
   };
 
   const endpoint = await startHttpEndpoint({

@@ -4,12 +4,16 @@
  * message: whatever happens to one session, request after request (good
  * ones, forged, truncated, corrupted, under another seq), each verdict and
  * each sealed reply must be what the per-message openPayload and
- * sealPayload give, since those define what the device answers.
+ * sealPayload give, since those define what the device answers. The
+ * server keeps the last reply's bytes: each reply must still carry the
+ * text the device answered, repeated or changed.
  */
 import { strict as assert } from 'assert';
 import { createHash } from 'crypto';
 import * as util from 'util';
 import fc from 'fast-check';
+import { KlapTransport } from '../../lib/klap/transport';
+import { startKlapServer } from '../../lib/simulator/klap-server';
 import { deriveSessionKeys, openPayload, sealPayload, type SessionKeys } from '../../lib/klap/session';
 import { KlapDeviceSession } from '../../lib/simulator/klap-device-session';
 
@@ -81,6 +85,20 @@ describe('simulator: the KLAP device session', () => {
     const shown = util.inspect(new KlapDeviceSession(keys), { showHidden: true, depth: 5 });
     for (const secret of [keys.key, keys.signingKey]) assert.ok(!shown.includes(util.inspect(secret)), shown);
     assert.match(shown, /initialSeq/);
+  });
+
+  it('the server seals each reply text the device answers, repeated or changed', async () => {
+    const script = ['{"a":1}', '{"a":1}', '{"a":2}', '{"a":1}', '{"nickname":"Küche ☕"}', '{"nickname":"Küche ☕"}', '{"a":1}'];
+    let next = 0;
+    const user = { username: 'owner@example.com', password: 'pw' };
+    const server = await startKlapServer({ version: 2, ...user, handler: () => script[next++] as string });
+    const transport = new KlapTransport({ host: '127.0.0.1', port: server.port, ...user });
+    try {
+      for (const text of script) assert.equal((await transport.send(Buffer.from('{}'), 2000)).toString('utf8'), text);
+    } finally {
+      await transport.close();
+      await server.close();
+    }
   });
 });
 
