@@ -58,6 +58,7 @@ const MAX_METHOD = 32;
 const METHOD_PREFIX = new RegExp(`^[!#$%&'*+\\-.^_\`|~0-9A-Za-z]{0,${MAX_METHOD}}(?: |$)`);
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HEADER_END = Buffer.from('\r\n\r\n');
+const NOTHING_YET: RequestProgress = Object.freeze({ state: 'more' });
 /** No unread bytes: one shared empty buffer (nothing is ever written to `pending`), not a new one per request. */
 const NOTHING = Buffer.alloc(0);
 
@@ -104,6 +105,8 @@ export class HttpRequestReader {
   /** The next complete request, if its bytes are all in. */
   next(): RequestProgress {
     if (!this.head) {
+      // Nothing unread, as after every answered request: nothing to search or check.
+      if (this.pending.length === 0) return NOTHING_YET;
       const end = this.pending.indexOf(HEADER_END, Math.max(0, this.searchedTo - 3));
       if (end < 0) {
         if (!this.lineChecked && !this.startsLikeRequest()) return { state: 'refused', status: 400 };
