@@ -14,8 +14,33 @@ export interface Transport {
    * is known not to have reached the device, so that resending cannot apply it twice.
    */
   send(request: Buffer, timeout: number): Promise<Buffer>;
+  /**
+   * Optional: send(), the reply's plaintext handed to `step` in the
+   * transport's own step, as soon as it is in, instead of in a then() on
+   * send()'s promise: one promise step fewer between a reply and whatever
+   * its reader does next (the SMART client reads every reply this way).
+   */
+  sendAndRead?<T>(request: Buffer, timeout: number, step: PlaintextStep<T>): Promise<T>;
   /** Releases sockets and timers; later sends open new ones. */
   close(): Promise<void>;
+}
+
+/** What a caller of sendAndRead() does with the outcome, within the transport's step. */
+export interface PlaintextStep<T> {
+  /** Reads the plaintext; what it returns, or throws, settles sendAndRead()'s promise. */
+  replied: (plaintext: Buffer) => T | Promise<T>;
+  /** Sees a failure of the send itself (never one of `replied`) before the promise rejects with it. Must not throw. */
+  failed: (error: unknown) => void;
+}
+
+const AS_SENT: PlaintextStep<Buffer> = { replied: (plaintext) => plaintext, failed: () => undefined };
+
+/** `sending`'s outcome through `step`, a promise step later: for the paths that already took several. */
+export function throughStep<T>(sending: Promise<Buffer>, step: PlaintextStep<T>): Promise<T> {
+  return sending.then(step.replied, (error: unknown) => {
+    step.failed(error);
+    throw error;
+  });
 }
 
 export type TransportKind = 'tcp' | 'udp' | 'klap' | 'aes';
@@ -37,14 +62,18 @@ export abstract class OneAtATimeTransport implements Transport {
   private last: Promise<unknown> = Promise.resolve();
 
   send(request: Buffer, timeout: number): Promise<Buffer> {
+    return this.sendAndRead(request, timeout, AS_SENT);
+  }
+
+  sendAndRead<T>(request: Buffer, timeout: number, step: PlaintextStep<T>): Promise<T> {
     const deadline = performance.now() + timeout;
     const idle = this.pending === 0;
     this.pending += 1;
-    let run: Promise<Buffer>;
+    let run: Promise<T>;
     if (idle) {
-      run = this.exchange(request, deadline, timeout);
+      run = this.exchange(request, deadline, timeout, step);
     } else {
-      const go = (): Promise<Buffer> => this.exchange(request, deadline, timeout);
+      const go = (): Promise<T> => this.exchange(request, deadline, timeout, step);
       run = this.last.then(go, go);
     }
     this.last = run;
@@ -53,8 +82,12 @@ export abstract class OneAtATimeTransport implements Transport {
 
   abstract close(): Promise<void>;
 
-  /** One request, by `deadline` (performance.now() ms; `timeout` for messages); must call finished() once when it ends. */
-  protected abstract exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer>;
+  /**
+   * One request, by `deadline` (performance.now() ms; `timeout` for
+   * messages), its outcome through `step` (see sendAndRead); must call
+   * finished() once when it ends, before `step` sees the outcome.
+   */
+  protected abstract exchange<T>(request: Buffer, deadline: number, timeout: number, step: PlaintextStep<T>): Promise<T>;
 
   protected finished(): void {
     this.pending -= 1;

@@ -9,7 +9,7 @@ import { ProtocolError, SmartHomeError, type DeviceAddress } from '../errors';
 import type { KlapCredentials, KlapVersion } from './auth';
 import { performHandshake, type HandshakeResult } from './handshake';
 import { failEarly, HttpConnection, type PostReply, type ReplyStep } from './http';
-import { markRetriable, OneAtATimeTransport } from '../transport';
+import { markRetriable, OneAtATimeTransport, throughStep, type PlaintextStep } from '../transport';
 
 export const KLAP_DEFAULT_PORT = 80;
 export const KLAP_DEFAULT_MAX_RESPONSE_SIZE = 1024 * 1024;
@@ -35,9 +35,12 @@ interface Flight {
   request: Buffer;
   deadline: number;
   timeout: number;
+  /** The caller's step, which gets the plaintext. */
+  step: PlaintextStep<unknown>;
 }
 
 const NO_REQUEST = Buffer.alloc(0);
+const NO_STEP: PlaintextStep<unknown> = { replied: () => undefined, failed: () => undefined };
 
 export class KlapTransport extends OneAtATimeTransport {
   readonly host: string;
@@ -51,7 +54,7 @@ export class KlapTransport extends OneAtATimeTransport {
   // The session (key, IV, signing key) too: inspect must not show it.
   #state: HandshakeResult | undefined;
   // Private: it holds the session too.
-  readonly #flight: Flight = { state: undefined, seq: 0, request: NO_REQUEST, deadline: 0, timeout: 0 };
+  readonly #flight: Flight = { state: undefined, seq: 0, request: NO_REQUEST, deadline: 0, timeout: 0, step: NO_STEP };
 
   constructor(options: KlapTransportOptions) {
     super();
@@ -82,18 +85,20 @@ export class KlapTransport extends OneAtATimeTransport {
   /**
    * One request; finished() is called once when it ends. On an open session
    * (nearly every request) it takes no async frame: its one attempt's reply
-   * is read by #quickStep, in the connection's step, the request's details
-   * in #flight. A handshake first, or the one resend after the device
-   * dropped the session, takes exchangeSlowly().
+   * is read by #quickStep, in the connection's step, and handed to the
+   * caller's `step` there, the request's details in #flight. A handshake
+   * first, or the one resend after the device dropped the session, takes
+   * exchangeSlowly().
    */
-  protected exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
+  protected exchange<T>(request: Buffer, deadline: number, timeout: number, step: PlaintextStep<T>): Promise<T> {
     const state = this.openSession();
     const flight = this.#flight;
-    if (!state || flight.state) return this.exchangeSlowly(request, deadline, timeout, 0);
+    if (!state || flight.state) return throughStep(this.exchangeSlowly(request, deadline, timeout, 0), step);
     flight.request = request;
     flight.deadline = deadline;
     flight.timeout = timeout;
-    return this.attempt(state, request, deadline, timeout, this.#quickStep);
+    flight.step = step as PlaintextStep<unknown>;
+    return this.attempt(state, request, deadline, timeout, this.#quickStep) as Promise<T>;
   }
 
   /**
@@ -112,28 +117,35 @@ export class KlapTransport extends OneAtATimeTransport {
     return this.connection.post({ path: `/app/request?seq=${sealed.seq}`, body: sealed.body, cookie: state.cookie, timeout, deadline }, step);
   }
 
-  /** The quick path's attempt: its reply ends the request, or hands it to exchangeSlowly() for the one resend. */
-  readonly #quickStep: ReplyStep<Buffer> = {
+  /**
+   * The quick path's attempt: its reply ends the request, its plaintext
+   * read by the caller's step, or hands it to exchangeSlowly() for the one
+   * resend. Failures are the transport's: the step sees them.
+   */
+  readonly #quickStep: ReplyStep<unknown> = {
     replied: (reply) => {
-      const { state, seq, request, deadline, timeout } = this.#flight;
+      const { state, seq, request, deadline, timeout, step } = this.#flight;
       this.#endFlight();
       let outcome: Buffer | SmartHomeError;
       try {
         outcome = this.outcomeOf(state as HandshakeResult, seq, reply);
       } catch (error) {
         this.finished();
+        step.failed(error);
         throw error;
       }
       if (Buffer.isBuffer(outcome)) {
         this.finished();
-        return outcome;
+        return step.replied(outcome);
       }
       this.#state = undefined; // the device no longer knows this session
-      return this.exchangeSlowly(request, deadline, timeout, 1);
+      return throughStep(this.exchangeSlowly(request, deadline, timeout, 1), step);
     },
-    failed: () => {
+    failed: (error) => {
+      const step = this.#flight.step;
       this.#endFlight();
       this.finished();
+      step.failed(error);
     },
   };
 
@@ -150,6 +162,7 @@ export class KlapTransport extends OneAtATimeTransport {
   #endFlight(): void {
     this.#flight.state = undefined;
     this.#flight.request = NO_REQUEST;
+    this.#flight.step = NO_STEP;
   }
 
   /** exchange() from attempt `first` (0 or 1) on, with a handshake where no session is open. */

@@ -15,7 +15,7 @@ import { ConnectionError, TimeoutError, type DeviceAddress } from '../errors';
 import { RequestQueue } from '../request-queue';
 import { TrafficReporter, type TrafficHook } from '../traffic';
 import { KlapTransport } from '../klap/transport';
-import type { Transport } from '../transport';
+import { throughStep, type PlaintextStep, type Transport } from '../transport';
 import { AesTransport, type AesSessionKeys } from './aes/transport';
 import type { LoginVersion } from './aes/envelope';
 import { readChildComponents, readComponents, type SmartComponents } from './components';
@@ -322,39 +322,51 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
    * hook (the transport's session never is). A reply saying the session is
    * gone or the login no longer holds (9999, -1501, ...) means the request
    * did not run: the session is dropped and the request sent once more.
-   * Not async: the first attempt, nearly always the only one, takes one
-   * promise step here, in which `then` gets the reply. `resend`: this is
-   * that one resend, its reply taken as it is.
+   * Not async: the first attempt, nearly always the only one, takes no
+   * promise step here: `then` gets the reply in the transport's own step
+   * where it has sendAndRead() (the KLAP and AES transports), in a then()
+   * on send() otherwise. `resend`: this is that one resend, its reply taken
+   * as it is.
    */
   private exchange<T>(request: SmartRequest, deadline: Deadline, then: Then<SmartReply, T>, resend = false): Promise<T> {
     const left = Math.floor(deadline.at - performance.now());
     if (left <= 0) return Promise.reject(new TimeoutError(`${request.method}: no reply within ${deadline.timeout} ms`, deadline.timeout, this.address));
     const sent = this.traffic.request(request);
-    let sending: Promise<Buffer>;
-    try {
-      sending = this.transport.send(encodeRequest(request, this.terminalUuid), left);
-    } catch (error) {
-      sending = Promise.reject(error);
-    }
-    return sending.then(
-      (bytes) => {
+    const step: PlaintextStep<T> = {
+      replied: (bytes) => {
         const reply = this.replyOf(sent, request, bytes);
         if (resend) return then(reply);
         const category = describeSmartErrorCode(reply.errorCode).category;
         if (category !== 'session' && category !== 'auth') return then(reply);
         return this.transport.close().then(() => this.exchange(request, deadline, then, true));
       },
-      (error: unknown) => {
-        throw this.sendFailed(sent, error);
-      },
-    );
+      failed: (error) => this.sendFailed(sent, error),
+    };
+    const transport = this.transport;
+    try {
+      const bytes = encodeRequest(request, this.terminalUuid);
+      return transport.sendAndRead ? transport.sendAndRead(bytes, left, step) : throughStep(transport.send(bytes, left), step);
+    } catch (error) {
+      step.failed(error);
+      return Promise.reject(error);
+    }
   }
 
-  /** Reports a failed send; returns the error to throw. */
-  private sendFailed(sent: SentRequest, error: unknown): unknown {
+  /**
+   * Reports a failed send. Never throws (a step's `failed` must not): an
+   * 'offline' listener that throws is reported as an uncaught error and
+   * the call still fails with the send's own error.
+   */
+  private sendFailed(sent: SentRequest, error: unknown): void {
     this.traffic.error(sent, error);
-    if (error instanceof TimeoutError || error instanceof ConnectionError) this.setReachable(false, error);
-    return error;
+    if (!(error instanceof TimeoutError || error instanceof ConnectionError)) return;
+    try {
+      this.setReachable(false, error);
+    } catch (thrown) {
+      process.nextTick(() => {
+        throw thrown;
+      });
+    }
   }
 
   /** The reply read at the boundary and reported; a reply that does not read is reported and thrown. */

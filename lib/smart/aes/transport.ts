@@ -17,7 +17,7 @@ import type * as net from 'node:net';
 import { AuthenticationError, SmartHomeError, type DeviceAddress } from '../../errors';
 import { credentialsToTry, type KlapCredentials } from '../../klap/auth';
 import { failEarly, HttpConnection, type ReplyStep } from '../../klap/http';
-import { markRetriable, OneAtATimeTransport } from '../../transport';
+import { markRetriable, OneAtATimeTransport, throughStep, type PlaintextStep } from '../../transport';
 import { describeSmartErrorCode } from '../error-codes';
 import { SmartAuthenticationError } from '../errors';
 import type { LoginVersion } from './envelope';
@@ -79,9 +79,12 @@ interface Flight {
   request: Buffer;
   deadline: number;
   timeout: number;
+  /** The caller's step, which gets the plaintext. */
+  step: PlaintextStep<unknown>;
 }
 
 const NO_REQUEST = Buffer.alloc(0);
+const NO_STEP: PlaintextStep<unknown> = { replied: () => undefined, failed: () => undefined };
 
 export class AesTransport extends OneAtATimeTransport {
   readonly host: string;
@@ -97,7 +100,7 @@ export class AesTransport extends OneAtATimeTransport {
   private readonly connection: HttpConnection;
   private readonly now: () => number;
   // Private: it holds the session too.
-  readonly #flight: Flight = { session: undefined, request: NO_REQUEST, deadline: 0, timeout: 0 };
+  readonly #flight: Flight = { session: undefined, request: NO_REQUEST, deadline: 0, timeout: 0, step: NO_STEP };
 
   constructor(options: AesTransportOptions) {
     super();
@@ -129,18 +132,20 @@ export class AesTransport extends OneAtATimeTransport {
   /**
    * One request; finished() is called once when it ends. On a logged-in
    * session (nearly every request) it takes no async frame: its one
-   * attempt's reply is read by #quickStep, in the connection's step, the
-   * request's details in #flight. A login first, or the one resend after
-   * the device dropped the session, takes exchangeSlowly().
+   * attempt's reply is read by #quickStep, in the connection's step, and
+   * handed to the caller's `step` there, the request's details in #flight.
+   * A login first, or the one resend after the device dropped the session,
+   * takes exchangeSlowly().
    */
-  protected exchange(request: Buffer, deadline: number, timeout: number): Promise<Buffer> {
+  protected exchange<T>(request: Buffer, deadline: number, timeout: number, step: PlaintextStep<T>): Promise<T> {
     const session = this.openSession();
     const flight = this.#flight;
-    if (!session || flight.session) return this.exchangeSlowly(request, deadline, timeout, 0, undefined);
+    if (!session || flight.session) return throughStep(this.exchangeSlowly(request, deadline, timeout, 0, undefined), step);
     flight.request = request;
     flight.deadline = deadline;
     flight.timeout = timeout;
-    return this.attempt(session, request, deadline, timeout, this.#quickStep);
+    flight.step = step as PlaintextStep<unknown>;
+    return this.attempt(session, request, deadline, timeout, this.#quickStep) as Promise<T>;
   }
 
   /**
@@ -158,26 +163,33 @@ export class AesTransport extends OneAtATimeTransport {
     return this.connection.post({ path: session.path, body, cookie: session.cookie, timeout, deadline, contentType: JSON_TYPE }, step);
   }
 
-  /** The quick path's attempt: its reply ends the request, or hands it to exchangeSlowly() for the one resend. */
-  readonly #quickStep: ReplyStep<Buffer> = {
+  /**
+   * The quick path's attempt: its reply ends the request, its plaintext
+   * read by the caller's step, or hands it to exchangeSlowly() for the one
+   * resend. Failures are the transport's: the step sees them.
+   */
+  readonly #quickStep: ReplyStep<unknown> = {
     replied: (reply) => {
-      const { session, request, deadline, timeout } = this.#flight;
+      const { session, request, deadline, timeout, step } = this.#flight;
       this.#endFlight();
       const outcome = readPassthrough(reply, session as Session, this.address);
       if (outcome.ok) {
         this.finished();
-        return outcome.plaintext;
+        return step.replied(outcome.plaintext);
       }
       if (outcome.sessionLost) this.#session = undefined;
       if (!outcome.notRun) {
         this.finished();
+        step.failed(outcome.error);
         throw outcome.error;
       }
-      return this.exchangeSlowly(request, deadline, timeout, 1, outcome.error);
+      return throughStep(this.exchangeSlowly(request, deadline, timeout, 1, outcome.error), step);
     },
-    failed: () => {
+    failed: (error) => {
+      const step = this.#flight.step;
       this.#endFlight();
       this.finished();
+      step.failed(error);
     },
   };
 
@@ -194,6 +206,7 @@ export class AesTransport extends OneAtATimeTransport {
   #endFlight(): void {
     this.#flight.session = undefined;
     this.#flight.request = NO_REQUEST;
+    this.#flight.step = NO_STEP;
   }
 
   /** exchange() from attempt `first` (0 or 1) on, logging in where no session is open; `lastError` is attempt 0's. */
