@@ -211,12 +211,22 @@ function applyLight(t: MethodTarget, light: NonNullable<SmartSimulatedDevice['li
   t.outlet.scale(light.brightness / 100, now);
 }
 
+/** get_device_usage's windows: today, and the last 7 and 30 local days, today the last of each (not the month). */
+const USAGE_WINDOW_DAYS = 30;
+const USAGE_SHORT_WINDOW_DAYS = 7;
+
+/** today, past7 and past30 over figures per day, oldest first, the last today's. */
+function usageWindows(perDay: readonly number[]): JsonObject {
+  const sum = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0);
+  return { today: perDay[perDay.length - 1] ?? 0, past7: sum(perDay.slice(-USAGE_SHORT_WINDOW_DAYS)), past30: sum(perDay.slice(-USAGE_WINDOW_DAYS)) };
+}
+
+/** Time on (minutes) and, where the model meters, energy (Wh); a meterless plug's firmware reports time_usage only. */
 function deviceUsage(t: MethodTarget, now: number): JsonObject {
-  const runtime = t.outlet.runtimeMinutes(now);
-  const usage: JsonObject = { time_usage: { today: runtime.today, past7: runtime.month, past30: runtime.month } };
-  if (t.outlet.meter) {
-    const energy = t.outlet.energyWh(now);
-    usage.power_usage = { today: energy.today, past7: energy.month, past30: energy.month };
+  const usage: JsonObject = { time_usage: usageWindows(t.outlet.minutesOnDays(now, USAGE_WINDOW_DAYS)) };
+  const wh = t.outlet.whDays(now, USAGE_WINDOW_DAYS);
+  if (wh) {
+    usage.power_usage = usageWindows(wh);
     usage.saved_power = { today: 0, past7: 0, past30: 0 };
   }
   return usage;

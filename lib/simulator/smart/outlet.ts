@@ -1,11 +1,24 @@
 /**
  * One switched thing of a simulated SMART device: a plug's relay, a strip
- * outlet or a bulb's light. It owns the on/off state, the time on, and the
- * energy meter where the model meters (the same meter the classic
- * simulator uses, read in SMART's units).
+ * outlet or a bulb's light. It owns the on/off state, the time on per
+ * local day, and the energy meter where the model meters (the same meter
+ * the classic simulator uses, read in SMART's units).
  */
 import { dayKey, EnergyMeter, localDay, type LocalDay } from '../energy-meter';
 import type { SmartChildSpec, SmartEnergySpec } from './models';
+
+const DAY_MS = 86_400_000;
+/**
+ * Days of time on kept: firmware reports today, the month and windows of
+ * the last 7 and 30 days, so nothing before the 30th day back (or the
+ * month's first, the 31st) is ever read again.
+ */
+const KEPT_DAYS = 31;
+
+/** A local day as a count of days since 1970-01-01, so days step and compare as numbers. */
+function dayNumber(day: LocalDay): number {
+  return Date.UTC(day.year, day.month - 1, day.day) / DAY_MS;
+}
 
 export interface SmartOutletOptions {
   id: string;
@@ -32,10 +45,12 @@ export class SmartOutlet {
   nickname: string;
   private relayOn: boolean;
   private onSince: number;
-  /** Local day key → ms on, for today_runtime and month_runtime. */
-  private readonly onMs = new Map<string, number>();
+  /** Local day (dayNumber) → ms on, for today_runtime, month_runtime and get_device_usage's windows; the last KEPT_DAYS days only. */
+  private readonly onMs = new Map<number, number>();
   private readonly offsetMs: number;
   private lastAccounted = 0;
+  /** The local day onMs was last trimmed on: trimming again is needed only when the day moves on or days are restored. */
+  private trimmedOn = Number.NaN;
 
   constructor(options: SmartOutletOptions) {
     this.id = options.id;
@@ -86,9 +101,15 @@ export class SmartOutlet {
    * ever reported, so the month's time before that day goes on its first.
    */
   restoreRuntime(day: LocalDay, todayMinutes: number, monthMinutes: number): void {
-    this.onMs.set(dayKey(day), todayMinutes * 60_000);
+    this.restoreMinutesOn(day, todayMinutes);
     const before = monthMinutes - todayMinutes;
-    if (before > 0 && day.day > 1) this.onMs.set(dayKey({ ...day, day: 1 }), before * 60_000);
+    if (before > 0 && day.day > 1) this.restoreMinutesOn({ ...day, day: 1 }, before);
+  }
+
+  /** Minutes on for one local day as a device reported it (a dump's get_device_usage shared out over its days); replaces the day's. */
+  restoreMinutesOn(day: LocalDay, minutes: number): void {
+    this.onMs.set(dayNumber(day), Math.max(0, minutes) * 60_000);
+    this.trimmedOn = Number.NaN;
   }
 
   /** Light brightness scales a bulb's draw. */
@@ -100,9 +121,40 @@ export class SmartOutlet {
   runtimeMinutes(now: number): { today: number; month: number } {
     this.account(now);
     const today = localDay(now, this.offsetMs);
+    const todayNumber = dayNumber(today);
+    // Whole minutes per day, summed as get_device_usage's windows sum them, so a window over the whole month equals it.
     let month = 0;
-    for (const [key, ms] of this.onMs) if (key.startsWith(`${today.year}-${today.month}-`)) month += ms;
-    return { today: Math.floor((this.onMs.get(dayKey(today)) ?? 0) / 60_000), month: Math.floor(month / 60_000) };
+    for (let day = todayNumber - today.day + 1; day <= todayNumber; day++) month += Math.floor((this.onMs.get(day) ?? 0) / 60_000);
+    return { today: Math.floor((this.onMs.get(todayNumber) ?? 0) / 60_000), month };
+  }
+
+  /**
+   * Whole minutes on for each of the last `count` local days (at most
+   * KEPT_DAYS), oldest first, the last today's: what get_device_usage's
+   * windows sum. Each day is floored on its own, as the windows add days.
+   */
+  minutesOnDays(now: number, count: number): number[] {
+    this.account(now);
+    const today = dayNumber(localDay(now, this.offsetMs));
+    const days = Math.min(KEPT_DAYS, Math.max(0, count));
+    return Array.from({ length: days }, (_, i) => Math.floor((this.onMs.get(today - days + 1 + i) ?? 0) / 60_000));
+  }
+
+  /**
+   * Wh used on each of the last `count` local days, oldest first, the last
+   * today's, from the meter's daily records (what get_energy_data reports
+   * for them); undefined where the model has no meter.
+   */
+  whDays(now: number, count: number): number[] | undefined {
+    if (!this.meter) return undefined;
+    const today = dayNumber(localDay(now, this.offsetMs));
+    const days = Array.from({ length: Math.max(0, count) }, (_, i) => localDay((today - count + 1 + i) * DAY_MS, 0));
+    const recorded = new Map<string, number>();
+    for (const { year, month } of new Map(days.map((d) => [`${d.year}-${d.month}`, d])).values()) {
+      const list = (this.meter.dayStats(now, this.offsetMs, year, month).day_list ?? []) as Array<{ day: number; energy_wh: number }>;
+      for (const { day, energy_wh: wh } of list) recorded.set(dayKey({ year, month, day }), wh);
+    }
+    return days.map((d) => recorded.get(dayKey(d)) ?? 0);
   }
 
   /** Wh used today and this month (local time), from the meter's daily records. */
@@ -116,18 +168,28 @@ export class SmartOutlet {
     };
   }
 
-  /** Adds the time on since the last call to the day it fell on (split at local midnights). */
+  /**
+   * Adds the time on since the last call to the day it fell on (split at
+   * local midnights). Time before the kept days is never read, so a clock
+   * moved years on costs a month of steps, not one per day.
+   */
   private account(now: number): void {
+    const today = Math.floor((now + this.offsetMs) / DAY_MS);
+    if (today !== this.trimmedOn) this.trim(today);
     if (!this.relayOn) return;
-    let from = Math.max(this.onSince, this.lastAccounted);
+    let from = Math.max(this.onSince, this.lastAccounted, (today - KEPT_DAYS + 1) * DAY_MS - this.offsetMs);
     while (from < now) {
-      const local = from + this.offsetMs;
-      const midnight = (Math.floor(local / 86_400_000) + 1) * 86_400_000 - this.offsetMs;
-      const until = Math.min(now, midnight);
-      const key = dayKey(localDay(from, this.offsetMs));
-      this.onMs.set(key, (this.onMs.get(key) ?? 0) + (until - from));
+      const day = Math.floor((from + this.offsetMs) / DAY_MS);
+      const until = Math.min(now, (day + 1) * DAY_MS - this.offsetMs);
+      this.onMs.set(day, (this.onMs.get(day) ?? 0) + (until - from));
       from = until;
     }
     this.lastAccounted = now;
+  }
+
+  /** Drops the days before the last KEPT_DAYS up to `today`, so the records stay a month long however long the device runs. */
+  private trim(today: number): void {
+    for (const day of this.onMs.keys()) if (day <= today - KEPT_DAYS) this.onMs.delete(day);
+    this.trimmedOn = today;
   }
 }
