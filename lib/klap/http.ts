@@ -32,6 +32,12 @@ export interface PostRequest {
   deadline?: number;
   /** Default application/octet-stream (KLAP); the SMART AES transport posts JSON. */
   contentType?: string;
+  /**
+   * performance.now() as the caller read it a moment ago, when it has: the
+   * post reckons the deadline from it instead of reading the clock again
+   * (a read cost some 50 ns, twice per request).
+   */
+  now?: number;
 }
 
 /**
@@ -156,9 +162,10 @@ export class HttpConnection {
   post<T>(request: PostRequest, step: ReplyStep<T>): Promise<T>;
   post(request: PostRequest, step?: ReplyStep<unknown>): Promise<unknown> {
     const { path, cookie, deadline } = request;
+    const now = request.now ?? performance.now();
     let timeout = request.timeout;
     if (deadline !== undefined) {
-      const left = Math.floor(deadline - performance.now());
+      const left = Math.floor(deadline - now);
       if (left <= 0) return failEarly(new TimeoutError(`no reply within ${timeout} ms`, timeout, this.address), step);
       timeout = left;
     }
@@ -167,7 +174,7 @@ export class HttpConnection {
     if (headEnd === undefined || UNSAFE_HEADER_TEXT.test(path)) {
       return failEarly(new ProtocolError(`${describePost(path)}: the request path or the device's cookie holds characters a header cannot carry`, this.address), step);
     }
-    return this.exchange(this.requestBytes(request, headEnd), path, timeout, step);
+    return this.exchange(this.requestBytes(request, headEnd), path, timeout, now + timeout, step);
   }
 
   /** Drops the connection; a request in flight fails with ClientClosedError. */
@@ -229,13 +236,13 @@ export class HttpConnection {
    * documentation recommends one retry, as its agent does: the same bytes
    * once more on a new socket, within the same deadline.
    */
-  private exchange(bytes: Buffer, path: string, timeout: number, step: ReplyStep<unknown> | undefined): Promise<unknown> {
+  private exchange(bytes: Buffer, path: string, timeout: number, deadline: number, step: ReplyStep<unknown> | undefined): Promise<unknown> {
     const promise = new Promise<unknown>(this.#capture);
     this.#step = step;
     this.#bytes = bytes;
     this.#path = path;
     this.#timeout = timeout;
-    this.#deadline = performance.now() + timeout;
+    this.#deadline = deadline;
     this.send();
     // After the write, off the path from the device's last reply to this request: a
     // request that failed at once has settled already and must leave the timer alone.

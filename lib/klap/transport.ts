@@ -90,22 +90,23 @@ export class KlapTransport extends OneAtATimeTransport {
    * first, or the one resend after the device dropped the session, takes
    * exchangeSlowly().
    */
-  protected exchange<T>(request: Buffer, deadline: number, timeout: number, step: PlaintextStep<T>): Promise<T> {
-    const state = this.openSession();
+  protected exchange<T>(request: Buffer, deadline: number, timeout: number, step: PlaintextStep<T>, now: number): Promise<T> {
+    const state = this.openSession(now);
     const flight = this.#flight;
     if (!state || flight.state) return throughStep(this.exchangeSlowly(request, deadline, timeout, 0), step);
     flight.request = request;
     flight.deadline = deadline;
     flight.timeout = timeout;
     flight.step = step as PlaintextStep<unknown>;
-    return this.attempt(state, request, deadline, timeout, this.#quickStep) as Promise<T>;
+    return this.attempt(state, request, deadline, timeout, this.#quickStep, now) as Promise<T>;
   }
 
   /**
    * One attempt, for both paths: `request` sealed on `state`'s session and
-   * posted, its reply (or failure, a seal's too) handed to `step`.
+   * posted, its reply (or failure, a seal's too) handed to `step`; `now`
+   * when the clock was read just before (the quick path).
    */
-  private attempt<T>(state: HandshakeResult, request: Buffer, deadline: number, timeout: number, step: ReplyStep<T>): Promise<T> {
+  private attempt<T>(state: HandshakeResult, request: Buffer, deadline: number, timeout: number, step: ReplyStep<T>, now?: number): Promise<T> {
     let sealed: { seq: number; body: Buffer };
     try {
       sealed = state.session.seal(request);
@@ -114,7 +115,7 @@ export class KlapTransport extends OneAtATimeTransport {
     }
     this.#flight.state = state;
     this.#flight.seq = sealed.seq;
-    return this.connection.post({ path: `/app/request?seq=${sealed.seq}`, body: sealed.body, cookie: state.cookie, timeout, deadline }, step);
+    return this.connection.post({ path: `/app/request?seq=${sealed.seq}`, body: sealed.body, cookie: state.cookie, timeout, deadline, now }, step);
   }
 
   /**
@@ -182,10 +183,10 @@ export class KlapTransport extends OneAtATimeTransport {
     }
   }
 
-  /** The session to use, while it lasts. */
-  private openSession(): HandshakeResult | undefined {
+  /** The session to use, while it lasts (at `now`, performance.now() ms). */
+  private openSession(now = performance.now()): HandshakeResult | undefined {
     const current = this.#state;
-    return current && performance.now() < current.expiresAt && !current.session.exhausted ? current : undefined;
+    return current && now < current.expiresAt && !current.session.exhausted ? current : undefined;
   }
 
   private async handshake(deadline: number, timeout: number): Promise<HandshakeResult> {

@@ -189,7 +189,7 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
     const timeout = options.timeout ?? this.timeout;
     const childId = options.childId;
     // inTurn() without its second closure: nearly every call comes through here.
-    return this.queue.run((left) => this.callWithin(method, params, childId, { at: performance.now() + left, timeout }, read), { timeout, ifIdle: options.ifIdle });
+    return this.queue.run((left) => this.callWithin(method, params, childId, { at: performance.now() + left, timeout }, read, left), { timeout, ifIdle: options.ifIdle });
   }
 
   /**
@@ -275,10 +275,14 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
     return this.queue.run((left) => task({ at: performance.now() + left, timeout }), { timeout, ifIdle: options.ifIdle });
   }
 
-  /** Not async: one promise step for the reply, and none more unless the result is a paged list. */
-  private callWithin<T>(method: string, params: JsonObject | undefined, childId: string | undefined, deadline: Deadline, read: Then<unknown, T>): Promise<T> {
+  /**
+   * Not async: one promise step for the reply, and none more unless the
+   * result is a paged list. `left`: the milliseconds left of `deadline`,
+   * just read, for the first exchange.
+   */
+  private callWithin<T>(method: string, params: JsonObject | undefined, childId: string | undefined, deadline: Deadline, read: Then<unknown, T>, left: number): Promise<T> {
     const request: SmartRequest = { method, params };
-    return this.single(request, childId, deadline, (reply) => this.resultOf(reply, request, childId, deadline, read));
+    return this.single(request, childId, deadline, (reply) => this.resultOf(reply, request, childId, deadline, read), left);
   }
 
   private resultOf<T>(reply: SmartReply, request: SmartRequest, childId: string | undefined, deadline: Deadline, read: Then<unknown, T>): T | Promise<T> {
@@ -304,11 +308,12 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
    * One request, for the device or (through control_child) for one of its
    * outlets; `then` gets the reply unwrapped, in exchange()'s promise step.
    * Not async: a request takes no promise step here, an outlet's neither.
+   * `left`: see exchange().
    */
-  private single<T>(request: SmartRequest, childId: string | undefined, deadline: Deadline, then: Then<SmartReply, T>): Promise<T> {
-    if (childId === undefined) return this.exchange(request, deadline, then);
+  private single<T>(request: SmartRequest, childId: string | undefined, deadline: Deadline, then: Then<SmartReply, T>, left?: number): Promise<T> {
+    if (childId === undefined) return this.exchange(request, deadline, then, false, left);
     return this.exchange(controlChild(childId, request), deadline, (outer) =>
-      then(outer.errorCode === SUCCESS ? readControlChildResult(outer.result, this.address) : outer));
+      then(outer.errorCode === SUCCESS ? readControlChildResult(outer.result, this.address) : outer), false, left);
   }
 
   private async page(request: SmartRequest, startIndex: number, childId: string | undefined, deadline: Deadline): Promise<unknown> {
@@ -326,10 +331,11 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
    * promise step here: `then` gets the reply in the transport's own step
    * where it has sendAndRead() (the KLAP and AES transports), in a then()
    * on send() otherwise. `resend`: this is that one resend, its reply taken
-   * as it is.
+   * as it is. `known`: the milliseconds left of `deadline` when the caller
+   * has just reckoned them (a call's first exchange), saving a clock read.
    */
-  private exchange<T>(request: SmartRequest, deadline: Deadline, then: Then<SmartReply, T>, resend = false): Promise<T> {
-    const left = Math.floor(deadline.at - performance.now());
+  private exchange<T>(request: SmartRequest, deadline: Deadline, then: Then<SmartReply, T>, resend = false, known?: number): Promise<T> {
+    const left = known ?? Math.floor(deadline.at - performance.now());
     if (left <= 0) return Promise.reject(new TimeoutError(`${request.method}: no reply within ${deadline.timeout} ms`, deadline.timeout, this.address));
     const sent = this.traffic.request(request);
     const step: PlaintextStep<T> = {

@@ -499,6 +499,25 @@ describe('HttpConnection', () => {
     assert.equal(await c.post({ ...base, deadline: performance.now() + 5000 }, step), 'read');
   });
 
+  it("reckons what is left of a deadline from the caller's clock reading when given one (now)", async () => {
+    server = await rawServer((socket, count) => {
+      if (count > 0) socket.write(lengthReply(BODY)); // the first request is never answered
+    });
+    const c = open(server.port);
+    const base = { path: '/app/request?seq=1', body: Buffer.from('x'), timeout: 5000 };
+    const started = performance.now();
+    const late = await c.post({ ...base, deadline: started + 150, now: started }).catch((e: unknown) => e);
+    assert.ok(late instanceof TimeoutError && /no reply within 150 ms/.test(late.message), String(late));
+    assert.ok(performance.now() - started >= 100, 'it waited what was left');
+    // By the reading given, nothing is left (the clock itself would still leave 100 ms): refused at once, nothing sent.
+    const at = performance.now();
+    const gone = await c.post({ ...base, deadline: at + 100, now: at + 100 }).catch((e: unknown) => e);
+    assert.ok(gone instanceof TimeoutError, String(gone));
+    assert.ok(performance.now() - at < 50, 'refused at once');
+    assert.equal(server.requests, 1);
+    assert.equal((await c.post({ ...base, deadline: performance.now() + 5000, now: performance.now() })).status, 200);
+  });
+
   it('times each request by its own deadline, earlier or later than the one before', async () => {
     server = await rawServer((socket, count) => {
       if (count % 2 === 0) socket.write(lengthReply(BODY)); // every second request is never answered

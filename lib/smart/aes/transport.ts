@@ -137,7 +137,7 @@ export class AesTransport extends OneAtATimeTransport {
    * A login first, or the one resend after the device dropped the session,
    * takes exchangeSlowly().
    */
-  protected exchange<T>(request: Buffer, deadline: number, timeout: number, step: PlaintextStep<T>): Promise<T> {
+  protected exchange<T>(request: Buffer, deadline: number, timeout: number, step: PlaintextStep<T>, now: number): Promise<T> {
     const session = this.openSession();
     const flight = this.#flight;
     if (!session || flight.session) return throughStep(this.exchangeSlowly(request, deadline, timeout, 0, undefined), step);
@@ -145,14 +145,15 @@ export class AesTransport extends OneAtATimeTransport {
     flight.deadline = deadline;
     flight.timeout = timeout;
     flight.step = step as PlaintextStep<unknown>;
-    return this.attempt(session, request, deadline, timeout, this.#quickStep) as Promise<T>;
+    return this.attempt(session, request, deadline, timeout, this.#quickStep, now) as Promise<T>;
   }
 
   /**
    * One attempt, for both paths: `request` encrypted for `session` and
-   * posted, its reply (or failure) handed to `step`.
+   * posted, its reply (or failure) handed to `step`; `now` when the clock
+   * was read just before (the quick path).
    */
-  private attempt<T>(session: Session, request: Buffer, deadline: number, timeout: number, step: ReplyStep<T>): Promise<T> {
+  private attempt<T>(session: Session, request: Buffer, deadline: number, timeout: number, step: ReplyStep<T>, now?: number): Promise<T> {
     let body: Buffer;
     try {
       body = passthroughBytes(session, request);
@@ -160,7 +161,7 @@ export class AesTransport extends OneAtATimeTransport {
       return failEarly(error as Error, step);
     }
     this.#flight.session = session;
-    return this.connection.post({ path: session.path, body, cookie: session.cookie, timeout, deadline, contentType: JSON_TYPE }, step);
+    return this.connection.post({ path: session.path, body, cookie: session.cookie, timeout, deadline, contentType: JSON_TYPE, now }, step);
   }
 
   /**
