@@ -140,15 +140,23 @@ export function readShape<T>(reader: shape.Reader<T>, value: unknown, what: stri
   }
 }
 
+/** `read`, which the caller read as value.key, when it is the object's own (shape.field's rule: an inherited name reads as absent). */
+function own(read: unknown, value: JsonObject, key: string): unknown {
+  return read !== undefined && Object.prototype.hasOwnProperty.call(value, key) ? read : undefined;
+}
+
 /**
  * replyShape read straight into a SmartReply, the one object made: every
  * reply is read, and shape.object's intermediate object was garbage. The
  * same checks in the same order (test/smart/envelope.test.ts holds the two
- * to the same results).
+ * to the same results). Both fields are read where they are named
+ * (reply.error_code), not as value[key] in shape.field, shared by every
+ * reader, where the lookup was the generic one.
  */
 const replyReader: shape.Reader<SmartReply> = (value, path) => {
   const reply = shape.anyObject(value, path);
-  return { errorCode: shape.field(reply, path, 'error_code', shape.integer), result: shape.field(reply, path, 'result', anyValue) };
+  const errorCode = shape.integer(own(reply.error_code, reply, 'error_code'), path === '' ? 'error_code' : `${path}.error_code`);
+  return { errorCode, result: own(reply.result, reply, 'result') };
 };
 
 /** Parses a reply's bytes: a JSON object with an integer error_code. */
