@@ -58,9 +58,14 @@ const SUCCESS_TAIL = Buffer.from('"}}', 'latin1');
 export function plainSuccessResponse(body: Buffer): string | undefined {
   const end = body.length - SUCCESS_TAIL.length;
   if (end < SUCCESS_HEAD.length) return undefined;
-  if (body.compare(SUCCESS_HEAD, 0, SUCCESS_HEAD.length, 0, SUCCESS_HEAD.length) !== 0) return undefined;
-  if (body.compare(SUCCESS_TAIL, 0, SUCCESS_TAIL.length, end) !== 0) return undefined;
+  if (!bytesAt(body, 0, SUCCESS_HEAD) || !bytesAt(body, end, SUCCESS_TAIL)) return undefined;
   return body.toString('latin1', SUCCESS_HEAD.length, end);
+}
+
+/** True when `part` lies in `bytes` at `at`: compared byte by byte, for these few bytes cheaper than Buffer.compare's native call. */
+function bytesAt(bytes: Buffer, at: number, part: Buffer): boolean {
+  for (let i = 0; i < part.length; i++) if (bytes[at + i] !== part[i]) return false;
+  return true;
 }
 
 export function readPassthroughReply(text: string, address: DeviceAddress): { errorCode: number; response: string | undefined } {
