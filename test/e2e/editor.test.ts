@@ -89,6 +89,18 @@ function nodeLabel(page: Page, id: string): Promise<string> {
   return page.locator(`${nodeSel(id)} .red-ui-flow-node-label`).first().textContent().then((t) => (t ?? '').trim());
 }
 
+/**
+ * The node's label once it reads `want`, or what it reads after the step's
+ * time: the canvas redraws a moment after a dialog's tray has gone, and a
+ * loaded machine once read the label from before the edit.
+ */
+async function labelOnceIs(page: Page, id: string, want: string): Promise<string> {
+  const selector = `${nodeSel(id)} .red-ui-flow-node-label`;
+  await page.waitForFunction(([sel, text]) => (globalThis as unknown as PageGlobals).document.querySelector(sel)?.textContent?.trim() === text,
+    [selector, want] as const, { timeout: STEP_TIMEOUT_MS }).catch(() => undefined);
+  return nodeLabel(page, id);
+}
+
 /** The yellow hint boxes (.form-tips) of the open edit dialogs that show on screen with nothing in them. */
 function emptyHints(page: Page): Promise<string[]> {
   return page.locator('.red-ui-tray .form-tips').evaluateAll((boxes) => (boxes as unknown as Array<{ id: string; textContent: string | null; offsetParent: unknown }>)
@@ -219,7 +231,7 @@ describe('the editor and the dashboard in Chromium', function () {
     await page.waitForTimeout(300);
     await page.screenshot({ path: path.join(ARTIFACTS, 'light-dialog.png') });
     await closeTray(page, '#node-dialog-ok');
-    assert.equal(await nodeLabel(page, lightId), 'Reading lamp');
+    assert.equal(await labelOnceIs(page, lightId, 'Reading lamp'), 'Reading lamp');
     // Back to the whole palette for the inject node.
     const search = page.locator('#red-ui-palette-search input');
     await search.click();
@@ -300,12 +312,12 @@ describe('the editor and the dashboard in Chromium', function () {
     assert.equal(await page.locator('#node-input-outlet').inputValue(), '00');
     await page.screenshot({ path: path.join(ARTIFACTS, 'edit-dialog.png') });
     await closeTray(page, '#node-dialog-ok');
-    assert.equal(await nodeLabel(page, plugId), 'Power strip / TV');
+    assert.equal(await labelOnceIs(page, plugId, 'Power strip / TV'), 'Power strip / TV');
     // Typed by hand, an outlet is shown as typed.
     await page.locator(`${nodeSel(plugId)} rect.red-ui-flow-node`).dblclick();
     await page.locator('#node-input-outlet').fill('Router');
     await closeTray(page, '#node-dialog-ok');
-    assert.equal(await nodeLabel(page, plugId), 'Power strip / Router');
+    assert.equal(await labelOnceIs(page, plugId, 'Power strip / Router'), 'Power strip / Router');
   });
 
   it('asks a host typed by hand with the automatic transport whether it needs the account: rows only for the Tapo P110 or no answer', async () => {
