@@ -359,9 +359,10 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
   }
 
   /**
-   * Reports a failed send. Never throws (a step's `failed` must not): an
-   * 'offline' listener that throws is reported as an uncaught error and
-   * the call still fails with the send's own error.
+   * Reports a failed send. Never throws (a step's `failed` must not), and
+   * the call fails with the send's own error. An 'offline' listener that
+   * throws is reported as a process warning: thrown on, outside any promise
+   * chain, it would end the process, a Node-RED runtime with it.
    */
   private sendFailed(sent: SentRequest, error: unknown): void {
     this.traffic.error(sent, error);
@@ -369,9 +370,7 @@ export class SmartClient extends EventEmitter<SmartClientEvents> {
     try {
       this.setReachable(false, error);
     } catch (thrown) {
-      process.nextTick(() => {
-        throw thrown;
-      });
+      process.emitWarning(thrown instanceof Error ? thrown : new Error(`an 'offline' listener threw ${String(thrown)}`));
     }
   }
 

@@ -5,7 +5,7 @@
  * the send is seen by the step before the promise rejects with it, a throw
  * of the step's reader is not; and SmartClient, which reads every reply
  * this way, still reports a failed send to its traffic hook and as
- * 'offline'.
+ * 'offline' (a listener's throw as a process warning).
  */
 import { strict as assert } from 'assert';
 import * as net from 'net';
@@ -121,7 +121,7 @@ for (const [model, kind] of [['P110', 'klap'], ['P100', 'aes']] as const) {
       assert.deepEqual([last?.direction, last?.text], ['error', error.message]);
     });
 
-    it("SmartClient: an 'offline' listener that throws does not keep the call from failing with the send's error; its throw is uncaught", async () => {
+    it("SmartClient: an 'offline' listener that throws does not keep the call from failing with the send's error; its throw is a process warning, never uncaught", async () => {
       running = await startSmartDevice({ model, ...USER, seed: 'send-and-read' });
       client = new SmartClient({ host: running.host, port: running.port, transport: kind, ...USER, timeout: 2000 });
       await client.getDeviceInfo();
@@ -132,13 +132,18 @@ for (const [model, kind] of [['P110', 'klap'], ['P100', 'aes']] as const) {
       await running.setFault({ kind: 'offline' });
       const mochas = process.listeners('uncaughtException');
       process.removeAllListeners('uncaughtException');
+      const uncaught: unknown[] = [];
+      const onUncaught = (thrown: unknown): number => uncaught.push(thrown);
+      process.on('uncaughtException', onUncaught);
+      const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
       try {
-        const uncaught = new Promise<unknown>((resolve) => process.once('uncaughtException', resolve));
         const error = await rejection(client.getDeviceInfo());
         assert.ok(error instanceof ConnectionError, String(error));
-        assert.equal(await uncaught, listenerError);
+        assert.equal(await warned, listenerError);
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        assert.deepEqual(uncaught, []);
       } finally {
-        process.removeAllListeners('uncaughtException');
+        process.off('uncaughtException', onUncaught);
         for (const listener of mochas) process.on('uncaughtException', listener);
       }
     });
