@@ -37,6 +37,21 @@ describe('XOR autokey cipher', () => {
     }), { numRuns: 2000 });
   });
 
+  it('decrypts replies of several KiB into outputs of their own: none shares bytes with another or with its input (fast-check)', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 3000, max: 20_000 }), { minLength: 2, maxLength: 12 }), fc.integer({ min: 0, max: 255 }), (sizes, fill) => {
+      const plains = sizes.map((size, i) => Buffer.alloc(size, (fill + i) & 0xff));
+      const inputs = plains.map((plain) => encrypt(plain));
+      const outputs = inputs.map((input) => decrypt(input));
+      outputs.forEach((out, i) => assert.deepEqual(out, plains[i]));
+      // Overwritten one by one, each output changes alone.
+      outputs.forEach((out, i) => {
+        out.fill((fill + i + 128) & 0xff);
+        outputs.forEach((other, j) => assert.equal(other[other.length - 1], (fill + j + (j <= i ? 128 : 0)) & 0xff, `output ${j} after writing ${i}`));
+        assert.deepEqual(decrypt(inputs[i] as Buffer), plains[i], 'the input is untouched');
+      });
+    }), { numRuns: 300 });
+  });
+
   it('matches a byte-at-a-time reference at every length and alignment (fast-check)', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 600 }), fc.nat(7), (bytes, offset) => {
       const backing = Buffer.alloc(bytes.length + 8);
