@@ -96,32 +96,90 @@ export function openPayload(keys: SessionKeys, seq: number, body: Buffer, checkS
 }
 
 /**
- * Client-side session: each request takes the next sequence number. It
- * refuses to wrap past 2^31-1 (a device would see the number go backwards);
- * the caller handshakes again instead. Its cipher objects and the signing
- * hash over the signing key live for the session: setting them up again
- * for every request cost more than the request's own encryption
- * (sealPayload and openPayload, used by the device side and the tests,
- * give the same bytes; test/klap/cbc.test.ts compares them).
+ * One KLAP session's keys at work, for either side: seals a message and
+ * opens one under a given sequence number. Its cipher objects live for the
+ * session and it signs with one one-shot hash: setting them up again for
+ * every message cost more than the message's own encryption (sealPayload
+ * and openPayload, kept for the tests, give the same verdicts and bytes;
+ * test/klap/session-cipher.test.ts and test/klap/cbc.test.ts compare them).
  */
-export class KlapClientSession {
-  readonly keys: SessionKeys;
-  private seq: number;
-  // Private fields: util.inspect must not show what holds the key.
+export class KlapSessionCipher {
+  /** The seq the handshake set: the first request's is the next one. */
+  readonly initialSeq: number;
+  // Private fields: util.inspect must not show the keys or what holds them.
+  readonly #signingKey: Buffer;
   readonly #cbc: ReusableCbc;
   /** The IV prefix and room for a seq: each message writes its seq and hands it to the cipher, which only reads it. */
   readonly #iv = Buffer.alloc(BLOCK);
 
+  /** `keys`: as deriveSessionKeys makes them (the layout below needs its 28-byte signing key). */
   constructor(keys: SessionKeys) {
-    this.keys = keys;
-    this.seq = keys.initialSeq;
+    if (keys.signingKey.length !== SIGNING_KEY_LENGTH) throw new RangeError(`expected a ${SIGNING_KEY_LENGTH}-byte signing key, got ${keys.signingKey.length}`);
+    this.initialSeq = keys.initialSeq;
+    this.#signingKey = keys.signingKey;
     this.#cbc = new ReusableCbc(keys.key);
     keys.ivPrefix.copy(this.#iv, 0, 0, 12);
+  }
+
+  /** signature + AES-128-CBC(PKCS#7) ciphertext of `plaintext`, as sealPayload(keys, seq, plaintext) gives it. */
+  seal(seq: number, plaintext: Buffer): Buffer {
+    return this.#signed(seq, this.#cbc.encrypt(this.#ivFor(seq), plaintext));
+  }
+
+  /**
+   * The plaintext, or why the body is refused, as openPayload(keys, seq,
+   * body, checkSignature) checks it: size, then (the device side) the
+   * signature, then padding. Never throws: the other side is untrusted.
+   */
+  open(seq: number, body: Buffer, checkSignature = false): OpenResult {
+    const length = body.length;
+    if (length < SIGNATURE_LENGTH + BLOCK || (length - SIGNATURE_LENGTH) % BLOCK !== 0) {
+      return { ok: false, reason: `body of ${length} bytes is not a signature and whole AES blocks` };
+    }
+    const ciphertext = body.subarray(SIGNATURE_LENGTH);
+    if (checkSignature && !timingSafeEqual(this.#signed(seq, ciphertext).subarray(0, SIGNATURE_LENGTH), body.subarray(0, SIGNATURE_LENGTH))) {
+      return { ok: false, reason: 'signature mismatch' };
+    }
+    const plaintext = this.#cbc.decrypt(this.#ivFor(seq), ciphertext);
+    return plaintext ? { ok: true, plaintext } : { ok: false, reason: 'decryption failed (bad padding: wrong key or corrupted body)' };
+  }
+
+  /**
+   * What is signed (signing key, seq, ciphertext) is exactly as long as a
+   * sealed body (signature, ciphertext): it is laid out in a new buffer,
+   * hashed in one call, and the signature then takes the place of the
+   * signing key and seq, leaving the sealed body.
+   */
+  #signed(seq: number, ciphertext: Buffer): Buffer {
+    const body = Buffer.allocUnsafe(SIGNATURE_LENGTH + ciphertext.length);
+    this.#signingKey.copy(body, 0);
+    body.writeInt32BE(seq, SIGNING_KEY_LENGTH);
+    ciphertext.copy(body, SIGNATURE_LENGTH);
+    signInPlace(body);
+    return body;
   }
 
   #ivFor(seq: number): Buffer {
     this.#iv.writeInt32BE(seq, 12);
     return this.#iv;
+  }
+}
+
+/**
+ * Client-side session: each request takes the next sequence number. It
+ * refuses to wrap past 2^31-1 (a device would see the number go backwards);
+ * the caller handshakes again instead.
+ */
+export class KlapClientSession {
+  readonly keys: SessionKeys;
+  private seq: number;
+  // A private field: util.inspect must not show what holds the key.
+  readonly #cipher: KlapSessionCipher;
+
+  constructor(keys: SessionKeys) {
+    this.keys = keys;
+    this.seq = keys.initialSeq;
+    this.#cipher = new KlapSessionCipher(keys);
   }
 
   get exhausted(): boolean {
@@ -132,26 +190,11 @@ export class KlapClientSession {
   seal(plaintext: Buffer): { seq: number; body: Buffer } {
     if (this.exhausted) throw new RangeError('KLAP sequence number space exhausted');
     this.seq += 1;
-    const seq = this.seq;
-    const ciphertext = this.#cbc.encrypt(this.#ivFor(seq), plaintext);
-    // What is signed (signing key, seq, ciphertext) is exactly as long as the body
-    // (signature, ciphertext): it is laid out in the body, hashed in one call, and
-    // the signature then takes the place of the signing key and seq.
-    const body = Buffer.allocUnsafe(SIGNATURE_LENGTH + ciphertext.length);
-    this.keys.signingKey.copy(body, 0);
-    body.writeInt32BE(seq, SIGNING_KEY_LENGTH);
-    ciphertext.copy(body, SIGNATURE_LENGTH);
-    signInPlace(body);
-    return { seq, body };
+    return { seq: this.seq, body: this.#cipher.seal(this.seq, plaintext) };
   }
 
   /** Decrypts a reply (its signature unchecked, as openPayload explains). Never throws. */
   open(seq: number, body: Buffer): OpenResult {
-    const ciphertext = body.subarray(SIGNATURE_LENGTH);
-    if (body.length < SIGNATURE_LENGTH + BLOCK || ciphertext.length % BLOCK !== 0) {
-      return { ok: false, reason: `body of ${body.length} bytes is not a signature and whole AES blocks` };
-    }
-    const plaintext = this.#cbc.decrypt(this.#ivFor(seq), ciphertext);
-    return plaintext ? { ok: true, plaintext } : { ok: false, reason: 'decryption failed (bad padding: wrong key or corrupted body)' };
+    return this.#cipher.open(seq, body);
   }
 }

@@ -8,9 +8,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import * as dgram from 'node:dgram';
 import { authHash, handshake1ServerHash, handshake2ClientHash, type KlapVersion } from '../klap/auth';
-import { deriveSessionKeys } from '../klap/session';
+import { deriveSessionKeys, KlapSessionCipher } from '../klap/session';
 import { encodeDiscovery20002Reply, parseDiscovery20002Request } from '../discovery/tdp';
-import { KlapDeviceSession } from './klap-device-session';
 import { andThen, startHttpEndpoint, type EndpointReply, type HttpRequest } from './smart/http-endpoint';
 import { queryParam } from './smart/http-request';
 import { HttpSessionTable, type EncryptedEndpointOptions } from './smart/http-sessions';
@@ -48,7 +47,7 @@ interface Session {
   remoteSeed: Buffer;
   open: boolean;
   /** Set by handshake2; it opens requests and seals replies. */
-  cipher: KlapDeviceSession | undefined;
+  cipher: KlapSessionCipher | undefined;
   lastSeq: number;
   /** The last reply text and its UTF-8 bytes (only read by seal): a device polled for an unchanged state answers the same text again. */
   lastReply?: string;
@@ -94,7 +93,7 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
       return reject(403);
     }
     session.open = true;
-    session.cipher = new KlapDeviceSession(deriveSessionKeys(session.localSeed, session.remoteSeed, auth));
+    session.cipher = new KlapSessionCipher(deriveSessionKeys(session.localSeed, session.remoteSeed, auth));
     session.lastSeq = session.cipher.initialSeq;
     stats.handshakes += 1;
     return { status: 200 };
@@ -109,7 +108,7 @@ export async function startKlapServer(options: KlapServerOptions): Promise<KlapS
     if (!/^-?\d{1,10}$/.test(seqText) || seq !== (seq | 0)) return reject(400);
     // Replayed or out-of-order numbers are refused like a forged session.
     if (seq <= session.lastSeq) return reject(403);
-    const opened = cipher.open(seq, req.body);
+    const opened = cipher.open(seq, req.body, true);
     if (!opened.ok) return reject(opened.reason === 'signature mismatch' ? 403 : 400);
     session.lastSeq = seq;
     stats.requests += 1;

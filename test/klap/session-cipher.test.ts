@@ -1,7 +1,7 @@
 /**
- * The simulated device's KLAP session (lib/simulator/klap-device-session.ts)
- * keeps its cipher objects for the session instead of making them per
- * message: whatever happens to one session, request after request (good
+ * A KLAP session's cipher (KlapSessionCipher, lib/klap/session.ts), as the
+ * simulated device uses it, keeps its cipher objects for the session
+ * instead of making them per message: whatever happens to one session, request after request (good
  * ones, forged, truncated, corrupted, under another seq), each verdict and
  * each sealed reply must be what the per-message openPayload and
  * sealPayload give, since those define what the device answers. The
@@ -14,8 +14,7 @@ import * as util from 'util';
 import fc from 'fast-check';
 import { KlapTransport } from '../../lib/klap/transport';
 import { startKlapServer } from '../../lib/simulator/klap-server';
-import { deriveSessionKeys, openPayload, sealPayload, type SessionKeys } from '../../lib/klap/session';
-import { KlapDeviceSession } from '../../lib/simulator/klap-device-session';
+import { deriveSessionKeys, KlapSessionCipher, openPayload, sealPayload, type SessionKeys } from '../../lib/klap/session';
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max }).map((a) => Buffer.from(a));
 const keysArb = fc.tuple(bytes(16, 16), bytes(16, 16), bytes(32, 32)).map(([local, remote, auth]) => deriveSessionKeys(local, remote, auth));
@@ -43,17 +42,18 @@ function requestBody(keys: SessionKeys, s: Exclude<Step, { op: 'seal' }>): Buffe
   return body;
 }
 
-describe('simulator: the KLAP device session', () => {
+describe('KLAP session cipher (the simulated device\'s side)', () => {
   it('opens and seals as openPayload(..., true) and sealPayload do, for any run of requests on one session', () => {
     fc.assert(fc.property(keysArb, fc.array(step, { maxLength: 12 }), (keys, steps) => {
-      const session = new KlapDeviceSession(keys);
+      const session = new KlapSessionCipher(keys);
       for (const s of steps) {
         if (s.op === 'seal') {
           assert.deepEqual(session.seal(s.seq, s.data), sealPayload(keys, s.seq, s.data));
         } else {
           const body = requestBody(keys, s);
           const copy = Buffer.from(body);
-          assert.deepEqual(session.open(s.seq, body), openPayload(keys, s.seq, body, true));
+          assert.deepEqual(session.open(s.seq, body, true), openPayload(keys, s.seq, body, true));
+          assert.deepEqual(session.open(s.seq, body), openPayload(keys, s.seq, body));
           assert.deepEqual(body, copy, 'the request body is left as it came');
         }
       }
@@ -62,27 +62,27 @@ describe('simulator: the KLAP device session', () => {
 
   it('opens what it sealed, every verdict as openPayload gives it for a forged signature and for bad padding', () => {
     const keys = deriveSessionKeys(Buffer.alloc(16, 1), Buffer.alloc(16, 2), Buffer.alloc(32, 3));
-    const session = new KlapDeviceSession(keys);
+    const session = new KlapSessionCipher(keys);
     const sealed = session.seal(7, Buffer.from('{"method":"get_device_info"}'));
-    assert.deepEqual(session.open(7, sealed), { ok: true, plaintext: Buffer.from('{"method":"get_device_info"}') });
+    assert.deepEqual(session.open(7, sealed, true), { ok: true, plaintext: Buffer.from('{"method":"get_device_info"}') });
     const forged = Buffer.from(sealed);
     forged[0] = (forged[0] as number) ^ 0xff;
-    assert.deepEqual(session.open(7, forged), { ok: false, reason: 'signature mismatch' });
-    assert.deepEqual(session.open(8, sealed), { ok: false, reason: 'signature mismatch' });
-    assert.deepEqual(session.open(7, sealed.subarray(0, 40)), { ok: false, reason: 'body of 40 bytes is not a signature and whole AES blocks' });
+    assert.deepEqual(session.open(7, forged, true), { ok: false, reason: 'signature mismatch' });
+    assert.deepEqual(session.open(8, sealed, true), { ok: false, reason: 'signature mismatch' });
+    assert.deepEqual(session.open(7, sealed.subarray(0, 40), true), { ok: false, reason: 'body of 40 bytes is not a signature and whole AES blocks' });
     // Signed right but not PKCS#7 inside: the signature passes, the padding does not.
     const unpadded = session.seal(9, Buffer.alloc(15, 0x20)); // one block: 15 spaces and the pad byte 0x01
     const inner = Buffer.from(unpadded);
     inner[inner.length - 1] = (inner[inner.length - 1] as number) ^ 0x80; // corrupts the last block's plaintext, then re-sign
     const resigned = sealPayloadOfCiphertext(keys, 9, inner.subarray(32));
-    assert.deepEqual(session.open(9, resigned), openPayload(keys, 9, resigned, true));
-    assert.equal(session.open(9, resigned).ok, false);
+    assert.deepEqual(session.open(9, resigned, true), openPayload(keys, 9, resigned, true));
+    assert.equal(session.open(9, resigned, true).ok, false);
   });
 
   it('refuses keys it cannot lay out, and keeps its key out of util.inspect', () => {
     const keys = deriveSessionKeys(Buffer.alloc(16, 1), Buffer.alloc(16, 2), Buffer.alloc(32, 3));
-    assert.throws(() => new KlapDeviceSession({ ...keys, signingKey: Buffer.alloc(32) }), RangeError);
-    const shown = util.inspect(new KlapDeviceSession(keys), { showHidden: true, depth: 5 });
+    assert.throws(() => new KlapSessionCipher({ ...keys, signingKey: Buffer.alloc(32) }), RangeError);
+    const shown = util.inspect(new KlapSessionCipher(keys), { showHidden: true, depth: 5 });
     for (const secret of [keys.key, keys.signingKey]) assert.ok(!shown.includes(util.inspect(secret)), shown);
     assert.match(shown, /initialSeq/);
   });
