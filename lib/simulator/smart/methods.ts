@@ -212,8 +212,8 @@ function applyLight(t: MethodTarget, light: NonNullable<SmartSimulatedDevice['li
 }
 
 /** get_device_usage's windows: today, and the last 7 and 30 local days, today the last of each (not the month). */
-const USAGE_WINDOW_DAYS = 30;
-const USAGE_SHORT_WINDOW_DAYS = 7;
+export const USAGE_WINDOW_DAYS = 30;
+export const USAGE_SHORT_WINDOW_DAYS = 7;
 
 /** today, past7 and past30 over figures per day, oldest first, the last today's. */
 function usageWindows(perDay: readonly number[]): JsonObject {
